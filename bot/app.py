@@ -1,0 +1,82 @@
+"""Wires the bot together and runs it until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from datetime import UTC, datetime
+
+import commands
+from bot.config import Config
+from bot.dispatch import Defaults, Dispatcher, Registry
+from bot.matrix import connect, warn_if_config_exposed
+from bot.replies import Sender
+from bot.sync import Syncer
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_S = 10
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+async def run(config: Config) -> None:
+    """Run the bot: migrate, log in, catch up, then serve until asked to stop."""
+    os.umask(0o077)  # everything the bot writes (database, store, secrets) is private to it
+    warn_if_config_exposed(config)
+    registry = Registry(commands.MODULES)
+    db = Database(config.storage.url)
+    db.upgrade()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    client = await connect(config)
+    sender = Sender(client, db)
+    dispatcher = Dispatcher(
+        registry,
+        db,
+        Defaults(
+            prefix=config.bot.command_prefix,
+            language=config.bot.language,
+            timezone=config.bot.timezone,
+            chair_level=config.bot.chair_power_level,
+            allow_unencrypted_rooms=config.bot.allow_unencrypted_rooms,
+        ),
+        clock=utcnow,
+        on_reply=sender.wake,
+    )
+
+    def ready() -> None:
+        sender.wake()  # replies decided before a crash go out now
+        log.info("ready as %s (device %s)", client.user_id, client.device_id)
+
+    syncer = Syncer(
+        client,
+        db,
+        dispatcher,
+        allowed_inviters=config.bot.allowed_inviters,
+        server_name=config.matrix.server_name,
+        on_ready=ready,
+    )
+    sending = asyncio.create_task(sender.run())
+    try:
+        await syncer.run(stop)
+    finally:
+        log.info("stopping")
+        sending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sending
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(sender.drain(), SHUTDOWN_GRACE_S)
+        # Never log out: that would delete the device and its keys on the server.
+        await client.close()
+        db.close()
+        log.info("stopped")

@@ -1,0 +1,75 @@
+"""The operator's command line: `wgbot run`, `wgbot db upgrade`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from importlib.metadata import version
+
+from bot.config import ConfigError, load_config
+from bot.matrix import StartupError
+
+QUIET_LOGGERS = ("nio", "peewee", "aiohttp", "alembic", "sqlalchemy")
+
+
+def setup_logging(verbosity: int) -> None:
+    """One line per event on stderr; -v for the bot's debug, -vv also for nio's (never at INFO)."""
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.DEBUG if verbosity else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbosity >= 2 else logging.WARNING)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wgbot", description="E2EE Matrix bot for a working group."
+    )
+    parser.add_argument("--version", action="version", version=f"wgbot {version('wgbot')}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="debug logs (-vv: nio's too)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot")
+    run.add_argument("--config", required=True, help="path to config.toml")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply the database migrations")
+    upgrade.add_argument("--config", required=True, help="path to config.toml")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.verbose)
+    log = logging.getLogger("wgbot")
+    try:
+        config = load_config(args.config)
+        if args.command == "run":
+            from bot.app import run
+
+            asyncio.run(run(config))
+        elif args.command == "db":
+            from storage.db import Database
+
+            db = Database(config.storage.url)
+            db.upgrade()
+            db.close()
+            log.info("database is up to date")
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except StartupError as exc:
+        log.error("cannot start: %s", exc)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

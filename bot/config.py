@@ -1,0 +1,183 @@
+"""The operator's TOML configuration, validated into typed objects."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LANGUAGES = ("en", "fr", "de")
+
+
+class ConfigError(Exception):
+    """Every problem found in a config file, reported at once."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{path}: {len(problems)} problem(s) in the configuration:\n{listing}")
+
+
+@dataclass(frozen=True)
+class MatrixConfig:
+    homeserver: str
+    user_id: str
+    password: str | None
+    device_name: str
+
+    @property
+    def server_name(self) -> str:
+        return self.user_id.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    data_dir: Path
+    command_prefix: str
+    timezone: str
+    language: str
+    allowed_inviters: tuple[str, ...]
+    allow_unencrypted_rooms: bool
+    chair_power_level: int
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    url: str
+
+
+@dataclass(frozen=True)
+class Config:
+    matrix: MatrixConfig
+    bot: BotConfig
+    storage: StorageConfig
+    path: Path
+
+
+class _Reader:
+    """Reads typed keys out of a parsed TOML document, collecting problems instead of failing."""
+
+    def __init__(self, doc: dict[str, Any]):
+        self.doc = doc
+        self.problems: list[str] = []
+        self.known: dict[str, set[str]] = {}
+
+    def get(self, section: str, key: str, kind: type, default: Any = ..., check=None) -> Any:
+        self.known.setdefault(section, set()).add(key)
+        table = self.doc.get(section, {})
+        name = f"[{section}] {key}"
+        if not isinstance(table, dict):
+            self.problems.append(f"[{section}] must be a table")
+            return None if default is ... else default
+        if key not in table:
+            if default is ...:
+                self.problems.append(f"{name} is missing")
+                return None
+            return default
+        value = table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.problems.append(f"{name} must be a {kind.__name__}, not {value!r}")
+            return None
+        if check is not None:
+            message = check(value)
+            if message:
+                self.problems.append(f"{name} {message}")
+                return None
+        return value
+
+    def unknown_keys(self) -> None:
+        for section, table in self.doc.items():
+            if section not in self.known:
+                self.problems.append(f"[{section}] is not a known section")
+            elif isinstance(table, dict):
+                for key in table:
+                    if key not in self.known[section]:
+                        self.problems.append(f"[{section}] {key} is not a known key")
+
+
+def _check_zone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"is not an IANA time zone: {value!r}"
+    return None
+
+
+def _check_user_id(value: str) -> str | None:
+    if not (value.startswith("@") and ":" in value):
+        return f"must look like @name:server, not {value!r}"
+    return None
+
+
+def _check_url(value: str) -> str | None:
+    if not value.startswith(("http://", "https://")):
+        return f"must be an http(s) URL, not {value!r}"
+    return None
+
+
+def _check_language(value: str) -> str | None:
+    return None if value in LANGUAGES else f"must be one of {', '.join(LANGUAGES)}"
+
+
+def _check_prefix(value: str) -> str | None:
+    return None if value and not value.isspace() and " " not in value else "must be non-empty"
+
+
+def _check_string_list(value: list) -> str | None:
+    return None if all(isinstance(v, str) for v in value) else "must be a list of strings"
+
+
+def _check_storage_url(value: str) -> str | None:
+    if not value.startswith(("sqlite://", "postgresql")):
+        return "must be a sqlite:// or postgresql+psycopg:// URL"
+    return None
+
+
+def _resolve_sqlite(url: str, base: Path) -> str:
+    """Make a relative SQLite path relative to the config file, not to the working directory."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        return prefix + str((base / url[len(prefix) :]).resolve())
+    return url
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and validate a config file; raise ConfigError naming every bad key."""
+    path = Path(path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, ["the file does not exist"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+
+    r = _Reader(doc)
+    matrix = MatrixConfig(
+        homeserver=r.get("matrix", "homeserver", str, check=_check_url),
+        user_id=r.get("matrix", "user_id", str, check=_check_user_id),
+        password=r.get("matrix", "password", str, None),
+        device_name=r.get("matrix", "device_name", str, "wgbot"),
+    )
+    data_dir = r.get("bot", "data_dir", str, "./data")
+    bot = BotConfig(
+        data_dir=(path.parent / data_dir).resolve() if data_dir else Path("data"),
+        command_prefix=r.get("bot", "command_prefix", str, "!", check=_check_prefix),
+        timezone=r.get("bot", "timezone", str, "Europe/Luxembourg", check=_check_zone),
+        language=r.get("bot", "language", str, "en", check=_check_language),
+        allowed_inviters=tuple(
+            r.get("bot", "allowed_inviters", list, [], check=_check_string_list) or ()
+        ),
+        allow_unencrypted_rooms=r.get("bot", "allow_unencrypted_rooms", bool, False),
+        chair_power_level=r.get("bot", "chair_power_level", int, 50),
+    )
+    url = r.get("storage", "url", str, "sqlite:///./data/wgbot.db", check=_check_storage_url)
+    storage = StorageConfig(url=_resolve_sqlite(url, path.parent) if url else "")
+    r.unknown_keys()
+    if r.problems:
+        raise ConfigError(path, r.problems)
+    return Config(matrix=matrix, bot=bot, storage=storage, path=path)

@@ -1,0 +1,328 @@
+"""From a member's message to replies: prefix, several commands, quotes, permission, parse, handle.
+
+Everything a message causes is committed in one transaction together with the id of the event,
+so a command is handled exactly once however often the homeserver delivers it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.i18n import N_, Translate, translator
+from bot.replies import Reply, code, fmt
+from storage.db import Database
+from storage.log import LogRepository
+from storage.outbox import OutboxRepository
+from storage.rooms import RoomRepository
+from storage.sync import SyncRepository
+
+log = logging.getLogger(__name__)
+
+MAX_COMMAND_LENGTH = 4000
+QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "”": "”"}
+
+
+class Permission(enum.Enum):
+    MEMBER = "member"
+    CHAIR = "chair"
+
+
+class UsageError(Exception):
+    """Bad input: a translatable message (declared with N_) and its format arguments."""
+
+    def __init__(self, message: str, **kwargs: Any):
+        super().__init__(message)
+        self.message = message
+        self.kwargs = kwargs
+
+    def render(self, _: Translate) -> str:
+        return _(self.message).format(**self.kwargs)
+
+
+def split_args(raw: str) -> tuple[str, ...]:
+    """Split on whitespace; double quotes (also “ ” „ « ») group words. Apostrophes are text."""
+    tokens: list[str] = []
+    i, n = 0, len(raw)
+    while i < n:
+        if raw[i].isspace():
+            i += 1
+            continue
+        if raw[i] in QUOTES:
+            closing = QUOTES[raw[i]]
+            end = raw.find(closing, i + 1)
+            if end < 0:
+                raise UsageError(N_("A quote is not closed: {text}"), text=raw[i:][:40])
+            tokens.append(raw[i + 1 : end])
+            i = end + 1
+        else:
+            start = i
+            while i < n and not raw[i].isspace() and raw[i] not in QUOTES:
+                i += 1
+            tokens.append(raw[start:i])
+    return tuple(tokens)
+
+
+def command_lines(body: str, prefix: str) -> list[str]:
+    """The commands of a message: every line that starts with the prefix, without it."""
+    lines = []
+    for line in body.splitlines():
+        line = line.strip()
+        if line.startswith(prefix) and len(line) > len(prefix) and not line[len(prefix)].isspace():
+            lines.append(line[len(prefix) :])
+    return lines
+
+
+Handler = Callable[["CommandContext", Any], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A declared command: its names, usage, help, who may run it, how its arguments parse."""
+
+    name: str
+    handler: Handler
+    usage: str
+    help: str
+    aliases: tuple[str, ...]
+    permission: Permission
+    parse: Callable[[str], Any]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+def command(
+    name: str,
+    *,
+    help: str,
+    usage: str = "",
+    aliases: Sequence[str] = (),
+    permission: Permission = Permission.MEMBER,
+    parse: Callable[[str], Any] = split_args,
+) -> Callable[[Handler], Command]:
+    """Declare a handler as a command; the module lists it, the registry collects it at start."""
+
+    def wrap(handler: Handler) -> Command:
+        return Command(name, handler, usage, help, tuple(aliases), permission, parse)
+
+    return wrap
+
+
+class Registry:
+    """Every command by name and alias, built from an explicit list of feature modules."""
+
+    def __init__(self, modules: Iterable[ModuleType]):
+        self.commands: list[Command] = []
+        self._by_name: dict[str, Command] = {}
+        for module in modules:
+            for value in vars(module).values():
+                if isinstance(value, Command):
+                    self._add(value)
+
+    def _add(self, cmd: Command) -> None:
+        for name in cmd.names:
+            if name in self._by_name:
+                raise ValueError(f"command name {name!r} is declared twice")
+            self._by_name[name] = cmd
+        self.commands.append(cmd)
+
+    def get(self, name: str) -> Command | None:
+        return self._by_name.get(name)
+
+    def resolve(self, line: str) -> tuple[Command | None, str, str]:
+        """The command a line names (longest name first, e.g. "meeting add"), its word, the rest."""
+        words = line.split(maxsplit=2)
+        for count in (2, 1):
+            if len(words) >= count:
+                name = " ".join(words[:count]).lower()
+                if name in self._by_name:
+                    rest = line.split(maxsplit=count)
+                    return self._by_name[name], name, rest[count] if len(rest) > count else ""
+        return None, words[0].lower() if words else "", ""
+
+    def suggest(self, name: str) -> list[str]:
+        return difflib.get_close_matches(name, list(self._by_name), n=3, cutoff=0.6)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A member's text message, as the dispatcher needs it (no Matrix client types past sync)."""
+
+    room_id: str
+    event_id: str
+    sender: str
+    body: str
+    ts: datetime
+    room_encrypted: bool
+    event_encrypted: bool
+    sender_level: int
+
+
+@dataclass
+class CommandContext:
+    """What a handler may know and touch: the room, the sender, its language, one transaction."""
+
+    room_id: str
+    event_id: str
+    sender: str
+    language: str
+    timezone: str
+    session: Session
+    now: datetime
+    is_chair: bool
+    registry: Registry
+    prefix: str
+    _: Translate = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Defaults:
+    prefix: str
+    language: str
+    timezone: str
+    chair_level: int
+    allow_unencrypted_rooms: bool
+
+
+class Dispatcher:
+    """Runs the commands of incoming messages, each message in one transaction."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        db: Database,
+        defaults: Defaults,
+        clock: Callable[[], datetime],
+        on_reply: Callable[[], None] = lambda: None,
+    ):
+        self.registry = registry
+        self.db = db
+        self.defaults = defaults
+        self.clock = clock
+        self.on_reply = on_reply
+
+    async def handle(self, message: Incoming) -> bool:
+        """Handle a message once; True if it held commands and they were handled now."""
+        lines = command_lines(message.body, self.defaults.prefix)
+        if not lines:
+            return False
+        if message.room_encrypted and not message.event_encrypted:
+            log.warning("ignored an unencrypted command in encrypted room %s", message.room_id)
+            return False
+        with self.db.transaction() as session:
+            sync = SyncRepository(session)
+            if sync.is_handled(message.event_id):
+                return False
+            now = self.clock()
+            sync.mark_handled(message.event_id, message.room_id, now)
+            replies = await self._run(session, message, lines, now)
+            outbox = OutboxRepository(session)
+            for reply in replies:
+                outbox.add(message.room_id, "m.room.message", reply.content(message.event_id), now)
+        if replies:
+            self.on_reply()
+        return True
+
+    async def _run(
+        self, session: Session, message: Incoming, lines: list[str], now: datetime
+    ) -> list[Reply]:
+        room = RoomRepository(session).get(message.room_id)
+        language = (room and room.language) or self.defaults.language
+        _ = translator(language)
+        if not message.room_encrypted and not self.defaults.allow_unencrypted_rooms:
+            if RoomRepository(session).claim_unencrypted_notice(message.room_id, now):
+                return [
+                    Reply.of(
+                        _(
+                            "I only work in encrypted rooms: everything said here is sensitive. "
+                            "Please enable encryption in the room settings, then try again."
+                        )
+                    )
+                ]
+            return []
+        ctx = CommandContext(
+            room_id=message.room_id,
+            event_id=message.event_id,
+            sender=message.sender,
+            language=language,
+            timezone=(room and room.timezone) or self.defaults.timezone,
+            session=session,
+            now=now,
+            is_chair=message.sender_level >= self.defaults.chair_level,
+            registry=self.registry,
+            prefix=self.defaults.prefix,
+            _=_,
+        )
+        replies, done = [], []
+        for line in lines:
+            # Each command in its own savepoint: a failing one leaves its siblings' work intact.
+            with session.begin_nested() as savepoint:
+                cmd, reply = await self._run_line(ctx, line)
+                if cmd is None:
+                    savepoint.rollback()
+                else:
+                    done.append(cmd.name)
+            replies.append(reply)
+            # A handler may change the room's language: later replies follow it.
+            ctx._ = translator(ctx.language)
+        if done:
+            LogRepository(session).append(
+                event_id=message.event_id,
+                room_id=message.room_id,
+                sender=message.sender,
+                ts=message.ts,
+                kind="command",
+                payload={"commands": done},
+            )
+        return replies
+
+    async def _run_line(self, ctx: CommandContext, line: str) -> tuple[Command | None, Reply]:
+        """Run one command line; the command is None when it failed and its work must go."""
+        _ = ctx._
+        cmd, name, rest = self.registry.resolve(line)
+        if cmd is None:
+            return None, self._unknown(ctx, name)
+        if len(line) > MAX_COMMAND_LENGTH:
+            text = _("This command is too long ({length} characters; the limit is {limit}).")
+            return None, Reply.of(text.format(length=len(line), limit=MAX_COMMAND_LENGTH))
+        if cmd.permission is Permission.CHAIR and not ctx.is_chair:
+            text = _("Only chairs (power level {level} or more) may use {command}.")
+            return None, Reply.of(
+                fmt(text, level=str(self.defaults.chair_level), command=code(ctx.prefix + name))
+            )
+        try:
+            args = cmd.parse(rest)
+            return cmd, await cmd.handler(ctx, args)
+        except UsageError as exc:
+            return None, self._usage(ctx, cmd, exc)
+        except Exception:
+            ref = secrets.token_hex(2)
+            log.exception("internal error (ref %s) in %s%s", ref, ctx.prefix, cmd.name)
+            return None, Reply.of(_("Internal error (ref {ref}).").format(ref=ref))
+
+    def _usage(self, ctx: CommandContext, cmd: Command, error: UsageError) -> Reply:
+        usage = code(f"{ctx.prefix}{cmd.name} {cmd.usage}".rstrip())
+        return Reply.of(error.render(ctx._), fmt(ctx._("Usage: {usage}"), usage=usage))
+
+    def _unknown(self, ctx: CommandContext, name: str) -> Reply:
+        _ = ctx._
+        lines = [fmt(_("Unknown command {command}."), command=code(ctx.prefix + name))]
+        suggestions = self.registry.suggest(name)
+        if suggestions:
+            names = ", ".join(ctx.prefix + s for s in suggestions)
+            lines.append(fmt(_("Did you mean {commands}?"), commands=code(names)))
+        lines.append(
+            fmt(_("Type {help} for the list of commands."), help=code(ctx.prefix + "help"))
+        )
+        return Reply.of(*lines)

@@ -1,0 +1,141 @@
+"""The Matrix client: one device for the bot's whole life, its crypto store, its secrets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from nio import AsyncClient, AsyncClientConfig, LoginResponse
+from nio.store import SqliteStore
+
+from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+STORE_NAME = "crypto.db"
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message tells the operator what to do."""
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """The private directory holding credentials, the pickle key and the crypto store."""
+
+    path: Path
+
+    @property
+    def credentials(self) -> Path:
+        return self.path / "credentials.json"
+
+    @property
+    def pickle_key_file(self) -> Path:
+        return self.path / "pickle_key"
+
+    @property
+    def store(self) -> Path:
+        return self.path / "store"
+
+    def prepare(self) -> None:
+        """Create the directory private to the bot (0700) and tighten what is already there."""
+        for directory in (self.path, self.store):
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            directory.chmod(0o700)
+        for entry in self.path.rglob("*"):
+            if entry.is_file():
+                entry.chmod(0o600)
+
+    def write_secret(self, path: Path, text: str) -> None:
+        """Write a file only the bot's user can read, atomically."""
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+
+    def pickle_key(self) -> str:
+        """The key encrypting the crypto store: random, made on first start, never nio's default."""
+        if not self.pickle_key_file.exists():
+            self.write_secret(self.pickle_key_file, secrets.token_urlsafe(32))
+        return self.pickle_key_file.read_text(encoding="utf-8").strip()
+
+
+def warn_if_config_exposed(config: Config) -> None:
+    """A config file holding a password should be readable by its owner only."""
+    if config.matrix.password and config.path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning(
+            "%s holds a password and is readable by other users; run: chmod 600 %s",
+            config.path,
+            config.path,
+        )
+
+
+async def connect(config: Config) -> AsyncClient:
+    """Log in the first time, restore the same device afterwards; the crypto store is loaded."""
+    data = DataDir(config.bot.data_dir)
+    data.prepare()
+    client = AsyncClient(
+        config.matrix.homeserver,
+        config.matrix.user_id,
+        store_path=str(data.store),
+        config=AsyncClientConfig(
+            encryption_enabled=True,
+            store=SqliteStore,
+            store_name=STORE_NAME,
+            pickle_key=data.pickle_key(),
+            store_sync_tokens=False,
+            request_timeout=60,
+        ),
+    )
+    saved = _load_credentials(data)
+    if saved and not (data.store / STORE_NAME).exists():
+        # The device's keys are gone with the store: the old device can never decrypt again.
+        log.warning("the crypto store is missing; logging in as a new device")
+        saved = None
+    if saved:
+        client.restore_login(saved["user_id"], saved["device_id"], saved["access_token"])
+    else:
+        await _login(client, config, data)
+    if client.olm is None or client.store is None:
+        await client.close()
+        raise StartupError("the crypto store could not be loaded; refusing to run without it")
+    if client.should_upload_keys:
+        await client.keys_upload()
+    log.info("logged in as %s, device %s", client.user_id, client.device_id)
+    return client
+
+
+def _load_credentials(data: DataDir) -> dict | None:
+    if not data.credentials.exists():
+        return None
+    return json.loads(data.credentials.read_text(encoding="utf-8"))
+
+
+async def _login(client: AsyncClient, config: Config, data: DataDir) -> None:
+    if not config.matrix.password:
+        raise StartupError(
+            f"no saved login in {data.path} and no [matrix] password in {config.path}: "
+            "set the password for the first start"
+        )
+    response = await client.login(config.matrix.password, device_name=config.matrix.device_name)
+    if not isinstance(response, LoginResponse):
+        await client.close()
+        raise StartupError(f"login as {config.matrix.user_id} failed: {response.message}")
+    data.write_secret(
+        data.credentials,
+        json.dumps(
+            {
+                "homeserver": config.matrix.homeserver,
+                "user_id": response.user_id,
+                "device_id": response.device_id,
+                "access_token": response.access_token,
+            }
+        ),
+    )
+    log.info("first login done; credentials kept in %s", data.credentials)

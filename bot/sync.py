@@ -1,0 +1,226 @@
+"""The sync loop: invites, decrypted room events to the dispatcher, the resume token saved last."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+
+from nio import (
+    AsyncClient,
+    InviteMemberEvent,
+    JoinError,
+    MegolmEvent,
+    MessageDirection,
+    RoomMemberEvent,
+    RoomMessagesError,
+    RoomMessageText,
+    SyncError,
+    SyncResponse,
+)
+
+from bot.dispatch import Dispatcher, Incoming
+from storage.db import Database
+from storage.sync import SyncRepository
+
+log = logging.getLogger(__name__)
+
+SYNC_TIMEOUT_MS = 30_000
+SYNC_FILTER = {
+    "presence": {"not_types": ["*"]},
+    "room": {"timeline": {"limit": 50}},
+}
+
+
+def inviter_allowed(inviter: str, allowed: Iterable[str], server_name: str) -> bool:
+    """Whether an invite is accepted: user-id globs, by default anyone on the bot's server."""
+    patterns = list(allowed) or [f"@*:{server_name}"]
+    return any(fnmatchcase(inviter, pattern) for pattern in patterns)
+
+
+class Syncer:
+    """Pulls events from the homeserver and hands each member message to the dispatcher once."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        db: Database,
+        dispatcher: Dispatcher,
+        allowed_inviters: Iterable[str],
+        server_name: str,
+        on_ready: Callable[[], None] = lambda: None,
+    ):
+        self.client = client
+        self.db = db
+        self.dispatcher = dispatcher
+        self.allowed_inviters = tuple(allowed_inviters)
+        self.server_name = server_name
+        self.on_ready = on_ready
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Sync until `stop` is set; the event in hand is finished, the rest waits for next start."""
+        with self.db.transaction() as session:
+            token = SyncRepository(session).token()
+        # Full state at every start: nio keeps no room state across restarts, and needs it
+        # to know which rooms are encrypted and who is in them.
+        response = await self._sync(stop, since=token, full_state=True, wait_ms=0)
+        if response is None:
+            return
+        # On the very first start there is nothing to catch up on: history is not replayed.
+        await self._process(response, stop, since=token, dispatch=token is not None)
+        self.on_ready()
+        while not stop.is_set():
+            token = response.next_batch
+            response = await self._sync(
+                stop, since=token, full_state=False, wait_ms=SYNC_TIMEOUT_MS
+            )
+            if response is None:
+                return
+            await self._process(response, stop, since=token, dispatch=True)
+
+    async def _sync(
+        self, stop: asyncio.Event, *, since: str | None, full_state: bool, wait_ms: int
+    ) -> SyncResponse | None:
+        """One sync request, abandoned if the bot is asked to stop meanwhile."""
+        while not stop.is_set():
+            request = asyncio.ensure_future(
+                self.client.sync(
+                    timeout=wait_ms, sync_filter=SYNC_FILTER, since=since, full_state=full_state
+                )
+            )
+            stopping = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({request, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if not request.done():
+                request.cancel()
+                return None
+            response = request.result()
+            if isinstance(response, SyncResponse):
+                return response
+            assert isinstance(response, SyncError)
+            if response.status_code in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"):
+                raise RuntimeError(
+                    "the homeserver no longer accepts the saved access token; "
+                    "remove credentials.json from the data directory and start again with the password"
+                )
+            log.warning("sync failed (%s); retrying", response.status_code)
+            await asyncio.wait({asyncio.ensure_future(stop.wait())}, timeout=2)
+        return None
+
+    async def _process(
+        self, response: SyncResponse, stop: asyncio.Event, *, since: str | None, dispatch: bool
+    ) -> None:
+        await self._keys()
+        await self._invites(response)
+        if dispatch:
+            for room_id, info in response.rooms.join.items():
+                events = await self._timeline(room_id, info.timeline, since)
+                for event in events:
+                    if stop.is_set():
+                        return  # token not saved: the rest comes again next start, handled once
+                    await self._event(room_id, event)
+        with self.db.transaction() as session:
+            SyncRepository(session).save_token(response.next_batch)
+
+    async def _keys(self) -> None:
+        """What sync_forever does between syncs: to-device messages, key upload, query, claim."""
+        client = self.client
+        await client.send_to_device_messages()
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+
+    async def _invites(self, response: SyncResponse) -> None:
+        for room_id, info in response.rooms.invite.items():
+            inviter = next(
+                (
+                    e.sender
+                    for e in info.invite_state
+                    if isinstance(e, InviteMemberEvent)
+                    and e.state_key == self.client.user_id
+                    and e.membership == "invite"
+                ),
+                None,
+            )
+            if inviter and inviter_allowed(inviter, self.allowed_inviters, self.server_name):
+                result = await self.client.join(room_id)
+                if isinstance(result, JoinError):
+                    log.warning("could not join %s: %s", room_id, result.status_code)
+                else:
+                    log.info("joined %s, invited by %s", room_id, inviter)
+            else:
+                await self.client.room_leave(room_id)
+                log.info(
+                    "rejected an invite to %s from %s (not in allowed_inviters)", room_id, inviter
+                )
+
+    async def _timeline(self, room_id: str, timeline, since: str | None) -> list:
+        """The room's new events in order, with any gap the server left (limited timeline) filled."""
+        events = list(timeline.events)
+        if timeline.limited and since and not self._joined_in(events):
+            events = await self._fill_gap(room_id, timeline.prev_batch, since) + events
+        # Events from before the bot joined are history, not commands to it.
+        for index in range(len(events) - 1, -1, -1):
+            if self._is_own_join(events[index]):
+                return events[index + 1 :]
+        return events
+
+    def _joined_in(self, events: list) -> bool:
+        return any(self._is_own_join(e) for e in events)
+
+    def _is_own_join(self, event) -> bool:
+        return (
+            isinstance(event, RoomMemberEvent)
+            and event.state_key == self.client.user_id
+            and event.membership == "join"
+            and event.prev_membership != "join"
+        )
+
+    async def _fill_gap(self, room_id: str, start: str | None, until: str) -> list:
+        """Page backwards from the timeline's start to the previous sync token."""
+        older: list = []
+        while start:
+            page = await self.client.room_messages(
+                room_id, start=start, end=until, direction=MessageDirection.back, limit=100
+            )
+            if isinstance(page, RoomMessagesError) or not page.chunk:
+                break
+            older.extend(page.chunk)
+            start = page.end
+        older.reverse()
+        return older
+
+    async def _event(self, room_id: str, event) -> None:
+        if event.sender == self.client.user_id:
+            return
+        if isinstance(event, MegolmEvent):
+            log.warning(
+                "could not decrypt event %s in %s (session %s)",
+                event.event_id,
+                room_id,
+                event.session_id,
+            )
+            return
+        if not isinstance(event, RoomMessageText):
+            return  # other bots speak in m.notice, which is not RoomMessageText
+        if (event.source.get("content", {}).get("m.relates_to") or {}).get(
+            "rel_type"
+        ) == "m.replace":
+            return  # an edit is not a new command
+        room = self.client.rooms.get(room_id)
+        message = Incoming(
+            room_id=room_id,
+            event_id=event.event_id,
+            sender=event.sender,
+            body=event.body,
+            ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
+            room_encrypted=bool(room and room.encrypted) or room_id in self.client.encrypted_rooms,
+            event_encrypted=event.decrypted,
+            sender_level=room.power_levels.get_user_level(event.sender) if room else 0,
+        )
+        await self.dispatcher.handle(message)

@@ -1,0 +1,5 @@
+"""Feature modules, listed explicitly: the registry is built from this list at start."""
+
+from commands import help, settings
+
+MODULES = (help, settings)

@@ -1,0 +1,81 @@
+"""Room settings: language and time zone."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.config import LANGUAGES
+from bot.dispatch import CommandContext, Permission, UsageError, command, split_args
+from bot.i18n import N_, translator
+from bot.replies import Reply, bold, code, fmt
+from storage.rooms import RoomRepository
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch"}
+
+
+def parse_language(raw: str) -> str:
+    """The language code of `!lang`: one of en, fr, de."""
+    words = split_args(raw)
+    if len(words) != 1 or words[0].lower() not in LANGUAGES:
+        raise UsageError(N_("Choose one of: {languages}."), languages=", ".join(LANGUAGES))
+    return words[0].lower()
+
+
+def parse_timezone(raw: str) -> str:
+    """The IANA zone of `!timezone`, e.g. Europe/Luxembourg."""
+    words = split_args(raw)
+    if len(words) != 1:
+        raise UsageError(N_("Give one time zone, e.g. Europe/Luxembourg."))
+    try:
+        ZoneInfo(words[0])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(N_("{zone} is not a time zone I know."), zone=words[0]) from None
+    return words[0]
+
+
+@command(
+    "lang",
+    usage="en|fr|de",
+    help=N_("Set the language I use in this room."),
+    permission=Permission.CHAIR,
+    parse=parse_language,
+)
+async def set_language(ctx: CommandContext, language: str) -> Reply:
+    """Change the room's language; the reply is already in the new one."""
+    RoomRepository(ctx.session).set_language(ctx.room_id, language)
+    ctx.language = language
+    _ = translator(language)
+    return Reply.of(
+        fmt(_("I will now speak {language} in this room."), language=bold(LANGUAGE_NAMES[language]))
+    )
+
+
+@command(
+    "timezone",
+    usage="<IANA zone, e.g. Europe/Luxembourg>",
+    help=N_("Set the time zone in which I read and show times in this room."),
+    permission=Permission.CHAIR,
+    parse=parse_timezone,
+)
+async def set_timezone(ctx: CommandContext, zone: str) -> Reply:
+    """Change the room's time zone."""
+    RoomRepository(ctx.session).set_timezone(ctx.room_id, zone)
+    ctx.timezone = zone
+    return Reply.of(fmt(ctx._("Times in this room are now in {zone}."), zone=bold(zone)))
+
+
+@command("settings", help=N_("Show this room's settings."), parse=lambda raw: None)
+async def show_settings(ctx: CommandContext, _args: None) -> Reply:
+    """List the room's settings and how to change them."""
+    _ = ctx._
+    return Reply.of(
+        bold(_("Settings of this room")),
+        fmt(_("Language: {language}"), language=code(ctx.language)),
+        fmt(_("Time zone: {zone}"), zone=code(ctx.timezone)),
+        fmt(_("Command prefix: {prefix}"), prefix=code(ctx.prefix)),
+        fmt(
+            _("Chairs may change them with {lang} and {timezone}."),
+            lang=code(ctx.prefix + "lang"),
+            timezone=code(ctx.prefix + "timezone"),
+        ),
+    )

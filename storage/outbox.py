@@ -1,0 +1,36 @@
+"""Repository of messages decided but not yet sent."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from storage.models import OutboxMessage
+
+
+class OutboxRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, room_id: str, event_type: str, content: dict[str, Any], now: datetime) -> None:
+        self.session.add(
+            OutboxMessage(
+                txn_id=f"wgbot.{uuid.uuid4().hex}",
+                room_id=room_id,
+                event_type=event_type,
+                content=content,
+                created_at=now,
+            )
+        )
+
+    def pending(self, limit: int = 100) -> list[OutboxMessage]:
+        return list(
+            self.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id).limit(limit))
+        )
+
+    def remove(self, message_id: int) -> None:
+        self.session.execute(delete(OutboxMessage).where(OutboxMessage.id == message_id))

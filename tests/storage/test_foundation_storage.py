@@ -1,0 +1,152 @@
+"""Storage on SQLite and PostgreSQL: migrations, repositories, and exactly-once dispatch."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+
+import commands
+from bot.dispatch import Defaults, Dispatcher, Incoming, Registry
+from storage.db import Database
+from storage.log import LogRepository
+from storage.outbox import OutboxRepository
+from storage.rooms import RoomRepository
+from storage.sync import SyncRepository
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+ROOM = "!room:example.org"
+
+
+def test_migrations_create_the_schema_and_are_idempotent(db: Database):
+    tables = set(inspect(db.engine).get_table_names())
+    assert {
+        "rooms",
+        "handled_events",
+        "sync_state",
+        "log_entries",
+        "outbox",
+        "alembic_version",
+    } <= tables
+    db.upgrade()  # a second start changes nothing
+
+
+def test_datetimes_come_back_aware_in_utc(db: Database):
+    luxembourg_winter = timezone(timedelta(hours=1))
+    with db.transaction() as s:
+        LogRepository(s).append(
+            room_id=ROOM,
+            sender="@a:x",
+            ts=datetime(2026, 12, 3, 15, 0, tzinfo=luxembourg_winter),
+            kind="note",
+            payload={"text": "é ✓"},
+            event_id="$1",
+        )
+    with db.transaction() as s:
+        (entry,) = LogRepository(s).in_room(ROOM)
+    assert entry.ts == datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+    assert entry.payload == {"text": "é ✓"}
+
+
+def test_room_settings_and_the_single_unencrypted_notice(db: Database):
+    with db.transaction() as s:
+        rooms = RoomRepository(s)
+        assert rooms.get(ROOM) is None
+        rooms.set_language(ROOM, "fr")
+        rooms.set_timezone(ROOM, "Europe/Berlin")
+        assert rooms.claim_unencrypted_notice(ROOM, NOW) is True
+    with db.transaction() as s:
+        rooms = RoomRepository(s)
+        assert (rooms.get(ROOM).language, rooms.get(ROOM).timezone) == ("fr", "Europe/Berlin")
+        assert rooms.claim_unencrypted_notice(ROOM, NOW) is False
+
+
+def test_sync_token_and_handled_events(db: Database):
+    with db.transaction() as s:
+        sync = SyncRepository(s)
+        assert sync.token() is None
+        sync.save_token("s1")
+        sync.save_token("s2")
+        sync.mark_handled("$e", ROOM, NOW)
+    with db.transaction() as s:
+        assert SyncRepository(s).token() == "s2"
+        assert SyncRepository(s).is_handled("$e")
+    with pytest.raises(IntegrityError), db.transaction() as s:
+        SyncRepository(s).mark_handled("$e", ROOM, NOW)
+
+
+def test_outbox_keeps_order_and_unique_transaction_ids(db: Database):
+    with db.transaction() as s:
+        for i in range(3):
+            OutboxRepository(s).add(ROOM, "m.room.message", {"body": str(i)}, NOW)
+    with db.transaction() as s:
+        pending = OutboxRepository(s).pending()
+        OutboxRepository(s).remove(pending[0].id)
+    assert [m.content["body"] for m in pending] == ["0", "1", "2"]
+    assert len({m.txn_id for m in pending}) == 3
+    with db.transaction() as s:
+        assert [m.content["body"] for m in OutboxRepository(s).pending()] == ["1", "2"]
+
+
+def message(body: str, event_id: str = "$cmd", **overrides) -> Incoming:
+    fields = dict(
+        room_id=ROOM,
+        event_id=event_id,
+        sender="@alice:example.org",
+        body=body,
+        ts=NOW,
+        room_encrypted=True,
+        event_encrypted=True,
+        sender_level=100,
+    )
+    fields.update(overrides)
+    return Incoming(**fields)
+
+
+@pytest.fixture
+def dispatcher(db: Database) -> Dispatcher:
+    defaults = Defaults(
+        prefix="!",
+        language="en",
+        timezone="Europe/Luxembourg",
+        chair_level=50,
+        allow_unencrypted_rooms=False,
+    )
+    return Dispatcher(Registry(commands.MODULES), db, defaults, clock=lambda: NOW)
+
+
+def outbox_bodies(db: Database) -> list[str]:
+    with db.transaction() as s:
+        return [m.content["body"] for m in OutboxRepository(s).pending()]
+
+
+async def test_a_message_is_handled_exactly_once(db: Database, dispatcher: Dispatcher):
+    assert await dispatcher.handle(message("!lang fr")) is True
+    assert await dispatcher.handle(message("!lang fr")) is False
+    assert outbox_bodies(db) == ["Je parlerai désormais Français dans ce salon."]
+    with db.transaction() as s:
+        (entry,) = LogRepository(s).in_room(ROOM)
+    assert (entry.kind, entry.payload, entry.event_id) == (
+        "command",
+        {"commands": ["lang"]},
+        "$cmd",
+    )
+
+
+async def test_a_failing_command_changes_nothing_but_its_siblings_stand(db, dispatcher):
+    await dispatcher.handle(message("!lang de\n!timezone Mars/Olympus\n!lang xx", sender_level=100))
+    bodies = outbox_bodies(db)
+    assert bodies[0] == "Ich spreche in diesem Raum jetzt Deutsch."
+    assert bodies[1].startswith("Mars/Olympus ist keine mir bekannte Zeitzone.")
+    assert bodies[2].startswith("Wählen Sie eine von: en, fr, de.")
+    with db.transaction() as s:
+        room = RoomRepository(s).get(ROOM)
+        assert (room.language, room.timezone) == ("de", None)
+
+
+async def test_non_chairs_and_unencrypted_commands_are_refused(db, dispatcher):
+    await dispatcher.handle(message("!lang fr", event_id="$a", sender_level=0))
+    assert await dispatcher.handle(message("!help", event_id="$b", event_encrypted=False)) is False
+    assert outbox_bodies(db) == ["Only chairs (power level 50 or more) may use !lang."]
+    with db.transaction() as s:
+        assert RoomRepository(s).get(ROOM) is None
