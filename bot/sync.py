@@ -14,6 +14,7 @@ from nio import (
     JoinError,
     MegolmEvent,
     MessageDirection,
+    RoomCreateEvent,
     RoomMemberEvent,
     RoomMessagesError,
     RoomMessageText,
@@ -40,6 +41,18 @@ def inviter_allowed(inviter: str, allowed: Iterable[str], server_name: str) -> b
     return any(fnmatchcase(inviter, pattern) for pattern in patterns)
 
 
+CREATOR_LEVEL = 2**53 - 1  # room v12: creators outrank every power level
+
+
+def creators_of(create: RoomCreateEvent) -> frozenset[str]:
+    """Users with unlimited power in a room (room v12 and later, MSC4289), from its create event."""
+    version = create.room_version
+    if not (version.isdigit() and int(version) >= 12):
+        return frozenset()
+    extra = create.source.get("content", {}).get("additional_creators", [])
+    return frozenset([create.sender, *(u for u in extra if isinstance(u, str))])
+
+
 class Syncer:
     """Pulls events from the homeserver and hands each member message to the dispatcher once."""
 
@@ -58,6 +71,8 @@ class Syncer:
         self.allowed_inviters = tuple(allowed_inviters)
         self.server_name = server_name
         self.on_ready = on_ready
+        # nio keeps no record of who created a room, which decides power in room v12.
+        self._creators: dict[str, frozenset[str]] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sync until `stop` is set; the event in hand is finished, the rest waits for next start."""
@@ -114,6 +129,10 @@ class Syncer:
     ) -> None:
         await self._keys()
         await self._invites(response)
+        for room_id, info in response.rooms.join.items():
+            for event in (*info.state, *info.timeline.events):
+                if isinstance(event, RoomCreateEvent):
+                    self._creators[room_id] = creators_of(event)
         if dispatch:
             for room_id, info in response.rooms.join.items():
                 events = await self._timeline(room_id, info.timeline, since)
@@ -181,6 +200,13 @@ class Syncer:
             and event.prev_membership != "join"
         )
 
+    def _level(self, room, user_id: str) -> int:
+        if room is None:
+            return 0
+        if user_id in self._creators.get(room.room_id, ()):
+            return CREATOR_LEVEL
+        return room.power_levels.get_user_level(user_id)
+
     async def _fill_gap(self, room_id: str, start: str | None, until: str) -> list:
         """Page backwards from the timeline's start to the previous sync token."""
         older: list = []
@@ -221,6 +247,6 @@ class Syncer:
             ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
             room_encrypted=bool(room and room.encrypted) or room_id in self.client.encrypted_rooms,
             event_encrypted=event.decrypted,
-            sender_level=room.power_levels.get_user_level(event.sender) if room else 0,
+            sender_level=self._level(room, event.sender),
         )
         await self.dispatcher.handle(message)

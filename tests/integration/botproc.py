@@ -1,0 +1,159 @@
+"""The bot as the operator runs it: `python -m bot run --config …` in its own process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import signal
+import sys
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from homeserver import Homeserver
+
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 20.0
+
+
+def register_account(hs: Homeserver, localpart: str, password: str) -> str:
+    """Create the bot's account without logging in: the bot makes its own (only) device."""
+    body = json.dumps(
+        {
+            "username": localpart,
+            "password": password,
+            "inhibit_login": True,
+            "auth": {"type": "m.login.dummy"},
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{hs.base_url}/_matrix/client/v3/register",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)["user_id"]
+
+
+@dataclass
+class BotProcess:
+    """A running (or stopped) wgbot with its config, data directory and captured log."""
+
+    config_path: Path
+    data_dir: Path
+    user_id: str
+    extra_args: tuple[str, ...] = ()
+    lines: list[str] = field(default_factory=list)
+    process: asyncio.subprocess.Process | None = None
+    _reader: asyncio.Task | None = None
+
+    @classmethod
+    def create(
+        cls, hs: Homeserver, workdir: Path, *, config_extra: str = "", allowed_inviters: str = "[]"
+    ) -> BotProcess:
+        """Register a bot account and write its config.toml (0600) into `workdir`."""
+        localpart = f"wgbot{secrets.token_hex(4)}"
+        password = secrets.token_urlsafe(16)
+        user_id = register_account(hs, localpart, password)
+        workdir.mkdir(parents=True, exist_ok=True)
+        config_path = workdir / "config.toml"
+        config_path.write_text(
+            f"""
+[matrix]
+homeserver = "{hs.base_url}"
+user_id = "{user_id}"
+password = "{password}"
+device_name = "wgbot under test"
+
+[bot]
+data_dir = "./data"
+allowed_inviters = {allowed_inviters}
+{config_extra}
+
+[storage]
+url = "sqlite:///./data/wgbot.db"
+""",
+            encoding="utf-8",
+        )
+        config_path.chmod(0o600)
+        return cls(config_path=config_path, data_dir=workdir / "data", user_id=user_id)
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def credentials(self) -> dict:
+        return json.loads((self.data_dir / "credentials.json").read_text())
+
+    @property
+    def device_id(self) -> str:
+        return self.credentials["device_id"]
+
+    def server_devices(self) -> list[str]:
+        """The bot account's devices as the homeserver lists them."""
+        credentials = self.credentials
+        request = urllib.request.Request(
+            f"{credentials['homeserver']}/_matrix/client/v3/devices",
+            headers={"Authorization": f"Bearer {credentials['access_token']}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return [d["device_id"] for d in json.load(response)["devices"]]
+
+    async def start(self, *args: str) -> None:
+        """Start the bot and wait until it says it is ready (it has caught up with the server)."""
+        assert self.process is None or self.process.returncode is not None, "already running"
+        ready = asyncio.Event()
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            "run",
+            "--config",
+            str(self.config_path),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        self._reader = asyncio.create_task(self._read(self.process, ready))
+        waiter = asyncio.create_task(ready.wait())
+        exited = asyncio.create_task(self.process.wait())
+        done, _ = await asyncio.wait(
+            {waiter, exited}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+        waiter.cancel()
+        exited.cancel()
+        if waiter not in done:
+            await self.kill()
+            raise RuntimeError(f"the bot did not become ready:\n{self.log[-4000:]}")
+
+    async def _read(self, process: asyncio.subprocess.Process, ready: asyncio.Event) -> None:
+        assert process.stderr is not None
+        async for raw in process.stderr:
+            line = raw.decode(errors="replace").rstrip("\n")
+            self.lines.append(line)
+            if " ready as " in line:
+                ready.set()
+
+    async def stop(self) -> int:
+        """SIGTERM, as a service manager would; returns the exit code."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
+            except TimeoutError:
+                await self.kill()
+                raise RuntimeError(
+                    f"the bot did not stop on SIGTERM:\n{self.log[-4000:]}"
+                ) from None
+        if self._reader:
+            await self._reader
+        return self.process.returncode
+
+    async def kill(self) -> None:
+        if self.process and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()

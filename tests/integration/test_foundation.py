@@ -1,0 +1,212 @@
+"""The foundation, as members see it: a real Synapse, real E2EE clients, the bot as a process."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import nio
+import pytest
+from botproc import BotProcess
+from members import Member, reply_target
+
+CHAIR_ONLY = {"users_default": 0, "events": {}, "state_default": 50}
+
+
+def replies_to(member: Member, room_id: str, event_id: str) -> list:
+    return [e for e in member.events(room_id) if reply_target(e) == event_id]
+
+
+async def ask(member: Member, room_id: str, bot: BotProcess, body: str) -> nio.Event:
+    """Send a command and return the bot's decrypted reply to it."""
+    event_id = await member.send(room_id, body)
+    return await member.wait_for_reply(room_id, event_id, sender=bot.user_id)
+
+
+async def room_with_bot(
+    member: Member, bot: BotProcess, *, encrypted: bool = True, invite=()
+) -> str:
+    room_id = await member.create_room(encrypted=encrypted, invite=[bot.user_id, *invite])
+    await member.wait_joined(room_id, bot.user_id)
+    return room_id
+
+
+def handled(bot: BotProcess, event_id: str) -> bool:
+    with sqlite3.connect(bot.data_dir / "wgbot.db") as db:
+        return (
+            db.execute("SELECT 1 FROM handled_events WHERE event_id = ?", (event_id,)).fetchone()
+            is not None
+        )
+
+
+@pytest.fixture(scope="module")
+async def bot(homeserver, tmp_path_factory):
+    """One bot for the tests of this module that do not restart it; each test has its own room."""
+    process = BotProcess.create(homeserver, tmp_path_factory.mktemp("bot"))
+    await process.start()
+    yield process
+    assert await process.stop() == 0
+
+
+async def test_help_is_an_encrypted_html_notice_in_reply(members, bot):
+    alice = await members("alice")
+    room_id = await room_with_bot(alice, bot)
+    reply = await ask(alice, room_id, bot, "!help")
+
+    assert isinstance(reply, nio.RoomMessageNotice)
+    assert reply.decrypted, "the reply must have been encrypted on the wire"
+    assert reply.body.startswith("Commands\n!help [command] — List the commands, or explain one.")
+    assert "!lang en|fr|de — Set the language I use in this room." in reply.body
+    content = reply.source["content"]
+    assert content["format"] == "org.matrix.custom.html"
+    assert "<b>Commands</b><br><code>!help [command]</code>" in content["formatted_body"]
+    assert content["m.mentions"] == {}
+    assert alice.undecryptable(room_id) == []
+
+    detail = await ask(alice, room_id, bot, "!help lang")
+    assert detail.body == (
+        "!lang en|fr|de\nSet the language I use in this room.\nOnly chairs may use it."
+    )
+
+
+async def test_french_then_german(members, bot):
+    alice = await members("alice")
+    room_id = await room_with_bot(alice, bot)
+
+    assert (await ask(alice, room_id, bot, "!lang fr")).body == (
+        "Je parlerai désormais Français dans ce salon."
+    )
+    assert (await ask(alice, room_id, bot, "!help")).body.startswith(
+        "Commandes\n!help [command] — Lister les commandes, ou en expliquer une."
+    )
+    assert (await ask(alice, room_id, bot, "!lang de")).body == (
+        "Ich spreche in diesem Raum jetzt Deutsch."
+    )
+    settings = await ask(alice, room_id, bot, "!settings")
+    assert settings.body.startswith(
+        "Einstellungen dieses Raums\nSprache: de\nZeitzone: Europe/Luxembourg"
+    )
+
+
+async def test_two_commands_in_one_message_get_two_replies(members, bot):
+    alice = await members("alice")
+    room_id = await room_with_bot(alice, bot)
+    event_id = await alice.send(room_id, "Two things:\n!timezone America/New_York\n!settings")
+
+    first = await alice.wait_for_reply(room_id, event_id, sender=bot.user_id)
+    second = await alice.wait_for(
+        lambda e: reply_target(e) == event_id and e is not first, room_id=room_id
+    )
+    assert first.body == "Times in this room are now in America/New_York."
+    assert "Time zone: America/New_York" in second.body
+
+
+async def test_bad_input_gets_a_clear_reply_and_changes_nothing(members, bot):
+    alice = await members("alice")
+    bob = await members("bob")
+    room_id = await alice.create_room(invite=[bot.user_id, bob.user_id])
+    await bob.join(room_id)
+    await alice.wait_joined(room_id, bot.user_id)
+
+    broken = await ask(alice, room_id, bot, '!timezone "Europe/Paris')
+    assert broken.body == (
+        'A quote is not closed: "Europe/Paris\nUsage: !timezone <IANA zone, e.g. Europe/Luxembourg>'
+    )
+    unknown = await ask(alice, room_id, bot, "!hepl")
+    assert unknown.body.startswith("Unknown command !hepl.\nDid you mean !help?")
+    zone = await ask(alice, room_id, bot, "!timezone Mars/Olympus")
+    assert zone.body.startswith("Mars/Olympus is not a time zone I know.")
+
+    refused = await ask(bob, room_id, bot, "!lang fr")
+    assert refused.body == "Only chairs (power level 50 or more) may use !lang."
+    settings = await ask(bob, room_id, bot, "!settings")
+    assert "Language: en" in settings.body and "Time zone: Europe/Luxembourg" in settings.body
+
+    huge = await ask(alice, room_id, bot, "!settings " + "x" * 5000)
+    assert huge.body.startswith("This command is too long (5009 characters; the limit is 4000).")
+
+
+async def test_unencrypted_room_gets_one_notice_and_no_command_runs(members, bot):
+    alice = await members("alice")
+    room_id = await room_with_bot(alice, bot, encrypted=False)
+    first = await ask(alice, room_id, bot, "!help")
+    assert first.body.startswith("I only work in encrypted rooms")
+    assert not first.decrypted
+
+    second_id = await alice.send(room_id, "!help")
+    await alice.sync_until(lambda: handled(bot, second_id), "the bot handling the second command")
+    await alice.sync()
+    bot_messages = [
+        e
+        for e in alice.events(room_id)
+        if isinstance(e, nio.RoomMessage) and e.sender == bot.user_id
+    ]
+    assert [e.body[:30] for e in bot_messages] == ["I only work in encrypted rooms"]
+
+
+async def test_invite_from_a_user_not_allowed_is_rejected(members, homeserver, tmp_path):
+    alice = await members("alice")
+    mallory = await members("mallory")
+    bot = BotProcess.create(homeserver, tmp_path / "bot", allowed_inviters=f'["{alice.user_id}"]')
+    await bot.start()
+    try:
+        bad_room = await mallory.create_room(invite=[bot.user_id])
+        await mallory.wait_for(
+            lambda e: (
+                isinstance(e, nio.RoomMemberEvent)
+                and e.state_key == bot.user_id
+                and e.membership == "leave"
+            ),
+            room_id=bad_room,
+        )
+        assert not mallory.is_joined(bad_room, bot.user_id)
+
+        good_room = await room_with_bot(alice, bot)
+        assert (await ask(alice, good_room, bot, "!settings")).body.startswith(
+            "Settings of this room"
+        )
+    finally:
+        assert await bot.stop() == 0
+    assert "rejected an invite" in bot.log
+
+
+async def test_restart_same_device_no_history_replay_and_exactly_once(
+    members, homeserver, tmp_path
+):
+    alice = await members("alice")
+    bot = BotProcess.create(homeserver, tmp_path / "bot")
+    # Invited and addressed before its very first start: that history is not replayed.
+    room_id = await alice.create_room(invite=[bot.user_id])
+    before_first_start = await alice.send(room_id, "!help")
+
+    await bot.start()
+    await alice.wait_joined(room_id, bot.user_id)
+    device = bot.device_id
+    assert (await ask(alice, room_id, bot, "!settings")).body.startswith("Settings of this room")
+    assert await bot.stop() == 0
+
+    while_down = await alice.send(room_id, "!lang fr\n!settings")
+    await bot.start()
+    assert bot.device_id == device
+    answers = [
+        await alice.wait_for_reply(room_id, while_down, sender=bot.user_id),
+    ]
+    answers.append(
+        await alice.wait_for(
+            lambda e: reply_target(e) == while_down and e is not answers[0], room_id=room_id
+        )
+    )
+    assert [a.body.split("\n")[0] for a in answers] == [
+        "Je parlerai désormais Français dans ce salon.",
+        "Paramètres de ce salon",
+    ]
+    # A third start must not answer the same command again.
+    assert await bot.stop() == 0
+    await bot.start()
+    assert bot.device_id == device
+    marker = await ask(alice, room_id, bot, "!help")
+    assert marker.body.startswith("Commandes")
+    assert await bot.stop() == 0
+
+    assert len(replies_to(alice, room_id, while_down)) == 2
+    assert replies_to(alice, room_id, before_first_start) == []
+    assert bot.server_devices() == [device], "one device for the bot's whole life"
