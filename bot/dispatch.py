@@ -10,6 +10,7 @@ import difflib
 import enum
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -220,6 +221,7 @@ class Dispatcher:
         if message.room_encrypted and not message.event_encrypted:
             log.warning("ignored an unencrypted command in encrypted room %s", message.room_id)
             return False
+        started = time.perf_counter()
         with self.db.transaction() as session:
             sync = SyncRepository(session)
             if sync.is_handled(message.event_id):
@@ -232,6 +234,7 @@ class Dispatcher:
                 outbox.add(message.room_id, "m.room.message", reply.content(message.event_id), now)
         if replies:
             self.on_reply()
+        log.debug("handled %s in %.1f ms", message.event_id, (time.perf_counter() - started) * 1000)
         return True
 
     async def _run(

@@ -6,6 +6,7 @@ import asyncio
 import html
 import logging
 import string
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,9 +144,11 @@ class Sender:
     async def send(self, room_id: str, event_type: str, content: dict, txn_id: str) -> str | None:
         """Send one event; the transaction id makes a retry after a crash a no-op on the server."""
         self.guard(room_id)
+        started = time.perf_counter()
         response = await self.client.room_send(
             room_id, event_type, content, tx_id=txn_id, ignore_unverified_devices=True
         )
+        log.debug("sent into %s in %.1f ms", room_id, (time.perf_counter() - started) * 1000)
         if isinstance(response, RoomSendError):
             # Not retryable (forbidden, unknown room…): keeping it would block the queue forever.
             log.warning("could not send into %s: %s", room_id, response.status_code)

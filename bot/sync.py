@@ -20,6 +20,7 @@ from nio import (
     RoomMessageText,
     SyncError,
     SyncResponse,
+    UploadFilterResponse,
 )
 
 from bot.dispatch import Dispatcher, Incoming
@@ -73,11 +74,17 @@ class Syncer:
         self.on_ready = on_ready
         # nio keeps no record of who created a room, which decides power in room v12.
         self._creators: dict[str, frozenset[str]] = {}
+        self._filter: str | dict = SYNC_FILTER
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sync until `stop` is set; the event in hand is finished, the rest waits for next start."""
         with self.db.transaction() as session:
             token = SyncRepository(session).token()
+        uploaded = await self.client.upload_filter(**SYNC_FILTER)
+        # A filter id spares the server parsing the filter on every sync.
+        self._filter = (
+            uploaded.filter_id if isinstance(uploaded, UploadFilterResponse) else SYNC_FILTER
+        )
         # Full state at every start: nio keeps no room state across restarts, and needs it
         # to know which rooms are encrypted and who is in them.
         response = await self._sync(stop, since=token, full_state=True, wait_ms=0)
@@ -102,7 +109,7 @@ class Syncer:
         while not stop.is_set():
             request = asyncio.ensure_future(
                 self.client.sync(
-                    timeout=wait_ms, sync_filter=SYNC_FILTER, since=since, full_state=full_state
+                    timeout=wait_ms, sync_filter=self._filter, since=since, full_state=full_state
                 )
             )
             stopping = asyncio.ensure_future(stop.wait())
@@ -140,6 +147,7 @@ class Syncer:
                     if stop.is_set():
                         return  # token not saved: the rest comes again next start, handled once
                     await self._event(room_id, event)
+        await asyncio.sleep(0)  # let the sender start on any reply before this bookkeeping
         with self.db.transaction() as session:
             SyncRepository(session).save_token(response.next_batch)
 

@@ -60,14 +60,19 @@ def describe(event: TimelineEvent) -> str:
     return f"{type(event).__name__} from {event.sender}:{detail}"
 
 
-def is_text(body: str | None = None, *, sender: str | None = None) -> Predicate:
-    """Predicate for a (decrypted) m.room.message with the given body and/or sender."""
+def is_text(
+    body: str | None = None, *, sender: str | None = None, msgtype: str | None = None
+) -> Predicate:
+    """Predicate for a (decrypted) m.room.message, optionally with this body/sender/msgtype."""
 
     def predicate(event: TimelineEvent) -> bool:
+        if not isinstance(event, nio.RoomMessage):
+            return False
+        content = event.source.get("content", {})
         return (
-            isinstance(event, nio.RoomMessage)
-            and (body is None or event.source.get("content", {}).get("body") == body)
+            (body is None or content.get("body") == body)
             and (sender is None or event.sender == sender)
+            and (msgtype is None or content.get("msgtype") == msgtype)
         )
 
     return predicate
@@ -88,7 +93,10 @@ def localpart_for(name: str) -> str:
 
 
 class Member:
-    """A registered test user: one nio client, one device, one crypto store, one event history."""
+    """A registered test user: one nio client, one device, one crypto store, one event history.
+
+    Drive each member from one task at a time: nio does not support concurrent syncs.
+    """
 
     def __init__(self, hs: Homeserver, client: nio.AsyncClient, name: str, password: str) -> None:
         self.hs = hs

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import nio
+import pytest
 from members import MEGOLM, MemberFactory, is_text
 
 
@@ -50,13 +51,22 @@ async def test_unencrypted_room_carries_plain_messages(members: MemberFactory) -
     assert wire["content"]["body"] == "plain hello"
 
 
-async def test_power_level_override_sets_chair_and_member(members: MemberFactory) -> None:
+@pytest.mark.parametrize("room_version", ["10", "12"])
+async def test_power_level_override_sets_chair_and_member(
+    members: MemberFactory, room_version: str
+) -> None:
     """The power_levels override makes bob chair (50) and leaves carol at the default 0."""
     alice = await members("alice")
     bob = await members("bob")
     carol = await members("carol")
+    users = {bob.user_id: 50}
+    if room_version == "10":
+        # Before v12 the creator's 100 lives in `users` and an override replaces that map.
+        users[alice.user_id] = 100
     room_id = await alice.create_room(
-        invite=[bob.user_id, carol.user_id], power_levels={"users": {bob.user_id: 50}}
+        invite=[bob.user_id, carol.user_id],
+        power_levels={"users": users},
+        room_version=room_version,
     )
     await bob.join(room_id)
     await carol.join(room_id)
@@ -65,12 +75,13 @@ async def test_power_level_override_sets_chair_and_member(members: MemberFactory
 
     assert isinstance(response, nio.RoomGetStateEventResponse)
     levels = response.content
-    assert levels["users"].get(bob.user_id) == 50
+    assert levels["users"][bob.user_id] == 50
     assert levels["users"].get(carol.user_id, levels.get("users_default", 0)) == 0
-    assert carol.user_id not in levels["users"]
+    # From v12 on (Synapse's default) creators have unlimited power and must not be listed.
+    assert (alice.user_id in levels["users"]) == (room_version == "10")
     # nio's view of the same state, as the bot will read it.
-    await carol.wait_joined(room_id, bob.user_id)
     room = carol.client.rooms[room_id]
+    assert room.room_version == room_version
     assert room.power_levels.get_user_level(bob.user_id) == 50
     assert room.power_levels.get_user_level(carol.user_id) == 0
 
