@@ -143,7 +143,9 @@ def write_log_config(data_dir: Path) -> Path:
     return path
 
 
-def rewrite_config(config_path: Path, data_dir: Path, port: int) -> None:
+def rewrite_config(
+    config_path: Path, data_dir: Path, port: int, overrides: dict[str, Any] | None = None
+) -> None:
     """Turn the generated config into a loopback-only, unthrottled, test-friendly one."""
     config: dict[str, Any] = yaml.safe_load(config_path.read_text())
     config["listeners"] = [
@@ -173,6 +175,7 @@ def rewrite_config(config_path: Path, data_dir: Path, port: int) -> None:
             config.setdefault(section, {})[sub] = dict(UNLIMITED)
         else:
             config[section] = dict(UNLIMITED)
+    config.update(overrides or {})
     config_path.write_text(yaml.safe_dump(config))
 
 
@@ -223,7 +226,9 @@ def launch(config_path: Path, data_dir: Path, port: int) -> Homeserver:
     return Homeserver(f"http://127.0.0.1:{port}", SERVER_NAME, process, data_dir)
 
 
-def start_homeserver(workdir: Path, attempts: int = 3) -> Homeserver:
+def start_homeserver(
+    workdir: Path, attempts: int = 3, overrides: dict[str, Any] | None = None
+) -> Homeserver:
     """Generate a config in workdir, start Synapse on a free loopback port, wait until healthy."""
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -231,7 +236,7 @@ def start_homeserver(workdir: Path, attempts: int = 3) -> Homeserver:
     generated = time.monotonic()
     for attempt in range(1, attempts + 1):
         port = free_port()
-        rewrite_config(config_path, workdir, port)
+        rewrite_config(config_path, workdir, port, overrides)
         homeserver = launch(config_path, workdir, port)
         try:
             wait_healthy(homeserver.base_url, homeserver.process, workdir)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 
 import nio
 import pytest
 from botproc import BotProcess
+from homeserver import start_homeserver
 from members import Member, reply_target
 
 CHAIR_ONLY = {"users_default": 0, "events": {}, "state_default": 50}
@@ -210,3 +212,49 @@ async def test_restart_same_device_no_history_replay_and_exactly_once(
     assert len(replies_to(alice, room_id, while_down)) == 2
     assert replies_to(alice, room_id, before_first_start) == []
     assert bot.server_devices() == [device], "one device for the bot's whole life"
+
+    # Secrets stay private and out of the log; no message body is logged at INFO.
+    assert stat.S_IMODE(bot.data_dir.stat().st_mode) == 0o700
+    files = [p for p in bot.data_dir.rglob("*") if p.is_file()]
+    assert {"credentials.json", "pickle_key", "crypto.db", "wgbot.db"} <= {p.name for p in files}
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files), files
+    pickle_key = (bot.data_dir / "pickle_key").read_text()
+    assert len(pickle_key) >= 40 and pickle_key != "DEFAULT_KEY"
+    for secret in (bot.credentials["access_token"], pickle_key, "Paramètres de ce salon"):
+        assert secret not in bot.log
+
+
+async def test_notices_of_other_bots_are_ignored(members, bot):
+    alice = await members("alice")
+    other_bot = await members("otherbot")
+    room_id = await room_with_bot(alice, bot, invite=[other_bot.user_id])
+    await other_bot.join(room_id)
+    notice = await other_bot.send(room_id, "!help", msgtype="m.notice")
+    # Events of a room are handled in order: once this is answered, the notice was seen.
+    await ask(other_bot, room_id, bot, "!settings")
+    assert replies_to(other_bot, room_id, notice) == []
+
+
+async def test_replies_wait_out_rate_limits(members, tmp_path):
+    """With a strict homeserver (burst 2, then one message per 2 s) every reply still arrives."""
+    strict = start_homeserver(
+        tmp_path / "strict-synapse", overrides={"rc_message": {"per_second": 0.5, "burst_count": 2}}
+    )
+    bot = BotProcess.create(strict, tmp_path / "bot")
+    alice = None
+    try:
+        await bot.start()
+        alice = await Member.register(strict, "alice", tmp_path / "stores")
+        room_id = await room_with_bot(alice, bot)
+        event_id = await alice.send(room_id, "\n".join(["!settings"] * 5))
+        await alice.sync_until(
+            lambda: len(replies_to(alice, room_id, event_id)) == 5, "five replies", timeout=60
+        )
+        assert all(
+            r.body.startswith("Settings of this room") for r in replies_to(alice, room_id, event_id)
+        )
+    finally:
+        if alice:
+            await alice.close()
+        await bot.stop()
+        strict.stop()

@@ -62,7 +62,10 @@ url = "mysql://x"
 def test_missing_required_keys_and_broken_toml(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(write(tmp_path, "[matrix]\n"))
-    assert caught.value.problems == ["[matrix] homeserver is missing", "[matrix] user_id is missing"]
+    assert caught.value.problems == [
+        "[matrix] homeserver is missing",
+        "[matrix] user_id is missing",
+    ]
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(write(tmp_path, "[matrix\n"))
     with pytest.raises(ConfigError, match="does not exist"):
