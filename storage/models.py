@@ -88,3 +88,30 @@ class OutboxMessage(Base):
     event_type: Mapped[str] = mapped_column(String(255))
     content: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+
+
+class DevicePin(Base):
+    """A member device's signing key as first seen (trust on first use)."""
+
+    __tablename__ = "device_pins"
+
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    ed25519: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime]
+    changed_at: Mapped[datetime | None]
+
+
+class UndecryptableEvent(Base):
+    """A room event the bot could not decrypt yet, kept until its key arrives or the sender is told."""
+
+    __tablename__ = "undecryptable_events"
+    __table_args__ = (Index("ix_undecryptable_session", "session_id"),)
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    sender: Mapped[str] = mapped_column(String(255))
+    session_id: Mapped[str] = mapped_column(String(255))
+    source: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+    notified_at: Mapped[datetime | None]
