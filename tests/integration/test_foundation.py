@@ -201,10 +201,16 @@ async def test_restart_same_device_no_history_replay_and_exactly_once(
         "Je parlerai désormais Français dans ce salon.",
         "Paramètres de ce salon",
     ]
-    # A third start must not answer the same command again.
+    # A third start must not answer the same command again, and a command buried under more
+    # messages than one sync returns (a limited timeline) is still found and answered.
     assert await bot.stop() == 0
+    buried = await alice.send(room_id, "!timezone Europe/Berlin")
+    for i in range(60):
+        await alice.send(room_id, f"chatter {i}")
     await bot.start()
     assert bot.device_id == device
+    answer = await alice.wait_for_reply(room_id, buried, sender=bot.user_id)
+    assert answer.body == "Les heures de ce salon sont désormais en Europe/Berlin."
     marker = await ask(alice, room_id, bot, "!help")
     assert marker.body.startswith("Commandes")
     assert await bot.stop() == 0

@@ -150,3 +150,19 @@ async def test_non_chairs_and_unencrypted_commands_are_refused(db, dispatcher):
     assert outbox_bodies(db) == ["Only chairs (power level 50 or more) may use !lang."]
     with db.transaction() as s:
         assert RoomRepository(s).get(ROOM) is None
+
+
+def test_migration_0002_keeps_rows_of_0001(database_url):
+    db = Database(database_url)
+    db.upgrade("0001")
+    with db.transaction() as s:
+        RoomRepository(s).set_language(ROOM, "de")
+        SyncRepository(s).save_token("s42")
+        OutboxRepository(s).add(ROOM, "m.room.message", {"body": "kept"}, NOW)
+    db.upgrade()
+    with db.transaction() as s:
+        assert RoomRepository(s).get(ROOM).language == "de"
+        assert SyncRepository(s).token() == "s42"
+        assert [m.content for m in OutboxRepository(s).pending()] == [{"body": "kept"}]
+    assert "device_pins" in inspect(db.engine).get_table_names()
+    db.close()

@@ -2,6 +2,7 @@
 
 import time
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import rrulestr
@@ -15,8 +16,6 @@ LUX = "Europe/Luxembourg"
 
 def local(text: str) -> datetime:
     """'2026-11-24 14:00' as an aware Luxembourg wall time."""
-    from zoneinfo import ZoneInfo
-
     return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(LUX))
 
 
@@ -34,88 +33,47 @@ def C(lang, phrase, start, end=None, rec=None, title=None, now=SUN, xfail=None):
     )
 
 
+# Expected values are local wall times in Europe/Luxembourg. 22 November 2026 is a Sunday.
+# fmt: off
 CORPUS = [
     # --- English ---
     C("en", "next Tuesday 14:00", "2026-11-24 14:00"),
-    C(
-        "en",
-        "Plenary next Tuesday 14:00 for 2h every 3 months",
-        "2026-11-24 14:00",
-        "16:00",
-        M3,
-        "Plenary",
-    ),
+    C("en", "Plenary next Tuesday 14:00 for 2h every 3 months", "2026-11-24 14:00", "16:00", M3,
+      "Plenary"),
     C("en", "10/12/2026 14:00", "2026-12-10 14:00"),
     C("en", "10.12.2026 14:00", "2026-12-10 14:00"),
     C("en", "Budget hearing 2026-12-10 14:00", "2026-12-10 14:00", title="Budget hearing"),
     C("en", "in 2 hours", "2026-11-22 12:00"),
     C("en", "tonight at 8pm", "2026-11-22 20:00"),
     C("en", "14:00-16:00", "2026-11-22 14:00", "16:00"),
-    C(
-        "en",
-        "Budget review tomorrow 10:00 for 90 min",
-        "2026-11-23 10:00",
-        "11:30",
-        title="Budget review",
-    ),
-    C(
-        "en",
-        "Call with donors tomorrow at 3pm for 1h30",
-        "2026-11-23 15:00",
-        "16:30",
-        title="Call with donors",
-    ),
+    C("en", "Budget review tomorrow 10:00 for 90 min", "2026-11-23 10:00", "11:30",
+      title="Budget review"),
+    C("en", "Call with donors tomorrow at 3pm for 1h30", "2026-11-23 15:00", "16:30",
+      title="Call with donors"),
     C("en", "every week on Monday at 9:00", "2026-11-23 09:00", rec=W1),
-    C(
-        "en",
-        "Jour fixe every 2 weeks, Thursday 10am",
-        "2026-11-26 10:00",
-        rec=W2,
-        title="Jour fixe",
-    ),
-    C(
-        "en",
-        "Coordination meeting on Wednesdays at 11",
-        "2026-11-25 11:00",
-        rec=W1,
-        title="Coordination meeting",
-    ),
+    C("en", "Jour fixe every 2 weeks, Thursday 10am", "2026-11-26 10:00", rec=W2,
+      title="Jour fixe"),
+    C("en", "Coordination meeting on Wednesdays at 11", "2026-11-25 11:00", rec=W1,
+      title="Coordination meeting"),
     C("en", "3pm tomorrow", "2026-11-23 15:00"),
     C("en", "tomorrow at noon", "2026-11-23 12:00"),
-    C(
-        "en",
-        "Lunch with the Ombudsman Friday noon",
-        "2026-11-27 12:00",
-        title="Lunch with the Ombudsman",
-    ),
+    C("en", "Lunch with the Ombudsman Friday noon", "2026-11-27 12:00",
+      title="Lunch with the Ombudsman"),
     C("en", "Team sync at 9:30am on Thursday", "2026-11-26 09:30", title="Team sync"),
     C("en", "NEXT FRIDAY 10AM", "2026-11-27 10:00"),
     C("en", "UPR debrief on December 3rd at 2:30pm", "2026-12-03 14:30", title="UPR debrief"),
-    C("en", "Workshop 3 December 2026 09:00-12:30", "2026-12-03 09:00", "12:30", title="Workshop"),
-    C(
-        "en",
-        "Drafting session the day after tomorrow at 16:00",
-        "2026-11-24 16:00",
-        title="Drafting session",
-    ),
+    C("en", "Workshop 3 December 2026 09:00-12:30", "2026-12-03 09:00", "12:30",
+      title="Workshop"),
+    C("en", "Drafting session the day after tomorrow at 16:00", "2026-11-24 16:00",
+      title="Drafting session"),
     C("en", "in 30 minutes", "2026-11-22 10:30"),
     C("en", "Quick call in an hour", "2026-11-22 11:00", title="Quick call"),
     C("en", "in 3 days at 10am", "2026-11-25 10:00"),
     C("en", "in two weeks at 14:00", "2026-12-06 14:00"),
-    C(
-        "en",
-        "Strategy retreat every 3 months starting Monday 9am",
-        "2026-11-23 09:00",
-        rec=M3,
-        title="Strategy retreat",
-    ),
-    C(
-        "en",
-        "Evaluation meeting quarterly, next Wednesday 2pm",
-        "2026-11-25 14:00",
-        rec=M3,
-        title="Evaluation meeting",
-    ),
+    C("en", "Strategy retreat every 3 months starting Monday 9am", "2026-11-23 09:00", rec=M3,
+      title="Strategy retreat"),
+    C("en", "Evaluation meeting quarterly, next Wednesday 2pm", "2026-11-25 14:00", rec=M3,
+      title="Evaluation meeting"),
     C("en", "Tuesday 2pm", "2026-12-01 14:00", now=TUE),
     C("en", "Tuesday 4pm", "2026-11-24 16:00", now=TUE),
     C("en", "next Tuesday 4pm", "2026-12-01 16:00", now=TUE),
@@ -125,21 +83,12 @@ CORPUS = [
     C("en", "from 2 to 4pm on Thursday", "2026-11-26 14:00", "16:00"),
     C("en", "Thursday 2-4pm", "2026-11-26 14:00", "16:00"),
     C("en", "Dec 3 at 10am", "2026-12-03 10:00"),
-    C(
-        "en",
-        "Coffee with NGO partners tomorrow 8.30am",
-        "2026-11-23 08:30",
-        title="Coffee with NGO partners",
-    ),
+    C("en", "Coffee with NGO partners tomorrow 8.30am", "2026-11-23 08:30",
+      title="Coffee with NGO partners"),
     C("en", "every other week on Friday at 10:00", "2026-11-27 10:00", rec=W2),
     C("en", "Tuesday next week at 10am", "2026-12-01 10:00", now=MON),
-    C(
-        "en",
-        "Daily standup at 9:15 every day",
-        "2026-11-23 09:15",
-        rec="FREQ=DAILY",
-        title="Daily standup",
-    ),
+    C("en", "Daily standup at 9:15 every day", "2026-11-23 09:15", rec="FREQ=DAILY",
+      title="Daily standup"),
     C("en", "fortnightly on Tuesdays at 10", "2026-11-24 10:00", rec=W2),
     C("en", "Meeting at 3 o'clock tomorrow", "2026-11-23 15:00", title="Meeting"),
     C("en", "Tue 14:00", "2026-11-24 14:00"),
@@ -147,30 +96,31 @@ CORPUS = [
     C("en", "Side event 2 March at 13:00", "2027-03-02 13:00", title="Side event"),
     C("en", "22 November 9:00", "2027-11-22 09:00"),
     C("en", "22 November 11:00", "2026-11-22 11:00"),
-    C(
-        "en",
-        "Hearing at the Chamber on 1 December from 9:30 to 11",
-        "2026-12-01 09:30",
-        "11:00",
-        title="Hearing at the Chamber",
-    ),
-    C(
-        "en",
-        "Annual review yearly on 15 January at 10:00",
-        "2027-01-15 10:00",
-        rec="FREQ=YEARLY",
-        title="Annual review",
-    ),
+    C("en", "Hearing at the Chamber on 1 December from 9:30 to 11", "2026-12-01 09:30", "11:00",
+      title="Hearing at the Chamber"),
+    C("en", "Annual review yearly on 15 January at 10:00", "2027-01-15 10:00",
+      rec="FREQ=YEARLY", title="Annual review"),
     C("en", "weekly Tuesday 2pm", "2026-11-24 14:00", rec=W1),
+    C("en", "Monday the 30th at 10", "2026-11-30 10:00"),
+    C("en", "on the 3rd at 2pm", "2026-12-03 14:00"),
+    C("en", "tomorrow 10-11", "2026-11-23 10:00", "11:00"),
+    C("en", "Follow-up call Wed 2 Dec, 10:00–11:00", "2026-12-02 10:00", "11:00",
+      title="Follow-up call"),
+    C("en", "quarter past 2 on Friday", "2026-11-27 14:15"),
+    C("en", "Steering group first Monday of the month at 10:00", "2026-12-07 10:00",
+      rec="FREQ=MONTHLY;BYDAY=1MO", title="Steering group"),
+    C("en", "last Friday of the month at 15:00", "2026-11-27 15:00",
+      rec="FREQ=MONTHLY;BYDAY=-1FR"),
+    C("en", "Retreat Thursday 9:00 for about 3 hours", "2026-11-26 09:00", "12:00",
+      title="Retreat"),
+    C("en", "Webinar on 15 Dec 2026 at 10:00 CET", "2026-12-15 10:00", title="Webinar",
+      xfail="zone names (CET, UTC) are not read: 'CET' stays in the title"),
+    C("en", "every Monday and Wednesday at 9:00", "2026-11-23 09:00",
+      rec="FREQ=WEEKLY;BYDAY=MO,WE", xfail="several weekdays in one rule are not read"),
     # --- French ---
     C("fr", "le 3 décembre à 15h", "2026-12-03 15:00"),
-    C(
-        "fr",
-        "Réunion plénière le 3 décembre à 15h pendant 2h",
-        "2026-12-03 15:00",
-        "17:00",
-        title="Réunion plénière",
-    ),
+    C("fr", "Réunion plénière le 3 décembre à 15h pendant 2h", "2026-12-03 15:00", "17:00",
+      title="Réunion plénière"),
     C("fr", "dans trois jours à 10h", "2026-11-25 10:00"),
     C("fr", "ce soir à 20h", "2026-11-22 20:00"),
     C("fr", "de 14h à 16h", "2026-11-22 14:00", "16:00"),
@@ -183,20 +133,10 @@ CORPUS = [
     C("fr", "apres demain 14h30", "2026-11-24 14:30"),
     C("fr", "mardi prochain à 15h", "2026-11-24 15:00"),
     C("fr", "prochain mardi 15h", "2026-11-24 15:00"),
-    C(
-        "fr",
-        "Point presse demain à 11h pendant une demi-heure",
-        "2026-11-23 11:00",
-        "11:30",
-        title="Point presse",
-    ),
-    C(
-        "fr",
-        "Comité de pilotage, jeudi 3 décembre de 14h à 16h",
-        "2026-12-03 14:00",
-        "16:00",
-        title="Comité de pilotage",
-    ),
+    C("fr", "Point presse demain à 11h pendant une demi-heure", "2026-11-23 11:00", "11:30",
+      title="Point presse"),
+    C("fr", "Comité de pilotage, jeudi 3 décembre de 14h à 16h", "2026-12-03 14:00", "16:00",
+      title="Comité de pilotage"),
     C("fr", "lundi à midi", "2026-11-23 12:00"),
     C("fr", "Déjeuner de travail vendredi midi", "2026-11-27 12:00", title="Déjeuner de travail"),
     C("fr", "demain matin à 9h30", "2026-11-23 09:30"),
@@ -206,40 +146,21 @@ CORPUS = [
     C("fr", "le 10.12.2026 à 14h00", "2026-12-10 14:00"),
     C("fr", "dans 2 heures", "2026-11-22 12:00"),
     C("fr", "dans une semaine à 10h", "2026-11-29 10:00"),
-    C(
-        "fr",
-        "Réunion avec le ministère mercredi de 10h à 12h",
-        "2026-11-25 10:00",
-        "12:00",
-        title="Réunion avec le ministère",
-    ),
-    C(
-        "fr",
-        "Visio avec les ONG le 1er décembre à 9h",
-        "2026-12-01 09:00",
-        title="Visio avec les ONG",
-    ),
+    C("fr", "Réunion avec le ministère mercredi de 10h à 12h", "2026-11-25 10:00", "12:00",
+      title="Réunion avec le ministère"),
+    C("fr", "Visio avec les ONG le 1er décembre à 9h", "2026-12-01 09:00",
+      title="Visio avec les ONG"),
     C("fr", "tous les mardis à 10h", "2026-11-24 10:00", rec=W1),
     C("fr", "une semaine sur deux le mardi à 14h", "2026-11-24 14:00", rec=W2),
     C("fr", "toutes les deux semaines, vendredi 11h", "2026-11-27 11:00", rec=W2),
-    C("fr", "réunion mensuelle le 15 décembre à 10h", "2026-12-15 10:00", rec=M1, title="réunion"),
+    C("fr", "réunion mensuelle le 15 décembre à 10h", "2026-12-15 10:00", rec=M1,
+      title="réunion"),
     C("fr", "Jeudi 10 décembre 2026, 9h-12h", "2026-12-10 09:00", "12:00"),
     C("fr", "AG le 12/12 à 10h", "2026-12-12 10:00", title="AG"),
-    C(
-        "fr",
-        "CA extraordinaire lundi 14h pendant 1h30",
-        "2026-11-23 14:00",
-        "15:30",
-        title="CA extraordinaire",
-    ),
-    C(
-        "fr",
-        "Permanence juridique chaque semaine, jeudi de 14h à 17h",
-        "2026-11-26 14:00",
-        "17:00",
-        W1,
-        "Permanence juridique",
-    ),
+    C("fr", "CA extraordinaire lundi 14h pendant 1h30", "2026-11-23 14:00", "15:30",
+      title="CA extraordinaire"),
+    C("fr", "Permanence juridique chaque semaine, jeudi de 14h à 17h", "2026-11-26 14:00",
+      "17:00", W1, "Permanence juridique"),
     C("fr", "à 15h", "2026-11-22 15:00"),
     C("fr", "9h", "2026-11-23 09:00"),
     C("fr", "vendredi à 16h pendant 45 minutes", "2026-11-27 16:00", "16:45"),
@@ -249,35 +170,31 @@ CORPUS = [
     C("fr", "demain à 14h pendant une heure et demie", "2026-11-23 14:00", "15:30"),
     C("fr", "mardi 14h", "2026-12-01 14:00", now=TUE),
     C("fr", "mardi de la semaine prochaine à 10h", "2026-12-01 10:00", now=MON),
-    C(
-        "fr",
-        "Formation tous les jours à 8h30",
-        "2026-11-23 08:30",
-        rec="FREQ=DAILY",
-        title="Formation",
-    ),
-    C(
-        "fr",
-        "Conférence de presse à 11h le 4 décembre",
-        "2026-12-04 11:00",
-        title="Conférence de presse",
-    ),
+    C("fr", "Formation tous les jours à 8h30", "2026-11-23 08:30", rec="FREQ=DAILY",
+      title="Formation"),
+    C("fr", "Conférence de presse à 11h le 4 décembre", "2026-12-04 11:00",
+      title="Conférence de presse"),
     C("fr", "hebdomadaire, le mercredi à 9h", "2026-11-25 09:00", rec=W1),
     C("fr", "ce mardi à 18h", "2026-11-24 18:00"),
     C("fr", "samedi de 9h30 à 12h30", "2026-11-28 09:30", "12:30"),
     C("fr", "Bilan trimestriel le 2 mars à 10h", "2027-03-02 10:00", rec=M3, title="Bilan"),
+    C("fr", "le 3 à 15h", "2026-12-03 15:00"),
+    C("fr", "Réunion des deux ministères demain à 10h", "2026-11-23 10:00",
+      title="Réunion des deux ministères"),
+    C("fr", "vendredi à 15h et quart", "2026-11-27 15:15"),
+    C("fr", "dans 15 jours à 10h", "2026-12-06 10:00"),
+    C("fr", "Comité le dernier vendredi du mois de 14h à 16h", "2026-11-27 14:00", "16:00",
+      "FREQ=MONTHLY;BYDAY=-1FR", "Comité"),
+    C("fr", "reunion jeudi prochain a 14h", "2026-11-26 14:00", title="reunion"),
+    C("fr", "Séminaire du 3 au 5 décembre à 9h", "2026-12-03 09:00", "2026-12-05 09:00",
+      title="Séminaire", xfail="date ranges over several days are not read"),
     # --- German ---
     C("de", "am 3. Dezember um 15 Uhr", "2026-12-03 15:00"),
     C("de", "übermorgen um 16 Uhr", "2026-11-24 16:00"),
     C("de", "heute Abend um 20 Uhr", "2026-11-22 20:00"),
     C("de", "von 14 bis 16 Uhr", "2026-11-22 14:00", "16:00"),
-    C(
-        "de",
-        "Workshop morgen um 10 Uhr für 2 Stunden",
-        "2026-11-23 10:00",
-        "12:00",
-        title="Workshop",
-    ),
+    C("de", "Workshop morgen um 10 Uhr für 2 Stunden", "2026-11-23 10:00", "12:00",
+      title="Workshop"),
     C("de", "alle 2 Wochen Dienstag 14 Uhr", "2026-11-24 14:00", rec=W2),
     C("de", "jede Woche Montag 9 Uhr", "2026-11-23 09:00", rec=W1),
     C("de", "monatlich, Dienstag 15 Uhr", "2026-11-24 15:00", rec=M1),
@@ -292,21 +209,10 @@ CORPUS = [
     C("de", "Dienstagnachmittag um 3", "2026-11-24 15:00"),
     C("de", "heute Nachmittag um 3", "2026-11-22 15:00"),
     C("de", "um halb drei", "2026-11-22 14:30"),
-    C(
-        "de",
-        "Sitzung der Arbeitsgruppe am Donnerstag, 3. Dezember, von 14 bis 16 Uhr",
-        "2026-12-03 14:00",
-        "16:00",
-        title="Sitzung der Arbeitsgruppe",
-    ),
-    C(
-        "de",
-        "Jour fixe jeden Montag um 9 Uhr für eine halbe Stunde",
-        "2026-11-23 09:00",
-        "09:30",
-        W1,
-        "Jour fixe",
-    ),
+    C("de", "Sitzung der Arbeitsgruppe am Donnerstag, 3. Dezember, von 14 bis 16 Uhr",
+      "2026-12-03 14:00", "16:00", title="Sitzung der Arbeitsgruppe"),
+    C("de", "Jour fixe jeden Montag um 9 Uhr für eine halbe Stunde", "2026-11-23 09:00",
+      "09:30", W1, "Jour fixe"),
     C("de", "am 10.12.2026 um 14 Uhr", "2026-12-10 14:00"),
     C("de", "am 3.12. um 9 Uhr", "2026-12-03 09:00"),
     C("de", "in 2 Stunden", "2026-11-22 12:00"),
@@ -314,14 +220,11 @@ CORPUS = [
     C("de", "dienstags um 10 Uhr", "2026-11-24 10:00", rec=W1),
     C("de", "zweiwöchentlich donnerstags 9:30", "2026-11-26 09:30", rec=W2),
     C("de", "alle 14 Tage mittwochs um 14 Uhr", "2026-11-25 14:00", rec=W2),
-    C("de", "Workshop 2 Stunden lang morgen 9 Uhr", "2026-11-23 09:00", "11:00", title="Workshop"),
+    C("de", "Workshop 2 Stunden lang morgen 9 Uhr", "2026-11-23 09:00", "11:00",
+      title="Workshop"),
     C("de", "Besprechung Freitag 11:00-12:30", "2026-11-27 11:00", "12:30", title="Besprechung"),
-    C(
-        "de",
-        "Telefonkonferenz mit dem Ministerium am Mittwoch um 14:30",
-        "2026-11-25 14:30",
-        title="Telefonkonferenz mit dem Ministerium",
-    ),
+    C("de", "Telefonkonferenz mit dem Ministerium am Mittwoch um 14:30", "2026-11-25 14:30",
+      title="Telefonkonferenz mit dem Ministerium"),
     C("de", "Treffen um 15.30 Uhr am Freitag", "2026-11-27 15:30", title="Treffen"),
     C("de", "morgen 14-16 Uhr", "2026-11-23 14:00", "16:00"),
     C("de", "zwischen 10 und 12 Uhr am Montag", "2026-11-23 10:00", "12:00"),
@@ -332,57 +235,42 @@ CORPUS = [
     C("de", "heute um 18 Uhr", "2026-11-22 18:00"),
     C("de", "am Montag, den 7. Dezember um 10 Uhr", "2026-12-07 10:00"),
     C("de", "wöchentlich am Mittwoch um 9", "2026-11-25 09:00", rec=W1),
-    C(
-        "de",
-        "Jahresversammlung am 15.01.2027 um 18 Uhr",
-        "2027-01-15 18:00",
-        title="Jahresversammlung",
-    ),
+    C("de", "Jahresversammlung am 15.01.2027 um 18 Uhr", "2027-01-15 18:00",
+      title="Jahresversammlung"),
     C("de", "Dienstag 14 Uhr", "2026-12-01 14:00", now=TUE),
-    C(
-        "de",
-        "Vorstand jede zweite Woche Donnerstag 10 Uhr",
-        "2026-11-26 10:00",
-        rec=W2,
-        title="Vorstand",
-    ),
+    C("de", "Vorstand jede zweite Woche Donnerstag 10 Uhr", "2026-11-26 10:00", rec=W2,
+      title="Vorstand"),
     C("de", "vierteljährlich am Mittwoch, 2. Dezember um 10 Uhr", "2026-12-02 10:00", rec=M3),
     C("de", "Abendessen heute um 19:30 Uhr", "2026-11-22 19:30", title="Abendessen"),
     C("de", "morgen von 9 bis 12 Uhr", "2026-11-23 09:00", "12:00"),
     C("de", "in einer Stunde", "2026-11-22 11:00"),
-    C(
-        "de",
-        "Sitzung Montag 10 Uhr, Dauer 90 Minuten",
-        "2026-11-23 10:00",
-        "11:30",
-        title="Sitzung",
-    ),
-    C(
-        "de",
-        "Stammtisch jeden Donnerstag um 19 Uhr",
-        "2026-11-26 19:00",
-        rec=W1,
-        title="Stammtisch",
-    ),
+    C("de", "Sitzung Montag 10 Uhr, Dauer 90 Minuten", "2026-11-23 10:00", "11:30",
+      title="Sitzung"),
+    C("de", "Stammtisch jeden Donnerstag um 19 Uhr", "2026-11-26 19:00", rec=W1,
+      title="Stammtisch"),
+    C("de", "am 3. um 15 Uhr", "2026-12-03 15:00"),
+    C("de", "Donnerstag um viertel nach 10", "2026-11-26 10:15"),
+    C("de", "Mittwoch 10 Uhr ca. 2 Stunden", "2026-11-25 10:00", "12:00"),
+    C("de", "in zwei Wochen am Montag um 9", "2026-12-07 09:00"),
+    C("de", "jeden ersten Montag im Monat um 10 Uhr", "2026-12-07 10:00",
+      rec="FREQ=MONTHLY;BYDAY=1MO"),
+    C("de", "AG Mo 7.12. 9:30", "2026-12-07 09:30", title="AG"),
     # --- Luxembourgish (where dateparser has the words) and mixed languages ---
     C("lb", "muer um 10 Auer", "2026-11-23 10:00"),
     C("lb", "iwwermuer um 14 Auer", "2026-11-24 14:00"),
     C("lb", "Versammlung den 3. Dezember um 15 Auer", "2026-12-03 15:00", title="Versammlung"),
     C("lb", "Dënschdeg um 14 Auer", "2026-11-24 14:00"),
     C("en", "Plenary le 3 décembre at 3pm", "2026-12-03 15:00", title="Plenary"),
-    C("fr", "Réunion morgen um 10 Uhr pendant 1h", "2026-11-23 10:00", "11:00", title="Réunion"),
+    C("fr", "Réunion morgen um 10 Uhr pendant 1h", "2026-11-23 10:00", "11:00",
+      title="Réunion"),
     # --- around the DST changes (29 March and 25 October 2026) ---
     C("en", "14:00 every 2 weeks", "2026-03-27 14:00", rec=W2, now=local("2026-03-27 10:00")),
     C("de", "Sonntag 14 Uhr", "2026-03-29 14:00", now=local("2026-03-27 10:00")),
-    C(
-        "fr",
-        "dimanche à 14h pendant 2h",
-        "2026-10-25 14:00",
-        "16:00",
-        now=local("2026-10-23 10:00"),
-    ),
+    C("fr", "dimanche à 14h pendant 2h", "2026-10-25 14:00", "16:00",
+      now=local("2026-10-23 10:00")),
     C("en", "14:00 every 2 weeks", "2026-10-23 14:00", rec=W2, now=local("2026-10-23 10:00")),
 ]
+# fmt: on
 
 
 def _check(lang, phrase, start, end, rec, title, now) -> When:
@@ -488,6 +376,8 @@ def test_errors(phrase, reason):
     ("phrase", "room", "start"),
     [
         ("le 3 décembre à 15h", "en", "2026-12-03 15:00"),  # French in an English room
+        ("le 3 décembre à 15h", "FR", "2026-12-03 15:00"),  # case and region are ignored
+        ("am 3. Dezember um 15 Uhr", "de-LU", "2026-12-03 15:00"),
         ("mardi prochain à 14h", "de", "2026-11-24 14:00"),  # French in a German room
         ("am 3. Dezember um 15 Uhr", "fr", "2026-12-03 15:00"),  # German in a French room
         ("übermorgen um 16 Uhr", "en", "2026-11-24 16:00"),  # German in an English room
@@ -550,3 +440,29 @@ def test_any_text_gives_a_when_or_a_when_error(text, lang):
         assert str(when.start.tzinfo) == LUX
         assert when.end is None or when.end > when.start
         assert when.title is None or when.title == when.title.strip() != ""
+
+
+VOCABULARY = [
+    "next", "Tuesday", "tuesdays", "14:00", "for", "2h", "every", "3", "months", "le", "décembre",
+    "à", "15h", "the day after tomorrow", "half  an", "hour", "viertel  nach", "halb", "de", "bis",
+    "-", "von", "um", "10", "Uhr", "12/12", "31.02.", "2026-02-30", "pm", "am", "Dienstag",
+    "nächste  Woche", "tous  les", "15", "jours", "une semaine sur deux", "et quart", "midi",
+    "Mittag", "morgen", "heute", "abend", "ce", "soir", "in", "dans", "an", "ca.", "lang", "first",
+    "Monday", "of the month", "0", "24:00", "12am", "13pm", "99", "1h30", "90 min", ",", "(",
+]  # fmt: skip
+NOWS = [SUN, local("2026-03-29 01:30"), local("2026-10-25 02:30"), local("2028-02-28 23:59")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=8),
+    st.sampled_from([" ", "  ", "\n", "\t"]),
+    st.sampled_from(NOWS),
+)
+def test_vocabulary_soup_gives_a_when_or_a_when_error(words, space, now):
+    try:
+        when = parse_when(space.join(words), now=now)
+    except WhenError:
+        return
+    assert when.end is None or when.end > when.start
+    assert when.title is None or when.title == when.title.strip() != ""
