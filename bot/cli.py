@@ -38,11 +38,38 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot")
     run.add_argument("--config", required=True, help="path to config.toml")
 
+    info = sub.add_parser(
+        "info", help="show the bot's identity, to compare with what Element shows"
+    )
+    info.add_argument("--config", required=True, help="path to config.toml")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_sub.add_parser("upgrade", help="apply the database migrations")
     upgrade.add_argument("--config", required=True, help="path to config.toml")
     return parser
+
+
+def identity(config) -> str:
+    """User id, device id and the fingerprints a member compares when verifying the bot."""
+    from bot.crosssigning import CrossSigningKeys, fingerprint, public_b64
+    from bot.matrix import DataDir, restore
+
+    data = DataDir(config.bot.data_dir)
+    client = restore(config, data)
+    device_key = client.olm.account.identity_keys["ed25519"]
+    keys = CrossSigningKeys.load(data.cross_signing)
+    master = (
+        fingerprint(public_b64(keys.master)) if keys else "(not set up yet: start the bot once)"
+    )
+    return "\n".join(
+        [
+            f"user id:            {client.user_id}",
+            f"device id:          {client.device_id}",
+            f"device fingerprint: {fingerprint(device_key)}",
+            f"master key:         {master}",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             from bot.app import run
 
             asyncio.run(run(config))
+        elif args.command == "info":
+            print(identity(config))
         elif args.command == "db":
             from storage.db import Database
 

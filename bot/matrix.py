@@ -13,6 +13,7 @@ from pathlib import Path
 from nio import AsyncClient, AsyncClientConfig, LoginResponse
 from nio.store import SqliteStore
 
+from bot import crosssigning
 from bot.config import Config
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,10 @@ class DataDir:
     @property
     def pickle_key_file(self) -> Path:
         return self.path / "pickle_key"
+
+    @property
+    def cross_signing(self) -> Path:
+        return self.path / "cross_signing.json"
 
     @property
     def store(self) -> Path:
@@ -76,11 +81,9 @@ def warn_if_config_exposed(config: Config) -> None:
         )
 
 
-async def connect(config: Config) -> AsyncClient:
-    """Log in the first time, restore the same device afterwards; the crypto store is loaded."""
-    data = DataDir(config.bot.data_dir)
-    data.prepare()
-    client = AsyncClient(
+def make_client(config: Config, data: DataDir) -> AsyncClient:
+    """A nio client on the bot's crypto store (not yet logged in)."""
+    return AsyncClient(
         config.matrix.homeserver,
         config.matrix.user_id,
         store_path=str(data.store),
@@ -93,6 +96,23 @@ async def connect(config: Config) -> AsyncClient:
             request_timeout=60,
         ),
     )
+
+
+def restore(config: Config, data: DataDir) -> AsyncClient:
+    """The bot's client with its saved device and loaded crypto store, without network (for `info`)."""
+    saved = _load_credentials(data)
+    if not saved:
+        raise StartupError(f"no saved login in {data.path}: run the bot once first")
+    client = make_client(config, data)
+    client.restore_login(saved["user_id"], saved["device_id"], saved["access_token"])
+    return client
+
+
+async def connect(config: Config) -> AsyncClient:
+    """Log in the first time, restore the same device afterwards; the crypto store is loaded."""
+    data = DataDir(config.bot.data_dir)
+    data.prepare()
+    client = make_client(config, data)
     saved = _load_credentials(data)
     if saved and not (data.store / STORE_NAME).exists():
         # The device's keys are gone with the store: the old device can never decrypt again.
@@ -107,6 +127,13 @@ async def connect(config: Config) -> AsyncClient:
         raise StartupError("the crypto store could not be loaded; refusing to run without it")
     if client.should_upload_keys:
         await client.keys_upload()
+    try:
+        await crosssigning.bootstrap(
+            client, data.cross_signing, config.matrix.password, data.write_secret
+        )
+    except crosssigning.CrossSigningError as exc:
+        await client.close()
+        raise StartupError(str(exc)) from None
     log.info("logged in as %s, device %s", client.user_id, client.device_id)
     return client
 
