@@ -113,6 +113,16 @@ CORPUS = [
       rec="FREQ=MONTHLY;BYDAY=-1FR"),
     C("en", "Retreat Thursday 9:00 for about 3 hours", "2026-11-26 09:00", "12:00",
       title="Retreat"),
+    C("en", "Follow-up on HRC resolution 52/7 tomorrow at 10", "2026-11-23 10:00",
+      title="Follow-up on HRC resolution 52/7"),
+    C("en", "4th periodic report Monday at 10", "2026-11-23 10:00", title="4th periodic report"),
+    C("en", "board call tmrw 9am", "2026-11-23 09:00", title="board call"),
+    C("en", "Wed 25 Nov 11:00-12:00 donor briefing", "2026-11-25 11:00", "12:00",
+      title="donor briefing"),
+    C("en", "Plenary session, Thursday December 10th, 2pm to 5pm", "2026-12-10 14:00", "17:00",
+      title="Plenary session"),
+    C("en", "Meeting Friday 27 November 2026 10.00-11.30", "2026-11-27 10:00", "11:30",
+      title="Meeting"),
     C("en", "Webinar on 15 Dec 2026 at 10:00 CET", "2026-12-15 10:00", title="Webinar",
       xfail="zone names (CET, UTC) are not read: 'CET' stays in the title"),
     C("en", "every Monday and Wednesday at 9:00", "2026-11-23 09:00",
@@ -186,6 +196,12 @@ CORPUS = [
     C("fr", "Comité le dernier vendredi du mois de 14h à 16h", "2026-11-27 14:00", "16:00",
       "FREQ=MONTHLY;BYDAY=-1FR", "Comité"),
     C("fr", "reunion jeudi prochain a 14h", "2026-11-26 14:00", title="reunion"),
+    C("fr", "Réunion du Haut-Commissariat demain à 10h", "2026-11-23 10:00",
+      title="Réunion du Haut-Commissariat"),
+    C("fr", "Examen du 2e rapport demain à 10h", "2026-11-23 10:00", title="Examen du 2e rapport"),
+    C("fr", "RDV lundi 30/11 à 10h30 au ministère", "2026-11-30 10:30", title="RDV au ministère"),
+    C("fr", "Comité de suivi tous les premiers mardis du mois à 10h", "2026-12-01 10:00",
+      rec="FREQ=MONTHLY;BYDAY=1TU", title="Comité de suivi"),
     C("fr", "Séminaire du 3 au 5 décembre à 9h", "2026-12-03 09:00", "2026-12-05 09:00",
       title="Séminaire", xfail="date ranges over several days are not read"),
     # --- German ---
@@ -255,6 +271,12 @@ CORPUS = [
     C("de", "jeden ersten Montag im Monat um 10 Uhr", "2026-12-07 10:00",
       rec="FREQ=MONTHLY;BYDAY=1MO"),
     C("de", "AG Mo 7.12. 9:30", "2026-12-07 09:30", title="AG"),
+    C("de", "Besprechung am Do., 26.11., 14 Uhr", "2026-11-26 14:00", title="Besprechung"),
+    C("de", "Workshop übernächsten Montag 10 Uhr", "2026-11-30 10:00", title="Workshop"),
+    C("de", "Kaffee um 10 Uhr 30 morgen", "2026-11-23 10:30", title="Kaffee"),
+    C("de", "Mittwoch, 2. Dezember 2026, 9–12 Uhr", "2026-12-02 09:00", "12:00"),
+    C("de", "Nachbereitung Resolution 12/3 morgen um 10 Uhr", "2026-11-23 10:00",
+      title="Nachbereitung Resolution 12/3"),
     # --- Luxembourgish (where dateparser has the words) and mixed languages ---
     C("lb", "muer um 10 Auer", "2026-11-23 10:00"),
     C("lb", "iwwermuer um 14 Auer", "2026-11-24 14:00"),
@@ -352,6 +374,7 @@ def test_dst_gap_and_elapsed_time():
         ("asdf qwerty zxcv", "unparsed"),
         ("Plenary", "unparsed"),
         ("32/13/2026 14:00", "invalid_date"),
+        ("31/11 14:00", "invalid_date"),
         ("10/13/2026 14:00", "invalid_date"),  # day-first: no silent month/day swap
         ("31 novembre à 10h", "invalid_date"),
         ("30 février 14h", "invalid_date"),
@@ -370,6 +393,31 @@ def test_errors(phrase, reason):
         parse_when(phrase, now=SUN)
     assert info.value.reason == reason
     assert info.value.phrase == phrase
+
+
+@pytest.mark.parametrize(
+    ("phrase", "room", "start"),
+    [
+        # said on Tuesday 24 November at 15:00: plain weekday = next such day (today if
+        # still ahead), "next"/"prochain"/"nächsten" = the coming one, never today
+        ("Tuesday 16:00", "en", "2026-11-24 16:00"),
+        ("this Tuesday 16:00", "en", "2026-11-24 16:00"),
+        ("next Tuesday 16:00", "en", "2026-12-01 16:00"),
+        ("mardi prochain 16h", "fr", "2026-12-01 16:00"),
+        ("prochain mardi 16h", "fr", "2026-12-01 16:00"),
+        ("nächsten Dienstag 16 Uhr", "de", "2026-12-01 16:00"),
+        ("kommenden Dienstag 16 Uhr", "de", "2026-12-01 16:00"),
+        ("next Wednesday 9:00", "en", "2026-11-25 09:00"),
+        ("Tuesday 9:00", "en", "2026-12-01 09:00"),  # already past today
+        ("9:00", "en", "2026-11-25 09:00"),  # a time alone: tomorrow once past
+        ("today 9:00", "en", "2026-11-24 09:00"),  # an explicit day stays, even if past
+        ("10/12/2020 14:00", "en", "2020-12-10 14:00"),
+        ("24 November 9:00", "en", "2027-11-24 09:00"),  # yearless date: next occurrence
+        ("Tuesday 3/12 14:00", "en", "2026-12-01 14:00"),  # disagreeing number: title
+    ],
+)
+def test_conventions(phrase, room, start):
+    assert parse_when(phrase, lang=room, now=TUE).start == local(start)
 
 
 @pytest.mark.parametrize(
