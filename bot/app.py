@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import signal
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import commands
 from bot.config import Config
@@ -64,6 +64,7 @@ async def run(config: Config) -> None:
         dispatcher,
         allowed_inviters=config.bot.allowed_inviters,
         server_name=config.matrix.server_name,
+        grace=timedelta(seconds=config.security.undecryptable_grace_seconds),
         on_ready=ready,
     )
     sending = asyncio.create_task(sender.run())

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LANGUAGES = ("en", "fr", "de")
+TRUST_POLICIES = ("tofu", "cross-signed")
 
 
 class ConfigError(Exception):
@@ -45,6 +46,13 @@ class BotConfig:
 
 
 @dataclass(frozen=True)
+class SecurityConfig:
+    trust: str
+    refuse_public_rooms: bool
+    undecryptable_grace_seconds: float
+
+
+@dataclass(frozen=True)
 class StorageConfig:
     url: str
 
@@ -53,6 +61,7 @@ class StorageConfig:
 class Config:
     matrix: MatrixConfig
     bot: BotConfig
+    security: SecurityConfig
     storage: StorageConfig
     path: Path
 
@@ -132,6 +141,14 @@ def _check_string_list(value: list) -> str | None:
     return None if all(isinstance(v, str) for v in value) else "must be a list of strings"
 
 
+def _check_trust(value: str) -> str | None:
+    return None if value in TRUST_POLICIES else f"must be one of {', '.join(TRUST_POLICIES)}"
+
+
+def _check_positive(value: float) -> str | None:
+    return None if value > 0 else "must be positive"
+
+
 def _check_storage_url(value: str) -> str | None:
     if not value.startswith(("sqlite://", "postgresql")):
         return "must be a sqlite:// or postgresql+psycopg:// URL"
@@ -175,9 +192,16 @@ def load_config(path: Path | str) -> Config:
         allow_unencrypted_rooms=r.get("bot", "allow_unencrypted_rooms", bool, False),
         chair_power_level=r.get("bot", "chair_power_level", int, 50),
     )
+    security = SecurityConfig(
+        trust=r.get("security", "trust", str, "tofu", check=_check_trust),
+        refuse_public_rooms=r.get("security", "refuse_public_rooms", bool, True),
+        undecryptable_grace_seconds=r.get(
+            "security", "undecryptable_grace_seconds", float, 60.0, check=_check_positive
+        ),
+    )
     url = r.get("storage", "url", str, "sqlite:///./data/wgbot.db", check=_check_storage_url)
     storage = StorageConfig(url=_resolve_sqlite(url, path.parent) if url else "")
     r.unknown_keys()
     if r.problems:
         raise ConfigError(path, r.problems)
-    return Config(matrix=matrix, bot=bot, storage=storage, path=path)
+    return Config(matrix=matrix, bot=bot, security=security, storage=storage, path=path)

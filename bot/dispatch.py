@@ -20,12 +20,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.i18n import N_, Translate, translator
-from bot.replies import Reply, code, fmt
+from bot.replies import Reply, code, fmt, mention
 from storage.db import Database
 from storage.log import LogRepository
 from storage.outbox import OutboxRepository
 from storage.rooms import RoomRepository
 from storage.sync import SyncRepository
+from storage.undecryptable import UndecryptableRepository
 
 log = logging.getLogger(__name__)
 
@@ -237,11 +238,40 @@ class Dispatcher:
         log.debug("handled %s in %.1f ms", message.event_id, (time.perf_counter() - started) * 1000)
         return True
 
+    def _language(self, session: Session, room_id: str) -> str:
+        room = RoomRepository(session).get(room_id)
+        return (room and room.language) or self.defaults.language
+
+    def explain_undecryptable(self, received_before: datetime) -> None:
+        """Tell each sender once, in the room's language, that the bot could not read their message."""
+        with self.db.transaction() as session:
+            kept = UndecryptableRepository(session)
+            outbox = OutboxRepository(session)
+            now = self.clock()
+            for event in kept.due_for_notice(received_before):
+                _ = translator(self._language(session, event.room_id))
+                reply = Reply.of(
+                    fmt(
+                        _(
+                            "{sender}: I could not decrypt this message: your app did not share its key with me."
+                        ),
+                        sender=mention(event.sender),
+                    ),
+                    _(
+                        "Please verify my device (the bot's operator can show its fingerprints), "
+                        "then send the message again."
+                    ),
+                    mentions=[event.sender],
+                )
+                outbox.add(event.room_id, "m.room.message", reply.content(event.event_id), now)
+                event.notified_at = now
+        self.on_reply()
+
     async def _run(
         self, session: Session, message: Incoming, lines: list[str], now: datetime
     ) -> list[Reply]:
         room = RoomRepository(session).get(message.room_id)
-        language = (room and room.language) or self.defaults.language
+        language = self._language(session, message.room_id)
         _ = translator(language)
         if not message.room_encrypted and not self.defaults.allow_unencrypted_rooms:
             if RoomRepository(session).claim_unencrypted_notice(message.room_id, now):

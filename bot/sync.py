@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
 from nio import (
     AsyncClient,
+    EncryptionError,
     InviteMemberEvent,
     JoinError,
     MegolmEvent,
     MessageDirection,
     RoomCreateEvent,
+    RoomKeyEvent,
     RoomMemberEvent,
     RoomMessagesError,
     RoomMessageText,
@@ -26,6 +28,7 @@ from nio import (
 from bot.dispatch import Dispatcher, Incoming
 from storage.db import Database
 from storage.sync import SyncRepository
+from storage.undecryptable import UndecryptableRepository
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,7 @@ class Syncer:
         dispatcher: Dispatcher,
         allowed_inviters: Iterable[str],
         server_name: str,
+        grace: timedelta = timedelta(seconds=60),
         on_ready: Callable[[], None] = lambda: None,
     ):
         self.client = client
@@ -71,6 +75,7 @@ class Syncer:
         self.dispatcher = dispatcher
         self.allowed_inviters = tuple(allowed_inviters)
         self.server_name = server_name
+        self.grace = grace
         self.on_ready = on_ready
         # nio keeps no record of who created a room, which decides power in room v12.
         self._creators: dict[str, frozenset[str]] = {}
@@ -95,9 +100,8 @@ class Syncer:
         self.on_ready()
         while not stop.is_set():
             token = response.next_batch
-            response = await self._sync(
-                stop, since=token, full_state=False, wait_ms=SYNC_TIMEOUT_MS
-            )
+            wait_ms = self._wait_ms()
+            response = await self._sync(stop, since=token, full_state=False, wait_ms=wait_ms)
             if response is None:
                 return
             await self._process(response, stop, since=token, dispatch=True)
@@ -150,6 +154,34 @@ class Syncer:
         await asyncio.sleep(0)  # let the sender start on any reply before this bookkeeping
         with self.db.transaction() as session:
             SyncRepository(session).save_token(response.next_batch)
+        await self._retry_undecryptable(response)
+        self.dispatcher.explain_undecryptable(received_before=self.dispatcher.clock() - self.grace)
+
+    def _wait_ms(self) -> int:
+        """Long-poll no longer than until the next undecryptable message is due for a notice."""
+        with self.db.transaction() as session:
+            oldest = UndecryptableRepository(session).oldest_unnotified()
+        if oldest is None:
+            return SYNC_TIMEOUT_MS
+        due_in = (oldest + self.grace - self.dispatcher.clock()).total_seconds()
+        log.debug("an undecryptable message is due for a notice in %.1f s", due_in)
+        return max(0, min(SYNC_TIMEOUT_MS, int(due_in * 1000) + 1))
+
+    async def _retry_undecryptable(self, response: SyncResponse) -> None:
+        """When room keys arrive, decrypt the messages that waited for them and handle them once."""
+        sessions = {e.session_id for e in response.to_device_events if isinstance(e, RoomKeyEvent)}
+        with self.db.transaction() as session:
+            waiting = UndecryptableRepository(session).for_sessions(sessions)
+        for kept in waiting:
+            event = MegolmEvent.from_dict(kept.source)
+            try:
+                decrypted = self.client.decrypt_event(event)
+            except EncryptionError:
+                continue
+            log.info("decrypted event %s now that its key arrived", kept.event_id)
+            await self._event(kept.room_id, decrypted)
+            with self.db.transaction() as session:
+                UndecryptableRepository(session).remove(kept.event_id)
 
     async def _keys(self) -> None:
         """What sync_forever does between syncs: to-device messages, key upload, query, claim."""
@@ -233,12 +265,17 @@ class Syncer:
         if event.sender == self.client.user_id:
             return
         if isinstance(event, MegolmEvent):
-            log.warning(
-                "could not decrypt event %s in %s (session %s)",
-                event.event_id,
-                room_id,
-                event.session_id,
-            )
+            log.warning("could not decrypt event %s in %s yet", event.event_id, room_id)
+            with self.db.transaction() as session:
+                if not SyncRepository(session).is_handled(event.event_id):
+                    UndecryptableRepository(session).keep(
+                        event_id=event.event_id,
+                        room_id=room_id,
+                        sender=event.sender,
+                        session_id=event.session_id,
+                        source={**event.source, "room_id": room_id},
+                        now=self.dispatcher.clock(),
+                    )
             return
         if not isinstance(event, RoomMessageText):
             return  # other bots speak in m.notice, which is not RoomMessageText
