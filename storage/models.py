@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -88,6 +98,10 @@ class OutboxMessage(Base):
     event_type: Mapped[str] = mapped_column(String(255))
     content: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+    # What the sent event stands for ("meeting:42"), so its event id can be recorded once sent.
+    purpose: Mapped[str | None] = mapped_column(String(255))
+    # A file to upload (encrypted in encrypted rooms) before sending: filename, mimetype, base64.
+    attachment: Mapped[dict[str, Any] | None]
 
 
 class DevicePin(Base):
@@ -115,3 +129,83 @@ class UndecryptableEvent(Base):
     source: Mapped[dict[str, Any]]
     received_at: Mapped[datetime]
     notified_at: Mapped[datetime | None]
+
+
+class Meeting(Base):
+    """A scheduled meeting of a room: start in UTC with its IANA zone, optional RRULE."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        UniqueConstraint("room_id", "short_id", name="uq_meetings_room_short_id"),
+        Index("ix_meetings_announcement", "announcement_event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    # The number members see and type (1, 2, 3… per room).
+    short_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64))
+    # RRULE value without "RRULE:", read from the first local start in `timezone`.
+    rrule: Mapped[str | None] = mapped_column(String(255))
+    place: Mapped[str | None] = mapped_column(Text)
+    creator: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))  # scheduled | cancelled
+    announcement_event_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class AgendaItem(Base):
+    """One item of a meeting's agenda, in the order it was added."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (UniqueConstraint("meeting_id", "position", name="uq_agenda_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[str] = mapped_column(String(255))
+    added_at: Mapped[datetime]
+
+
+class Rsvp(Base):
+    """A member's latest answer to a meeting (the whole series, for a recurring one)."""
+
+    __tablename__ = "rsvps"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    answer: Mapped[str] = mapped_column(String(8))  # yes | no | maybe
+    updated_at: Mapped[datetime]
+
+
+class ReminderOffsets(Base):
+    """A room's choice of reminder offsets; rooms without a row use the default."""
+
+    __tablename__ = "reminder_offsets"
+
+    room_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    minutes: Mapped[list[int]] = mapped_column(JSON)  # minutes before the start; [] = none
+
+
+class Reminder(Base):
+    """A reminder of one occurrence of a meeting: the row is the truth, the timer follows it."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        Index("ix_reminders_status_due", "status", "due_at"),
+        Index("ix_reminders_meeting", "meeting_id", "occurrence_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    occurrence_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    offset_minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | cancelled
+    sent_at: Mapped[datetime | None]

@@ -16,16 +16,30 @@ class OutboxRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def add(self, room_id: str, event_type: str, content: dict[str, Any], now: datetime) -> None:
-        self.session.add(
-            OutboxMessage(
-                txn_id=f"wgbot.{uuid.uuid4().hex}",
-                room_id=room_id,
-                event_type=event_type,
-                content=content,
-                created_at=now,
-            )
+    def add(
+        self,
+        room_id: str,
+        event_type: str,
+        content: dict[str, Any],
+        now: datetime,
+        *,
+        purpose: str | None = None,
+        attachment: dict[str, Any] | None = None,
+    ) -> None:
+        """Queue an event; `purpose` names what it stands for, `attachment` a file to upload."""
+        message = OutboxMessage(
+            txn_id=f"wgbot.{uuid.uuid4().hex}",
+            room_id=room_id,
+            event_type=event_type,
+            content=content,
+            created_at=now,
         )
+        # Only set when given: a plain notice leaves them NULL (SQL NULL, not JSON null).
+        if purpose is not None:
+            message.purpose = purpose
+        if attachment is not None:
+            message.attachment = attachment
+        self.session.add(message)
 
     def pending(self, limit: int = 100) -> list[OutboxMessage]:
         return list(

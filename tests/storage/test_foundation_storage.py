@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 import commands
@@ -158,7 +158,14 @@ def test_migration_0002_keeps_rows_of_0001(database_url):
     with db.transaction() as s:
         RoomRepository(s).set_language(ROOM, "de")
         SyncRepository(s).save_token("s42")
-        OutboxRepository(s).add(ROOM, "m.room.message", {"body": "kept"}, NOW)
+        # Raw SQL: today's model has outbox columns (0003) that revision 0001 has not.
+        s.execute(
+            text(
+                "INSERT INTO outbox (txn_id, room_id, event_type, content, created_at)"
+                " VALUES ('wgbot.kept', :room, 'm.room.message', :content, :at)"
+            ),
+            {"room": ROOM, "content": '{"body": "kept"}', "at": NOW.replace(tzinfo=None)},
+        )
     db.upgrade()
     with db.transaction() as s:
         assert RoomRepository(s).get(ROOM).language == "de"
