@@ -1,11 +1,13 @@
-"""The operator's command line: `wgbot run`, `wgbot db upgrade`."""
+"""The operator's command line: `wgbot run`, `wgbot db upgrade`, `wgbot when`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
+from datetime import datetime
 from importlib.metadata import version
 
 from bot.config import ConfigError, load_config
@@ -43,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.add_argument("--config", required=True, help="path to config.toml")
 
+    when = sub.add_parser("when", help="show how a date/time phrase is understood (JSON)")
+    when.add_argument("phrase", help='e.g. "next Tuesday 14:00 for 2h every 2 weeks"')
+    when.add_argument("--lang", default="en", help="language of the phrase (en, fr, de)")
+    when.add_argument("--tz", default="Europe/Luxembourg", help="IANA time zone")
+    when.add_argument("--now", help="ISO time to read the phrase at (default: now)")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_sub.add_parser("upgrade", help="apply the database migrations")
@@ -72,8 +80,40 @@ def identity(config) -> str:
     )
 
 
+def explain_when(phrase: str, lang: str, tz: str, now: str | None) -> int:
+    """Print how a phrase is understood as JSON; exit status 1 with a reason if it is not."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from bot.when import WhenError, parse_when, when_to_json
+
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        print(f"unknown time zone: {tz!r} (an IANA name, e.g. Europe/Luxembourg)", file=sys.stderr)
+        return 1
+    try:
+        moment = datetime.fromisoformat(now) if now else None
+    except ValueError:
+        print(f"--now is not an ISO date and time: {now!r}", file=sys.stderr)
+        return 1
+    try:
+        when = parse_when(phrase, lang=lang, tz=zone, now=moment)
+    except WhenError as exc:
+        reasons = {
+            "no_time": "it names a day but no time of day",
+            "invalid_date": "that date does not exist",
+        }
+        reason = reasons.get(exc.reason, "no date or time found")
+        print(f"cannot understand {phrase!r}: {reason}", file=sys.stderr)
+        return 1
+    print(json.dumps(when_to_json(when), ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "when":  # needs no config, and prints only the answer
+        return explain_when(args.phrase, args.lang, args.tz, args.now)
     setup_logging(args.verbose)
     log = logging.getLogger("wgbot")
     try:
