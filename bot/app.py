@@ -58,6 +58,10 @@ async def run(config: Config) -> None:
         sender.wake()  # replies decided before a crash go out now
         log.info("ready as %s (device %s)", client.user_id, client.device_id)
 
+    async def leave_after_sending(room_id: str) -> None:
+        await sender.drain()
+        await client.room_leave(room_id)
+
     syncer = Syncer(
         client,
         db,
@@ -65,6 +69,8 @@ async def run(config: Config) -> None:
         allowed_inviters=config.bot.allowed_inviters,
         server_name=config.matrix.server_name,
         grace=timedelta(seconds=config.security.undecryptable_grace_seconds),
+        refuse_public_rooms=config.security.refuse_public_rooms,
+        leave_after_sending=leave_after_sending,
         on_ready=ready,
     )
     sending = asyncio.create_task(sender.run())

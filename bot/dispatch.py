@@ -267,6 +267,21 @@ class Dispatcher:
                 event.notified_at = now
         self.on_reply()
 
+    def refuse_room(self, room_id: str, *, public: bool) -> None:
+        """Say, in the room's language, why the bot leaves a room others can read."""
+        with self.db.transaction() as session:
+            _ = translator(self._language(session, room_id))
+            if public:
+                why = _("anyone can join this room")
+            else:
+                why = _("this room's history is readable by anyone")
+            reply = Reply.of(
+                _("I am leaving: {why}, and what is said to me is sensitive.").format(why=why),
+                _("Invite me again into a private, encrypted room."),
+            )
+            OutboxRepository(session).add(room_id, "m.room.message", reply.content(), self.clock())
+        self.on_reply()
+
     async def _run(
         self, session: Session, message: Incoming, lines: list[str], now: datetime
     ) -> list[Reply]:

@@ -118,10 +118,19 @@ async def connect(config: Config) -> AsyncClient:
         # The device's keys are gone with the store: the old device can never decrypt again.
         log.warning("the crypto store is missing; logging in as a new device")
         saved = None
-    if saved:
-        client.restore_login(saved["user_id"], saved["device_id"], saved["access_token"])
-    else:
-        await _login(client, config, data)
+    try:
+        if saved:
+            client.restore_login(saved["user_id"], saved["device_id"], saved["access_token"])
+        else:
+            await _login(client, config, data)
+    except StartupError:
+        raise
+    except Exception as exc:  # nio raises whatever the store's decoding raised
+        await client.close()
+        raise StartupError(
+            f"the crypto store could not be loaded ({type(exc).__name__}); "
+            "refusing to run without it, as messages would go out unencrypted"
+        ) from None
     if client.olm is None or client.store is None:
         await client.close()
         raise StartupError("the crypto store could not be loaded; refusing to run without it")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
@@ -68,6 +68,8 @@ class Syncer:
         allowed_inviters: Iterable[str],
         server_name: str,
         grace: timedelta = timedelta(seconds=60),
+        refuse_public_rooms: bool = True,
+        leave_after_sending: Callable[[str], Awaitable[None]] | None = None,
         on_ready: Callable[[], None] = lambda: None,
     ):
         self.client = client
@@ -76,6 +78,8 @@ class Syncer:
         self.allowed_inviters = tuple(allowed_inviters)
         self.server_name = server_name
         self.grace = grace
+        self.refuse_public_rooms = refuse_public_rooms
+        self.leave_after_sending = leave_after_sending
         self.on_ready = on_ready
         # nio keeps no record of who created a room, which decides power in room v12.
         self._creators: dict[str, frozenset[str]] = {}
@@ -144,8 +148,15 @@ class Syncer:
             for event in (*info.state, *info.timeline.events):
                 if isinstance(event, RoomCreateEvent):
                     self._creators[room_id] = creators_of(event)
+        left = (
+            await self._leave_public_rooms(response.rooms.join)
+            if self.refuse_public_rooms
+            else set()
+        )
         if dispatch:
             for room_id, info in response.rooms.join.items():
+                if room_id in left:
+                    continue
                 events = await self._timeline(room_id, info.timeline, since)
                 for event in events:
                     if stop.is_set():
@@ -156,6 +167,24 @@ class Syncer:
             SyncRepository(session).save_token(response.next_batch)
         await self._retry_undecryptable(response)
         self.dispatcher.explain_undecryptable(received_before=self.dispatcher.clock() - self.grace)
+
+    async def _leave_public_rooms(self, rooms: Iterable[str]) -> set[str]:
+        """Leave rooms anyone can join or read, saying why: members' words must not leak there."""
+        left = set()
+        for room_id in list(rooms):
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            public = room.join_rule == "public"
+            if public or room.history_visibility == "world_readable":
+                log.warning(
+                    "leaving %s: %s", room_id, "public" if public else "world-readable history"
+                )
+                self.dispatcher.refuse_room(room_id, public=public)
+                if self.leave_after_sending:
+                    await self.leave_after_sending(room_id)
+                left.add(room_id)
+        return left
 
     def _wait_ms(self) -> int:
         """Long-poll no longer than until the next undecryptable message is due for a notice."""

@@ -129,6 +129,25 @@ url = "sqlite:///./data/wgbot.db"
             await self.kill()
             raise RuntimeError(f"the bot did not become ready:\n{self.log[-4000:]}")
 
+    async def run_to_exit(self, *args: str) -> int:
+        """Start the bot expecting it to refuse to run; its exit code."""
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            "run",
+            "--config",
+            str(self.config_path),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        self._reader = asyncio.create_task(self._read(self.process, asyncio.Event()))
+        code = await asyncio.wait_for(self.process.wait(), READY_TIMEOUT)
+        await self._reader
+        return code
+
     async def _read(self, process: asyncio.subprocess.Process, ready: asyncio.Event) -> None:
         assert process.stderr is not None
         async for raw in process.stderr:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import secrets
+import sqlite3
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
 
 import nio
 import pytest
@@ -143,3 +148,94 @@ async def test_a_message_whose_key_never_arrives_gets_one_notice(members, patien
     await alice.sync(timeout_ms=5000)
     await ask(alice, room_id, bot, "!settings")
     assert len(replies_to(alice, room_id, event_id)) == 1
+
+
+def send_plaintext(member: Member, room_id: str, body: str) -> str:
+    """Send an unencrypted m.room.message, bypassing the client's encryption (as a buggy client might)."""
+    request = urllib.request.Request(
+        f"{member.hs.base_url}/_matrix/client/v3/rooms/{urllib.parse.quote(room_id)}"
+        f"/send/m.room.message/plain{secrets.token_hex(4)}",
+        data=json.dumps({"msgtype": "m.text", "body": body}).encode(),
+        headers={"Authorization": f"Bearer {member.client.access_token}"},
+        method="PUT",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)["event_id"]
+
+
+async def test_commands_arriving_unencrypted_in_an_encrypted_room_are_ignored(members, patient_bot):
+    bot = patient_bot
+    alice = await members("alice")
+    room_id = await room_with_bot(alice, bot)
+    plain = send_plaintext(alice, room_id, "!lang de")
+    marker = await ask(alice, room_id, bot, "!settings")
+    assert "Language: en" in marker.body
+    assert replies_to(alice, room_id, plain) == []
+
+
+async def test_a_public_room_is_left_with_a_notice(members, patient_bot):
+    bot = patient_bot
+    alice = await members("alice")
+    room_id = await alice.create_room(invite=[bot.user_id])
+    await alice.client.room_put_state(room_id, "m.room.join_rules", {"join_rule": "public"})
+    notice = await alice.wait_for(
+        lambda e: isinstance(e, nio.RoomMessageNotice) and e.sender == bot.user_id, room_id=room_id
+    )
+    assert notice.body.startswith("I am leaving: anyone can join this room")
+    await alice.wait_for(
+        lambda e: (
+            isinstance(e, nio.RoomMemberEvent)
+            and e.state_key == bot.user_id
+            and e.membership == "leave"
+        ),
+        room_id=room_id,
+    )
+
+
+async def test_a_store_that_fails_to_load_stops_the_bot_before_it_sends(
+    members, homeserver, tmp_path
+):
+    alice = await members("alice")
+    bot = BotProcess.create(homeserver, tmp_path / "bot")
+    await bot.start()
+    room_id = await room_with_bot(alice, bot)
+    await ask(alice, room_id, bot, "!settings")
+    assert await bot.stop() == 0
+
+    (bot.data_dir / "pickle_key").write_text("not the key this store was written with")
+    pending = await alice.send(room_id, "!help")
+    assert await bot.run_to_exit() == 1
+    assert "crypto store could not be loaded" in bot.log
+    # Nothing was sent: the command waits, unanswered, for a bot that can encrypt.
+    await alice.sync()
+    assert replies_to(alice, room_id, pending) == []
+    assert handled_nothing_after(bot, pending)
+
+
+def handled_nothing_after(bot: BotProcess, event_id: str) -> bool:
+    with sqlite3.connect(bot.data_dir / "wgbot.db") as db:
+        handled = db.execute(
+            "SELECT 1 FROM handled_events WHERE event_id = ?", (event_id,)
+        ).fetchone()
+        queued = db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    return handled is None and queued == 0
+
+
+async def test_secrets_and_bodies_stay_out_of_debug_logs(members, homeserver, tmp_path):
+    alice = await members("alice")
+    bot = BotProcess.create(homeserver, tmp_path / "bot")
+    bot.config_path.chmod(0o644)
+    await bot.start("-v")
+    try:
+        room_id = await room_with_bot(alice, bot)
+        secret_text = "!timezone Europe/Vilnius"
+        reply = await ask(alice, room_id, bot, secret_text)
+        assert reply.body == "Times in this room are now in Europe/Vilnius."
+    finally:
+        assert await bot.stop() == 0
+    assert " DEBUG " in bot.log, "the bot did not log at DEBUG"
+    assert "holds a password and is readable by other users" in bot.log
+    password = bot.config_path.read_text().split('password = "')[1].split('"')[0]
+    pickle_key = (bot.data_dir / "pickle_key").read_text()
+    for secret in (bot.credentials["access_token"], password, pickle_key, "Vilnius", secret_text):
+        assert secret not in bot.log
