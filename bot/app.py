@@ -8,13 +8,16 @@ import logging
 import os
 import signal
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import commands
 from bot.config import Config
 from bot.dispatch import Defaults, Dispatcher, Registry
 from bot.matrix import connect, warn_if_config_exposed
 from bot.replies import Sender
+from bot.scheduler import ReminderScheduler
 from bot.sync import Syncer
+from commands import meetings
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,22 @@ async def run(config: Config) -> None:
         loop.add_signal_handler(sig, stop.set)
 
     client = await connect(config)
-    sender = Sender(client, db)
+    sender = Sender(client, db, on_sent=meetings.record_sent)
+    reminders = ReminderScheduler(
+        db,
+        utcnow,
+        partial(
+            meetings.deliver_reminder,
+            language=config.bot.language,
+            timezone=config.bot.timezone,
+        ),
+        on_outbox=sender.wake,
+    )
+
+    def after_commands() -> None:
+        sender.wake()
+        reminders.pick_up()  # timers for reminder rows the commands just committed
+
     dispatcher = Dispatcher(
         registry,
         db,
@@ -51,7 +69,7 @@ async def run(config: Config) -> None:
             allow_unencrypted_rooms=config.bot.allow_unencrypted_rooms,
         ),
         clock=utcnow,
-        on_reply=sender.wake,
+        on_reply=after_commands,
     )
 
     def ready() -> None:
@@ -74,10 +92,12 @@ async def run(config: Config) -> None:
         on_ready=ready,
     )
     sending = asyncio.create_task(sender.run())
+    log.info("reminder timers set for %d pending reminder(s)", reminders.start())
     try:
         await syncer.run(stop)
     finally:
         log.info("stopping")
+        reminders.shutdown()
         sending.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sending

@@ -12,7 +12,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import ModuleType
 from typing import Any
@@ -121,16 +121,44 @@ def command(
     return wrap
 
 
+ReactionHandler = Callable[["CommandContext", "Reaction"], Awaitable[Reply | None]]
+
+
+@dataclass(frozen=True)
+class OnReaction:
+    """A declared handler of reactions (m.annotation) with some keys."""
+
+    handler: ReactionHandler
+    keys: frozenset[str]
+
+
+def reaction_key(key: str) -> str:
+    """A reaction key without emoji variation selectors: "✅\ufe0f" and "✅" are one answer."""
+    return key.replace("\ufe0f", "").replace("\ufe0e", "").strip()
+
+
+def on_reaction(*keys: str) -> Callable[[ReactionHandler], OnReaction]:
+    """Declare a handler of reactions with these keys; the registry collects it like a command."""
+
+    def wrap(handler: ReactionHandler) -> OnReaction:
+        return OnReaction(handler, frozenset(reaction_key(k) for k in keys))
+
+    return wrap
+
+
 class Registry:
     """Every command by name and alias, built from an explicit list of feature modules."""
 
     def __init__(self, modules: Iterable[ModuleType]):
         self.commands: list[Command] = []
+        self.reaction_handlers: list[OnReaction] = []
         self._by_name: dict[str, Command] = {}
         for module in modules:
             for value in vars(module).values():
                 if isinstance(value, Command):
                     self._add(value)
+                elif isinstance(value, OnReaction):
+                    self.reaction_handlers.append(value)
 
     def _add(self, cmd: Command) -> None:
         for name in cmd.names:
@@ -168,6 +196,20 @@ class Incoming:
     ts: datetime
     room_encrypted: bool
     event_encrypted: bool
+    sender_level: int
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """A member's reaction (m.annotation) with `key` to the event `relates_to`."""
+
+    room_id: str
+    event_id: str
+    sender: str
+    relates_to: str
+    key: str
+    ts: datetime
+    room_encrypted: bool
     sender_level: int
 
 
@@ -232,7 +274,14 @@ class Dispatcher:
             replies = await self._run(session, message, lines, now)
             outbox = OutboxRepository(session)
             for reply in replies:
-                outbox.add(message.room_id, "m.room.message", reply.content(message.event_id), now)
+                outbox.add(
+                    message.room_id,
+                    "m.room.message",
+                    reply.content(message.event_id),
+                    now,
+                    purpose=reply.purpose,
+                    attachment=reply.attachment.to_json() if reply.attachment else None,
+                )
         if replies:
             self.on_reply()
         log.debug("handled %s in %.1f ms", message.event_id, (time.perf_counter() - started) * 1000)
@@ -281,6 +330,62 @@ class Dispatcher:
             )
             OutboxRepository(session).add(room_id, "m.room.message", reply.content(), self.clock())
         self.on_reply()
+
+    async def handle_reaction(self, reaction: Reaction) -> bool:
+        """Hand a reaction to the handlers declared for its key, once; True if handled now."""
+        key = reaction_key(reaction.key)
+        handlers = [h for h in self.registry.reaction_handlers if key in h.keys]
+        if not handlers:
+            return False
+        if not reaction.room_encrypted and not self.defaults.allow_unencrypted_rooms:
+            return False
+        reaction = replace(reaction, key=key)
+        replies: list[Reply] = []
+        with self.db.transaction() as session:
+            sync = SyncRepository(session)
+            if sync.is_handled(reaction.event_id):
+                return False
+            now = self.clock()
+            sync.mark_handled(reaction.event_id, reaction.room_id, now)
+            room = RoomRepository(session).get(reaction.room_id)
+            language = (room and room.language) or self.defaults.language
+            ctx = CommandContext(
+                room_id=reaction.room_id,
+                event_id=reaction.event_id,
+                sender=reaction.sender,
+                language=language,
+                timezone=(room and room.timezone) or self.defaults.timezone,
+                session=session,
+                now=now,
+                is_chair=reaction.sender_level >= self.defaults.chair_level,
+                registry=self.registry,
+                prefix=self.defaults.prefix,
+                _=translator(language),
+            )
+            for declared in handlers:
+                with session.begin_nested() as savepoint:
+                    try:
+                        reply = await declared.handler(ctx, reaction)
+                    except Exception:
+                        log.exception("internal error (ref %s) in a reaction", secrets.token_hex(2))
+                        savepoint.rollback()
+                        continue
+                if reply is not None:
+                    replies.append(reply)
+            LogRepository(session).append(
+                event_id=reaction.event_id,
+                room_id=reaction.room_id,
+                sender=reaction.sender,
+                ts=reaction.ts,
+                kind="reaction",
+                payload={"key": key, "relates_to": reaction.relates_to},
+            )
+            outbox = OutboxRepository(session)
+            for reply in replies:
+                outbox.add(reaction.room_id, "m.room.message", reply.content(), now)
+        if replies:
+            self.on_reply()
+        return True
 
     async def _run(
         self, session: Session, message: Incoming, lines: list[str], now: datetime

@@ -15,6 +15,7 @@ from nio import (
     JoinError,
     MegolmEvent,
     MessageDirection,
+    ReactionEvent,
     RoomCreateEvent,
     RoomKeyEvent,
     RoomMemberEvent,
@@ -25,7 +26,7 @@ from nio import (
     UploadFilterResponse,
 )
 
-from bot.dispatch import Dispatcher, Incoming
+from bot.dispatch import Dispatcher, Incoming, Reaction
 from storage.db import Database
 from storage.sync import SyncRepository
 from storage.undecryptable import UndecryptableRepository
@@ -305,6 +306,24 @@ class Syncer:
                         source={**event.source, "room_id": room_id},
                         now=self.dispatcher.clock(),
                     )
+            return
+        if isinstance(event, ReactionEvent):
+            # Element encrypts reactions, nio sends them in clear: either may be an answer.
+            # A reaction taken back (redacted) is not undone.
+            room = self.client.rooms.get(room_id)
+            await self.dispatcher.handle_reaction(
+                Reaction(
+                    room_id=room_id,
+                    event_id=event.event_id,
+                    sender=event.sender,
+                    relates_to=event.reacts_to,
+                    key=event.key,
+                    ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
+                    room_encrypted=bool(room and room.encrypted)
+                    or room_id in self.client.encrypted_rooms,
+                    sender_level=self._level(room, event.sender),
+                )
+            )
             return
         if not isinstance(event, RoomMessageText):
             return  # other bots speak in m.notice, which is not RoomMessageText

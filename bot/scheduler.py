@@ -1,0 +1,103 @@
+"""Timers for reminders: the rows are the truth, APScheduler only wakes the bot at their time.
+
+At start every pending row gets a job (`reminder:<id>`, the id as its only argument); overdue
+rows get one at once and are delivered marked late. A job claims its row in the transaction
+that writes the notice into the outbox, so a reminder is sent exactly once even if a job runs
+twice or the bot stops at any moment. Rows created later (by commands, or by a delivered
+reminder planning a series' next one) are picked up after their transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.orm import Session
+
+from storage.db import Database
+from storage.meetings import ReminderRepository
+from storage.models import Reminder
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = timedelta(minutes=1)
+
+Deliver = Callable[[Session, Reminder, datetime], None]
+
+
+class ReminderScheduler:
+    """One timer per pending reminder row; firing claims the row and hands it to `deliver`."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime],
+        deliver: Deliver,
+        on_outbox: Callable[[], None] = lambda: None,
+    ):
+        self.db = db
+        self.clock = clock
+        self.deliver = deliver
+        self.on_outbox = on_outbox
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        # Rows are only ever added with growing ids, and the bot's transactions never
+        # interleave (one event loop, no await inside a transaction): rows above this
+        # id are the ones not seen yet.
+        self._seen_up_to = 0
+
+    def start(self) -> int:
+        """Start the timers (in the running event loop) with a job per pending row."""
+        self._scheduler.start()
+        return self.pick_up()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def pick_up(self) -> int:
+        """Give every pending row not seen yet its timer; how many were added."""
+        with self.db.transaction() as session:
+            rows = ReminderRepository(session).pending(after_id=self._seen_up_to)
+        now = self.clock()
+        for reminder_id, due_at in rows:
+            self._schedule(reminder_id, max(due_at, now))
+        if rows:
+            self._seen_up_to = rows[-1][0]
+            log.debug("%d reminder timer(s) set", len(rows))
+        return len(rows)
+
+    def _schedule(self, reminder_id: int, run_at: datetime) -> None:
+        self._scheduler.add_job(
+            self.fire,
+            "date",
+            run_date=run_at,
+            args=(reminder_id,),
+            id=f"reminder:{reminder_id}",
+            replace_existing=True,
+            misfire_grace_time=None,  # however late (a blocked loop), run it
+        )
+
+    async def fire(self, reminder_id: int) -> bool:
+        """Claim the row and deliver it, in one transaction; False if it was not pending."""
+        now = self.clock()
+        try:
+            with self.db.transaction() as session:
+                reminders = ReminderRepository(session)
+                if not reminders.claim(reminder_id, now):
+                    return False  # sent already, or cancelled: nothing to do
+                reminder = reminders.get(reminder_id)
+                assert reminder is not None
+                self.deliver(session, reminder, now)
+        except Exception:
+            ref = secrets.token_hex(2)
+            log.exception("reminder %d failed (ref %s); trying again later", reminder_id, ref)
+            self._schedule(reminder_id, now + RETRY_AFTER)
+            return False
+        lateness = (now - reminder.due_at).total_seconds()
+        log.info("reminder %d delivered, %.3f s after its time", reminder_id, lateness)
+        self.pick_up()  # the next reminders of a series
+        self.on_outbox()
+        return True
