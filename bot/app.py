@@ -17,6 +17,7 @@ from bot.matrix import connect, warn_if_config_exposed
 from bot.replies import Sender
 from bot.scheduler import ReminderScheduler
 from bot.sync import Syncer
+from bot.trust import Trust
 from commands import meetings
 from storage.db import Database
 
@@ -72,6 +73,9 @@ async def run(config: Config) -> None:
         on_reply=after_commands,
     )
 
+    trust = Trust(client, db, config.security.trust, dispatcher.warn_key_changed, utcnow)
+    sender.trust = trust
+
     def ready() -> None:
         sender.wake()  # replies decided before a crash go out now
         log.info("ready as %s (device %s)", client.user_id, client.device_id)
@@ -84,6 +88,7 @@ async def run(config: Config) -> None:
         client,
         db,
         dispatcher,
+        trust,
         allowed_inviters=config.bot.allowed_inviters,
         server_name=config.matrix.server_name,
         grace=timedelta(seconds=config.security.undecryptable_grace_seconds),

@@ -316,6 +316,27 @@ class Dispatcher:
                 event.notified_at = now
         self.on_reply()
 
+    def warn_key_changed(self, user_id: str, device_id: str, room_ids: list[str]) -> None:
+        """Tell each room shared with a member, once, that one of their devices changed its key."""
+        with self.db.transaction() as session:
+            outbox = OutboxRepository(session)
+            for room_id in room_ids:
+                _ = translator(self._language(session, room_id))
+                reply = Reply.of(
+                    fmt(
+                        _("Warning: the encryption key of {user}'s device {device} has changed."),
+                        user=mention(user_id),
+                        device=code(device_id),
+                    ),
+                    _(
+                        "If they did not reinstall their app, someone may be impersonating them: "
+                        "verify them before saying anything sensitive."
+                    ),
+                    mentions=[user_id],
+                )
+                outbox.add(room_id, "m.room.message", reply.content(), self.clock())
+        self.on_reply()
+
     def refuse_room(self, room_id: str, *, public: bool) -> None:
         """Say, in the room's language, why the bot leaves a room others can read."""
         with self.db.transaction() as session:

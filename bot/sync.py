@@ -27,6 +27,7 @@ from nio import (
 )
 
 from bot.dispatch import Dispatcher, Incoming, Reaction
+from bot.trust import Trust
 from storage.db import Database
 from storage.sync import SyncRepository
 from storage.undecryptable import UndecryptableRepository
@@ -66,6 +67,7 @@ class Syncer:
         client: AsyncClient,
         db: Database,
         dispatcher: Dispatcher,
+        trust: Trust,
         allowed_inviters: Iterable[str],
         server_name: str,
         grace: timedelta = timedelta(seconds=60),
@@ -76,6 +78,7 @@ class Syncer:
         self.client = client
         self.db = db
         self.dispatcher = dispatcher
+        self.trust = trust
         self.allowed_inviters = tuple(allowed_inviters)
         self.server_name = server_name
         self.grace = grace
@@ -219,8 +222,7 @@ class Syncer:
         await client.send_to_device_messages()
         if client.should_upload_keys:
             await client.keys_upload()
-        if client.should_query_keys:
-            await client.keys_query()
+        await self.trust.refresh()
         if client.should_claim_keys:
             await client.keys_claim(client.get_users_for_key_claiming())
 

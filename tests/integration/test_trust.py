@@ -13,10 +13,10 @@ import urllib.request
 import nio
 import pytest
 from botproc import BotProcess
-from members import Member
+from members import Member, reply_target
 from test_foundation import ask, replies_to, room_with_bot
 
-from bot.crosssigning import device_cross_signed, fingerprint, only_key, query_keys
+from bot.crosssigning import bootstrap, device_cross_signed, fingerprint, only_key, query_keys
 
 
 def wgbot_info(bot: BotProcess) -> dict[str, str]:
@@ -239,3 +239,92 @@ async def test_secrets_and_bodies_stay_out_of_debug_logs(members, homeserver, tm
     pickle_key = (bot.data_dir / "pickle_key").read_text()
     for secret in (bot.credentials["access_token"], password, pickle_key, "Vilnius", secret_text):
         assert secret not in bot.log
+
+
+async def cross_sign(member: Member, tmp_path) -> None:
+    """Give a member's device a cross-signing identity, as Element does at set-up."""
+    await bootstrap(
+        member.client,
+        tmp_path / f"{member.device_id}-cross-signing.json",
+        member.password,
+        lambda path, text: path.write_text(text),
+    )
+
+
+async def test_cross_signed_policy_shares_keys_only_with_cross_signed_devices(
+    members, homeserver, tmp_path
+):
+    alice = await members("alice")  # her device is cross-signed
+    bob = await members("bob")  # his is not
+    await cross_sign(alice, tmp_path)
+    bot = BotProcess.create(
+        homeserver, tmp_path / "bot", config_extra='\n[security]\ntrust = "cross-signed"\n'
+    )
+    await bot.start()
+    try:
+        room_id = await alice.create_room(invite=[bot.user_id, bob.user_id])
+        await bob.join(room_id)
+        await alice.wait_joined(room_id, bot.user_id)
+        event_id = await alice.send(room_id, "!settings")
+        reply = await alice.wait_for_reply(room_id, event_id, sender=bot.user_id)
+        assert reply.body.startswith("Settings of this room")
+
+        seen_by_bob = await bob.wait_for(
+            lambda e: reply_target(e) == event_id and e.sender == bot.user_id, room_id=room_id
+        )
+        assert isinstance(seen_by_bob, nio.MegolmEvent), "bob's unsigned device must get no key"
+    finally:
+        assert await bot.stop() == 0
+    assert "is not cross-signed: it gets no room keys" in bot.log
+
+
+async def test_tofu_warns_the_room_once_when_a_device_key_changes(members, homeserver, tmp_path):
+    alice = await members("alice")
+    carol = await members("carol")
+    bot = BotProcess.create(homeserver, tmp_path / "bot")
+    await bot.start()
+    try:
+        room_id = await alice.create_room(invite=[bot.user_id, carol.user_id])
+        await carol.join(room_id)
+        await alice.wait_joined(room_id, bot.user_id)
+        await ask(carol, room_id, bot, "!settings")  # the bot has seen and pinned carol's device
+
+        # Someone logs in as carol's device with new keys (a reinstall, or an impostor).
+        impostor = nio.AsyncClient(
+            homeserver.base_url,
+            carol.user_id,
+            device_id=carol.device_id,
+            store_path=str(tmp_path / "impostor"),
+            config=nio.AsyncClientConfig(encryption_enabled=True, store=nio.store.SqliteStore),
+        )
+        (tmp_path / "impostor").mkdir()
+        login = await impostor.login(carol.password)
+        assert isinstance(login, nio.LoginResponse)
+        # Device keys only: its fresh one-time key ids would clash with the real device's.
+        device_keys = impostor.olm.share_keys()["device_keys"]
+        upload = await impostor.send(
+            "POST",
+            "/_matrix/client/v3/keys/upload",
+            json.dumps({"device_keys": device_keys}),
+            headers={"Authorization": f"Bearer {impostor.access_token}"},
+        )
+        assert upload.status == 200
+        await impostor.close()
+
+        warning = await alice.wait_for(
+            lambda e: isinstance(e, nio.RoomMessageNotice) and "has changed" in e.body,
+            room_id=room_id,
+        )
+        assert warning.body.startswith(
+            f"Warning: the encryption key of {carol.user_id}'s device {carol.device_id} has changed."
+        )
+        assert warning.source["content"]["m.mentions"] == {"user_ids": [carol.user_id]}
+        await ask(alice, room_id, bot, "!settings")
+        warnings = [
+            e
+            for e in alice.events(room_id)
+            if isinstance(e, nio.RoomMessageNotice) and "has changed" in e.body
+        ]
+        assert len(warnings) == 1
+    finally:
+        assert await bot.stop() == 0
