@@ -152,6 +152,7 @@ async def _upload_keys(client: AsyncClient, keys: CrossSigningKeys, password: st
     status, answer = await _request(client, "POST", "keys/device_signing/upload", body)
     if status == 401 and "flows" in answer:
         # Replacing existing keys needs interactive auth: the account password.
+        log.info("replacing the cross-signing keys requires the account password")
         if not password:
             raise CrossSigningError(
                 "the homeserver asks for the password to replace cross-signing keys"

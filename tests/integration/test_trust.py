@@ -328,3 +328,21 @@ async def test_tofu_warns_the_room_once_when_a_device_key_changes(members, homes
         assert len(warnings) == 1
     finally:
         assert await bot.stop() == 0
+
+
+async def test_lost_cross_signing_keys_are_replaced_with_the_password(
+    members, homeserver, tmp_path
+):
+    alice = await members("alice")
+    bot = BotProcess.create(homeserver, tmp_path / "bot")
+    await bot.start()
+    assert await bot.stop() == 0
+    old_master, _, _ = await bot_keys(alice, bot)
+
+    (bot.data_dir / "cross_signing.json").unlink()
+    await bot.start()  # the homeserver asks for interactive auth: the bot answers with its password
+    assert await bot.stop() == 0
+    new_master, _, chain_ok = await bot_keys(alice, bot)
+    assert new_master != old_master and chain_ok
+    assert "replacing the cross-signing keys requires the account password" in bot.log
+    assert wgbot_info(bot)["master key"] == fingerprint(new_master)
