@@ -25,7 +25,11 @@ log = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(minutes=1)
 
-Deliver = Callable[[Session, Reminder, datetime], None]
+# (session, the claimed row, now, whether it is late); writes the notice into the outbox.
+Deliver = Callable[[Session, Reminder, datetime, bool], None]
+# Later than this after its time a reminder says it is late even if it was not found overdue
+# at start (the event loop was blocked, the database unreachable for a while).
+LATE_AFTER = timedelta(minutes=1)
 
 
 class ReminderScheduler:
@@ -47,6 +51,8 @@ class ReminderScheduler:
         # interleave (one event loop, no await inside a transaction): rows above this
         # id are the ones not seen yet.
         self._seen_up_to = 0
+        # Rows already overdue when picked up (the bot was down at their time).
+        self._overdue: set[int] = set()
 
     def start(self) -> int:
         """Start the timers (in the running event loop) with a job per pending row."""
@@ -63,6 +69,8 @@ class ReminderScheduler:
             rows = ReminderRepository(session).pending(after_id=self._seen_up_to)
         now = self.clock()
         for reminder_id, due_at in rows:
+            if due_at < now:
+                self._overdue.add(reminder_id)
             self._schedule(reminder_id, max(due_at, now))
         if rows:
             self._seen_up_to = rows[-1][0]
@@ -90,12 +98,14 @@ class ReminderScheduler:
                     return False  # sent already, or cancelled: nothing to do
                 reminder = reminders.get(reminder_id)
                 assert reminder is not None
-                self.deliver(session, reminder, now)
+                late = reminder_id in self._overdue or now - reminder.due_at > LATE_AFTER
+                self.deliver(session, reminder, now, late)
         except Exception:
             ref = secrets.token_hex(2)
             log.exception("reminder %d failed (ref %s); trying again later", reminder_id, ref)
             self._schedule(reminder_id, now + RETRY_AFTER)
             return False
+        self._overdue.discard(reminder_id)
         lateness = (now - reminder.due_at).total_seconds()
         log.info("reminder %d delivered, %.3f s after its time", reminder_id, lateness)
         self.pick_up()  # the next reminders of a series

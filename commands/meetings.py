@@ -34,8 +34,6 @@ DEFAULT_DURATION = timedelta(hours=1)
 MAX_TITLE, MAX_PLACE, MAX_ITEM = 200, 500, 500
 MAX_OFFSETS, MAX_OFFSET_MINUTES = 6, 28 * 24 * 60
 LIST_LIMIT = 20
-# A reminder sent later than this after its due time says so (the bot was down).
-LATE_AFTER = timedelta(minutes=1)
 BABEL_LOCALES = {"en": "en_GB", "fr": "fr", "de": "de"}
 REACTIONS = {"✅": "yes", "❌": "no", "❓": "maybe"}
 
@@ -387,13 +385,13 @@ def schedule_reminders(session: Session, meeting: Meeting, now: datetime) -> int
 
 
 def reminder_notice(
-    session: Session, meeting: Meeting, reminder: Reminder, now: datetime, language: str, zone: str
+    session: Session, meeting: Meeting, reminder: Reminder, late: bool, language: str, zone: str
 ) -> Reply:
     """The reminder: title, time, place, agenda and who said yes (mentioned)."""
     _ = translator(language)
     meetings = MeetingRepository(session)
     title = bold(meeting.title)
-    if now - reminder.due_at > LATE_AFTER:
+    if late:
         first = fmt(
             _("Reminder (late: was due at {due}): {title} (#{id})."),
             due=show_time(reminder.due_at, zone, language),
@@ -421,7 +419,13 @@ def reminder_notice(
 
 
 def deliver_reminder(
-    session: Session, reminder: Reminder, now: datetime, *, language: str, timezone: str
+    session: Session,
+    reminder: Reminder,
+    now: datetime,
+    late: bool,
+    *,
+    language: str,
+    timezone: str,
 ) -> None:
     """Write a claimed reminder's notice into the outbox and plan the series' next reminders.
 
@@ -432,7 +436,7 @@ def deliver_reminder(
     room = RoomRepository(session).get(meeting.room_id)
     language = (room and room.language) or language
     zone = (room and room.timezone) or timezone
-    reply = reminder_notice(session, meeting, reminder, now, language, zone)
+    reply = reminder_notice(session, meeting, reminder, late, language, zone)
     OutboxRepository(session).add(meeting.room_id, "m.room.message", reply.content(), now)
     schedule_reminders(session, meeting, now)
 
