@@ -24,6 +24,9 @@ from storage.models import Reminder
 log = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(minutes=1)
+# Reminders that came due together are claimed in one transaction (one commit, one disk
+# flush), up to this many; their own timers then find them sent and do nothing.
+BATCH = 50
 
 # (session, the claimed row, now, whether it is late); writes the notice into the outbox.
 Deliver = Callable[[Session, Reminder, datetime, bool], None]
@@ -89,25 +92,33 @@ class ReminderScheduler:
         )
 
     async def fire(self, reminder_id: int) -> bool:
-        """Claim the row and deliver it, in one transaction; False if it was not pending."""
+        """Claim the row (and others due by now) and deliver them, in one transaction.
+
+        False if the row was not pending any more (sent with an earlier batch, or cancelled)."""
         now = self.clock()
+        delivered: list[Reminder] = []
         try:
             with self.db.transaction() as session:
                 reminders = ReminderRepository(session)
-                if not reminders.claim(reminder_id, now):
-                    return False  # sent already, or cancelled: nothing to do
-                reminder = reminders.get(reminder_id)
-                assert reminder is not None
-                late = reminder_id in self._overdue or now - reminder.due_at > LATE_AFTER
-                self.deliver(session, reminder, now, late)
+                others = [i for i in reminders.due(now, BATCH) if i != reminder_id]
+                for claimed_id in (reminder_id, *others):
+                    if not reminders.claim(claimed_id, now):
+                        continue  # sent already, or cancelled: nothing to do
+                    reminder = reminders.get(claimed_id)
+                    assert reminder is not None
+                    late = claimed_id in self._overdue or now - reminder.due_at > LATE_AFTER
+                    self.deliver(session, reminder, now, late)
+                    delivered.append(reminder)
         except Exception:
             ref = secrets.token_hex(2)
             log.exception("reminder %d failed (ref %s); trying again later", reminder_id, ref)
             self._schedule(reminder_id, now + RETRY_AFTER)
             return False
-        self._overdue.discard(reminder_id)
-        lateness = (now - reminder.due_at).total_seconds()
-        log.info("reminder %d delivered, %.3f s after its time", reminder_id, lateness)
-        self.pick_up()  # the next reminders of a series
-        self.on_outbox()
-        return True
+        for reminder in delivered:
+            self._overdue.discard(reminder.id)
+            lateness = (now - reminder.due_at).total_seconds()
+            log.info("reminder %d delivered, %.3f s after its time", reminder.id, lateness)
+        if delivered:
+            self.pick_up()  # the next reminders of a series
+            self.on_outbox()
+        return any(r.id == reminder_id for r in delivered)

@@ -181,6 +181,17 @@ class ReminderRepository:
         )
         return [(row.id, row.due_at) for row in rows]
 
+    def due(self, now: datetime, limit: int) -> list[int]:
+        """Ids of pending reminders whose time has come, earliest first."""
+        return list(
+            self.session.scalars(
+                select(Reminder.id)
+                .where(Reminder.status == PENDING, Reminder.due_at <= now)
+                .order_by(Reminder.due_at, Reminder.id)
+                .limit(limit)
+            )
+        )
+
     def of_meeting(self, meeting_id: int) -> list[Reminder]:
         return list(
             self.session.scalars(

@@ -220,13 +220,13 @@ async def test_a_reminder_is_delivered_once_with_agenda_and_who_comes(db, room, 
     await room.say("!meeting rsvp 1 no", sender=BOB, level=0)
     with db.transaction() as s:
         (day_before, quarter) = [r for r in ReminderRepository(s).of_meeting(1)]
-    clock.now = quarter.due_at + timedelta(seconds=0.2)
-    assert await scheduler.fire(quarter.id) is True
-    assert await scheduler.fire(quarter.id) is False
+    clock.now = day_before.due_at + timedelta(seconds=0.2)
+    assert await scheduler.fire(day_before.id) is True
+    assert await scheduler.fire(day_before.id) is False
     with db.transaction() as s:
         (notice,) = OutboxRepository(s).pending()
     assert notice.content["body"].splitlines() == [
-        "Reminder: Plenary (#1) starts in 15 minutes.",
+        "Reminder: Plenary (#1) starts in 1 day.",
         "When: Mon, 23 Nov 2026, 14:00–15:00 (Europe/Luxembourg)",
         "Where: https://meet.example.org/p",
         "Agenda",
@@ -237,13 +237,27 @@ async def test_a_reminder_is_delivered_once_with_agenda_and_who_comes(db, room, 
     assert "m.relates_to" not in notice.content
     assert f'<a href="https://matrix.to/#/{ALICE}">' in notice.content["formatted_body"]
     room.take()
-    # The day-before reminder, found overdue (the bot was down): delivered, marked late.
+    # Five minutes after its time (the bot was down): delivered, marked late.
     clock.now = quarter.due_at + timedelta(minutes=5)
-    assert await scheduler.fire(day_before.id) is True
+    assert await scheduler.fire(quarter.id) is True
     (late,) = room.take()
     assert late.splitlines()[0] == (
-        "Reminder (late: was due at Sun, 22 Nov 2026, 14:00 (Europe/Luxembourg)): Plenary (#1)."
+        "Reminder (late: was due at Mon, 23 Nov 2026, 13:45 (Europe/Luxembourg)): Plenary (#1)."
     )
+
+
+async def test_reminders_due_together_go_out_in_one_transaction_once_each(
+    db, room, clock, scheduler
+):
+    await room.say("!meeting add Plenary tomorrow 14:00")
+    await room.say("!meeting add Budget tomorrow 14:00")
+    with db.transaction() as s:
+        ids = [i for i, _ in ReminderRepository(s).pending()]
+    clock.now = SUNDAY + timedelta(days=1, hours=5)  # both meetings' reminders are due
+    assert await scheduler.fire(ids[0]) is True
+    assert len(room.take()) == 4
+    assert [await scheduler.fire(i) for i in ids] == [False] * 4
+    assert room.take() == []
 
 
 async def test_a_series_plans_its_next_reminders_when_one_is_sent(db, room, clock, scheduler):
