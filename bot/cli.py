@@ -13,7 +13,7 @@ from importlib.metadata import version
 from bot.config import ConfigError, load_config
 from bot.matrix import StartupError
 
-QUIET_LOGGERS = ("nio", "peewee", "aiohttp", "alembic", "sqlalchemy")
+QUIET_LOGGERS = ("nio", "peewee", "aiohttp", "alembic", "sqlalchemy", "apscheduler")
 
 
 def setup_logging(verbosity: int) -> None:
