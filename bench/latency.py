@@ -65,7 +65,7 @@ async def main(n: int) -> None:
         wgbot = BotProcess.create(hs, workdir / "wgbot")
         try:
             echo, echo_id = await start_echo_bot(hs, workdir)
-            await wgbot.start(*sys.argv[2:3])
+            await wgbot.start()
             member = await Member.register(hs, "bench", workdir / "members")
             echo_room = await member.create_room(invite=[echo_id])
             wg_room = await member.create_room(invite=[wgbot.user_id])
