@@ -12,7 +12,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import ModuleType
 from typing import Any
@@ -121,15 +121,24 @@ def command(
     return wrap
 
 
-ReactionHandler = Callable[["CommandContext", "Reaction"], Awaitable[Reply | None]]
+EventHandler = Callable[["CommandContext", "RoomEvent"], Awaitable[Reply | None]]
 
 
 @dataclass(frozen=True)
-class OnReaction:
-    """A declared handler of reactions (m.annotation) with some keys."""
+class OnEvent:
+    """A declared handler of room events of some types (reactions, poll responses, redactions…)."""
 
-    handler: ReactionHandler
-    keys: frozenset[str]
+    handler: EventHandler
+    types: frozenset[str]
+
+
+def on_event(*types: str) -> Callable[[EventHandler], OnEvent]:
+    """Declare a handler of these event types; the registry collects it like a command."""
+
+    def wrap(handler: EventHandler) -> OnEvent:
+        return OnEvent(handler, frozenset(types))
+
+    return wrap
 
 
 def reaction_key(key: str) -> str:
@@ -137,28 +146,19 @@ def reaction_key(key: str) -> str:
     return key.replace("\ufe0f", "").replace("\ufe0e", "").strip()
 
 
-def on_reaction(*keys: str) -> Callable[[ReactionHandler], OnReaction]:
-    """Declare a handler of reactions with these keys; the registry collects it like a command."""
-
-    def wrap(handler: ReactionHandler) -> OnReaction:
-        return OnReaction(handler, frozenset(reaction_key(k) for k in keys))
-
-    return wrap
-
-
 class Registry:
     """Every command by name and alias, built from an explicit list of feature modules."""
 
     def __init__(self, modules: Iterable[ModuleType]):
         self.commands: list[Command] = []
-        self.reaction_handlers: list[OnReaction] = []
+        self.event_handlers: list[OnEvent] = []
         self._by_name: dict[str, Command] = {}
         for module in modules:
             for value in vars(module).values():
                 if isinstance(value, Command):
                     self._add(value)
-                elif isinstance(value, OnReaction):
-                    self.reaction_handlers.append(value)
+                elif isinstance(value, OnEvent):
+                    self.event_handlers.append(value)
 
     def _add(self, cmd: Command) -> None:
         for name in cmd.names:
@@ -166,6 +166,9 @@ class Registry:
                 raise ValueError(f"command name {name!r} is declared twice")
             self._by_name[name] = cmd
         self.commands.append(cmd)
+
+    def handlers_for(self, event_type: str) -> list[OnEvent]:
+        return [h for h in self.event_handlers if event_type in h.types]
 
     def get(self, name: str) -> Command | None:
         return self._by_name.get(name)
@@ -185,32 +188,35 @@ class Registry:
         return difflib.get_close_matches(name, list(self._by_name), n=3, cutoff=0.6)
 
 
+# Sent in clear even in encrypted rooms: nio does not encrypt reactions, redactions never are.
+CLEAR_TYPES = frozenset({"m.reaction", "m.room.redaction"})
+# The type under which an event the bot could not decrypt (yet) is offered to handlers.
+UNDECRYPTABLE = "m.room.encrypted"
+
+
 @dataclass(frozen=True)
-class Incoming:
-    """A member's text message, as the dispatcher needs it (no Matrix client types past sync)."""
+class RoomEvent:
+    """A room event as features see it, decrypted (no Matrix client types past sync)."""
 
     room_id: str
     event_id: str
     sender: str
-    body: str
+    type: str
+    content: dict[str, Any]
     ts: datetime
     room_encrypted: bool
     event_encrypted: bool
     sender_level: int
 
-
-@dataclass(frozen=True)
-class Reaction:
-    """A member's reaction (m.annotation) with `key` to the event `relates_to`."""
-
-    room_id: str
-    event_id: str
-    sender: str
-    relates_to: str
-    key: str
-    ts: datetime
-    room_encrypted: bool
-    sender_level: int
+    def command_text(self) -> str:
+        """The text commands may be read from: a member's m.text message, not an edit of one."""
+        content = self.content
+        if self.type != "m.room.message" or content.get("msgtype") != "m.text":
+            return ""
+        if (content.get("m.relates_to") or {}).get("rel_type") == "m.replace":
+            return ""
+        body = content.get("body")
+        return body if isinstance(body, str) else ""
 
 
 @dataclass
@@ -256,36 +262,89 @@ class Dispatcher:
         self.clock = clock
         self.on_reply = on_reply
 
-    async def handle(self, message: Incoming) -> bool:
-        """Handle a message once; True if it held commands and they were handled now."""
-        lines = command_lines(message.body, self.defaults.prefix)
-        if not lines:
+    async def handle(self, event: RoomEvent) -> bool:
+        """Handle an event once: its handlers, then its commands; True if handled now."""
+        lines = command_lines(event.command_text(), self.defaults.prefix)
+        hooks = self.registry.handlers_for(event.type)
+        if not lines and not hooks:
             return False
-        if message.room_encrypted and not message.event_encrypted:
-            log.warning("ignored an unencrypted command in encrypted room %s", message.room_id)
+        if event.room_encrypted and not event.event_encrypted and event.type not in CLEAR_TYPES:
+            log.warning("ignored an unencrypted %s in encrypted room %s", event.type, event.room_id)
             return False
         started = time.perf_counter()
         with self.db.transaction() as session:
             sync = SyncRepository(session)
-            if sync.is_handled(message.event_id):
+            if sync.is_handled(event.event_id):
                 return False
             now = self.clock()
-            sync.mark_handled(message.event_id, message.room_id, now)
-            replies = await self._run(session, message, lines, now)
-            outbox = OutboxRepository(session)
-            for reply in replies:
-                outbox.add(
-                    message.room_id,
-                    "m.room.message",
-                    reply.content(message.event_id),
-                    now,
-                    purpose=reply.purpose,
-                    attachment=reply.attachment.to_json() if reply.attachment else None,
-                )
+            sync.mark_handled(event.event_id, event.room_id, now)
+            replies = await self._run(session, event, hooks, lines, now)
+            self._queue(session, event, replies, now)
+        log.debug("handled %s in %.1f ms", event.event_id, (time.perf_counter() - started) * 1000)
+        return True
+
+    async def note_undecryptable(self, event: RoomEvent) -> None:
+        """Offer an event the bot cannot read yet to its handlers, without marking it handled:
+        it comes again, decrypted, if its key arrives."""
+        hooks = self.registry.handlers_for(UNDECRYPTABLE)
+        if not hooks:
+            return
+        with self.db.transaction() as session:
+            now = self.clock()
+            ctx = self._context(session, event, now)
+            self._queue(session, event, await self._run_hooks(ctx, hooks, event), now)
+
+    def _queue(
+        self, session: Session, event: RoomEvent, replies: list[Reply], now: datetime
+    ) -> None:
+        """Put replies to an event into the outbox, in its transaction."""
+        outbox = OutboxRepository(session)
+        for reply in replies:
+            outbox.add(
+                event.room_id,
+                "m.room.message",
+                reply.content(event.event_id),
+                now,
+                purpose=reply.purpose,
+                attachment=reply.attachment.to_json() if reply.attachment else None,
+            )
         if replies:
             self.on_reply()
-        log.debug("handled %s in %.1f ms", message.event_id, (time.perf_counter() - started) * 1000)
-        return True
+
+    def _context(self, session: Session, event: RoomEvent, now: datetime) -> CommandContext:
+        room = RoomRepository(session).get(event.room_id)
+        language = (room and room.language) or self.defaults.language
+        return CommandContext(
+            room_id=event.room_id,
+            event_id=event.event_id,
+            sender=event.sender,
+            language=language,
+            timezone=(room and room.timezone) or self.defaults.timezone,
+            session=session,
+            now=now,
+            is_chair=event.sender_level >= self.defaults.chair_level,
+            registry=self.registry,
+            prefix=self.defaults.prefix,
+            _=translator(language),
+        )
+
+    async def _run_hooks(
+        self, ctx: CommandContext, hooks: list[OnEvent], event: RoomEvent
+    ) -> list[Reply]:
+        """Each handler in its own savepoint: one that fails leaves nothing half-written."""
+        replies = []
+        for declared in hooks:
+            with ctx.session.begin_nested() as savepoint:
+                try:
+                    reply = await declared.handler(ctx, event)
+                except Exception:
+                    ref = secrets.token_hex(2)
+                    log.exception("internal error (ref %s) handling a %s event", ref, event.type)
+                    savepoint.rollback()
+                    continue
+            if reply is not None:
+                replies.append(reply)
+        return replies
 
     def _language(self, session: Session, room_id: str) -> str:
         room = RoomRepository(session).get(room_id)
@@ -352,70 +411,17 @@ class Dispatcher:
             OutboxRepository(session).add(room_id, "m.room.message", reply.content(), self.clock())
         self.on_reply()
 
-    async def handle_reaction(self, reaction: Reaction) -> bool:
-        """Hand a reaction to the handlers declared for its key, once; True if handled now."""
-        key = reaction_key(reaction.key)
-        handlers = [h for h in self.registry.reaction_handlers if key in h.keys]
-        if not handlers:
-            return False
-        if not reaction.room_encrypted and not self.defaults.allow_unencrypted_rooms:
-            return False
-        reaction = replace(reaction, key=key)
-        replies: list[Reply] = []
-        with self.db.transaction() as session:
-            sync = SyncRepository(session)
-            if sync.is_handled(reaction.event_id):
-                return False
-            now = self.clock()
-            sync.mark_handled(reaction.event_id, reaction.room_id, now)
-            room = RoomRepository(session).get(reaction.room_id)
-            language = (room and room.language) or self.defaults.language
-            ctx = CommandContext(
-                room_id=reaction.room_id,
-                event_id=reaction.event_id,
-                sender=reaction.sender,
-                language=language,
-                timezone=(room and room.timezone) or self.defaults.timezone,
-                session=session,
-                now=now,
-                is_chair=reaction.sender_level >= self.defaults.chair_level,
-                registry=self.registry,
-                prefix=self.defaults.prefix,
-                _=translator(language),
-            )
-            for declared in handlers:
-                with session.begin_nested() as savepoint:
-                    try:
-                        reply = await declared.handler(ctx, reaction)
-                    except Exception:
-                        log.exception("internal error (ref %s) in a reaction", secrets.token_hex(2))
-                        savepoint.rollback()
-                        continue
-                if reply is not None:
-                    replies.append(reply)
-            LogRepository(session).append(
-                event_id=reaction.event_id,
-                room_id=reaction.room_id,
-                sender=reaction.sender,
-                ts=reaction.ts,
-                kind="reaction",
-                payload={"key": key, "relates_to": reaction.relates_to},
-            )
-            outbox = OutboxRepository(session)
-            for reply in replies:
-                outbox.add(reaction.room_id, "m.room.message", reply.content(), now)
-        if replies:
-            self.on_reply()
-        return True
-
     async def _run(
-        self, session: Session, message: Incoming, lines: list[str], now: datetime
+        self,
+        session: Session,
+        event: RoomEvent,
+        hooks: list[OnEvent],
+        lines: list[str],
+        now: datetime,
     ) -> list[Reply]:
-        room = RoomRepository(session).get(message.room_id)
-        language = self._language(session, message.room_id)
-        _ = translator(language)
-        if not message.room_encrypted and not self.defaults.allow_unencrypted_rooms:
-            if RoomRepository(session).claim_unencrypted_notice(message.room_id, now):
+        if not event.room_encrypted and not self.defaults.allow_unencrypted_rooms:
+            if lines and RoomRepository(session).claim_unencrypted_notice(event.room_id, now):
+                _ = translator(self._language(session, event.room_id))
                 return [
                     Reply.of(
                         _(
@@ -425,20 +431,9 @@ class Dispatcher:
                     )
                 ]
             return []
-        ctx = CommandContext(
-            room_id=message.room_id,
-            event_id=message.event_id,
-            sender=message.sender,
-            language=language,
-            timezone=(room and room.timezone) or self.defaults.timezone,
-            session=session,
-            now=now,
-            is_chair=message.sender_level >= self.defaults.chair_level,
-            registry=self.registry,
-            prefix=self.defaults.prefix,
-            _=_,
-        )
-        replies, done = [], []
+        ctx = self._context(session, event, now)
+        replies = await self._run_hooks(ctx, hooks, event)
+        done = []
         for line in lines:
             # Each command in its own savepoint: a failing one leaves its siblings' work intact.
             with session.begin_nested() as savepoint:
@@ -452,10 +447,10 @@ class Dispatcher:
             ctx._ = translator(ctx.language)
         if done:
             LogRepository(session).append(
-                event_id=message.event_id,
-                room_id=message.room_id,
-                sender=message.sender,
-                ts=message.ts,
+                event_id=event.event_id,
+                room_id=event.room_id,
+                sender=event.sender,
+                ts=event.ts,
                 kind="command",
                 payload={"commands": done},
             )

@@ -15,18 +15,17 @@ from nio import (
     JoinError,
     MegolmEvent,
     MessageDirection,
-    ReactionEvent,
+    RedactionEvent,
     RoomCreateEvent,
     RoomKeyEvent,
     RoomMemberEvent,
     RoomMessagesError,
-    RoomMessageText,
     SyncError,
     SyncResponse,
     UploadFilterResponse,
 )
 
-from bot.dispatch import Dispatcher, Incoming, Reaction
+from bot.dispatch import UNDECRYPTABLE, Dispatcher, RoomEvent
 from bot.trust import Trust
 from storage.db import Database
 from storage.sync import SyncRepository
@@ -294,54 +293,41 @@ class Syncer:
         return older
 
     async def _event(self, room_id: str, event) -> None:
+        """Hand one timeline event, decrypted if it could be, to the dispatcher."""
         if event.sender == self.client.user_id:
             return
+        room = self.client.rooms.get(room_id)
         if isinstance(event, MegolmEvent):
             log.warning("could not decrypt event %s in %s yet", event.event_id, room_id)
             with self.db.transaction() as session:
-                if not SyncRepository(session).is_handled(event.event_id):
-                    UndecryptableRepository(session).keep(
-                        event_id=event.event_id,
-                        room_id=room_id,
-                        sender=event.sender,
-                        session_id=event.session_id,
-                        source={**event.source, "room_id": room_id},
-                        now=self.dispatcher.clock(),
-                    )
-            return
-        if isinstance(event, ReactionEvent):
-            # Element encrypts reactions, nio sends them in clear: either may be an answer.
-            # A reaction taken back (redacted) is not undone.
-            room = self.client.rooms.get(room_id)
-            await self.dispatcher.handle_reaction(
-                Reaction(
-                    room_id=room_id,
+                if SyncRepository(session).is_handled(event.event_id):
+                    return
+                UndecryptableRepository(session).keep(
                     event_id=event.event_id,
+                    room_id=room_id,
                     sender=event.sender,
-                    relates_to=event.reacts_to,
-                    key=event.key,
-                    ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
-                    room_encrypted=bool(room and room.encrypted)
-                    or room_id in self.client.encrypted_rooms,
-                    sender_level=self._level(room, event.sender),
+                    session_id=event.session_id,
+                    source={**event.source, "room_id": room_id},
+                    now=self.dispatcher.clock(),
                 )
-            )
+            await self.dispatcher.note_undecryptable(self._room_event(room, room_id, event))
             return
-        if not isinstance(event, RoomMessageText):
-            return  # other bots speak in m.notice, which is not RoomMessageText
-        if (event.source.get("content", {}).get("m.relates_to") or {}).get(
-            "rel_type"
-        ) == "m.replace":
-            return  # an edit is not a new command
-        room = self.client.rooms.get(room_id)
-        message = Incoming(
+        await self.dispatcher.handle(self._room_event(room, room_id, event))
+
+    def _room_event(self, room, room_id: str, event) -> RoomEvent:
+        """The dispatcher's view of a nio event: its type and decrypted content."""
+        undecryptable = isinstance(event, MegolmEvent)
+        content = {} if undecryptable else dict(event.source.get("content") or {})
+        if isinstance(event, RedactionEvent):
+            content["redacts"] = event.redacts  # top level before room v11, in content since
+        return RoomEvent(
             room_id=room_id,
             event_id=event.event_id,
             sender=event.sender,
-            body=event.body,
+            type=UNDECRYPTABLE if undecryptable else event.source.get("type", ""),
+            content=content,
             ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
             room_encrypted=bool(room and room.encrypted) or room_id in self.client.encrypted_rooms,
-            event_encrypted=event.decrypted,
+            event_encrypted=bool(getattr(event, "decrypted", False)),
             sender_level=self._level(room, event.sender),
         )
-        await self.dispatcher.handle(message)

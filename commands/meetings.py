@@ -14,10 +14,11 @@ from bot.dispatch import (
     QUOTES,
     CommandContext,
     Permission,
-    Reaction,
+    RoomEvent,
     UsageError,
     command,
-    on_reaction,
+    on_event,
+    reaction_key,
     split_args,
 )
 from bot.i18n import N_, Translate, translator
@@ -779,14 +780,17 @@ async def send_ics(ctx: CommandContext, short_id: int) -> Reply:
     )
 
 
-@on_reaction(*REACTIONS)
-async def rsvp_by_reaction(ctx: CommandContext, reaction: Reaction) -> None:
+@on_event("m.reaction")
+async def rsvp_by_reaction(ctx: CommandContext, event: RoomEvent) -> None:
     """✅ ❌ ❓ on a meeting's announcement count as yes, no, maybe; nothing is said back."""
-    meeting = MeetingRepository(ctx.session).by_announcement(ctx.room_id, reaction.relates_to)
+    relation = event.content.get("m.relates_to") or {}
+    answer = REACTIONS.get(reaction_key(str(relation.get("key", ""))))
+    if relation.get("rel_type") != "m.annotation" or answer is None:
+        return
+    meetings = MeetingRepository(ctx.session)
+    meeting = meetings.by_announcement(ctx.room_id, str(relation.get("event_id", "")))
     if meeting is not None and meeting.status == SCHEDULED:
-        MeetingRepository(ctx.session).set_rsvp(
-            meeting.id, ctx.sender, REACTIONS[reaction.key], ctx.now
-        )
+        meetings.set_rsvp(meeting.id, ctx.sender, answer, ctx.now)
 
 
 def calendar_meeting(session: Session, meeting: Meeting, now: datetime) -> CalendarMeeting:

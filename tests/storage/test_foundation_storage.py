@@ -7,12 +7,13 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 import commands
-from bot.dispatch import Defaults, Dispatcher, Incoming, Registry
+from bot.dispatch import Defaults, Dispatcher, Registry, RoomEvent
 from storage.db import Database
 from storage.log import LogRepository
 from storage.outbox import OutboxRepository
 from storage.rooms import RoomRepository
 from storage.sync import SyncRepository
+from tests.events import text_event
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 ROOM = "!room:example.org"
@@ -88,19 +89,10 @@ def test_outbox_keeps_order_and_unique_transaction_ids(db: Database):
         assert [m.content["body"] for m in OutboxRepository(s).pending()] == ["1", "2"]
 
 
-def message(body: str, event_id: str = "$cmd", **overrides) -> Incoming:
-    fields = dict(
-        room_id=ROOM,
-        event_id=event_id,
-        sender="@alice:example.org",
-        body=body,
-        ts=NOW,
-        room_encrypted=True,
-        event_encrypted=True,
-        sender_level=100,
+def message(body: str, event_id: str = "$cmd", **overrides) -> RoomEvent:
+    return text_event(
+        ROOM, event_id, "@alice:example.org", body, NOW, **{"sender_level": 100, **overrides}
     )
-    fields.update(overrides)
-    return Incoming(**fields)
 
 
 @pytest.fixture

@@ -8,12 +8,13 @@ from functools import partial
 import pytest
 
 import commands
-from bot.dispatch import Defaults, Dispatcher, Incoming, Reaction, Registry
+from bot.dispatch import Defaults, Dispatcher, Registry
 from bot.scheduler import ReminderScheduler
 from commands.meetings import deliver_reminder, record_sent
 from storage.db import Database
 from storage.meetings import MeetingRepository, ReminderRepository
 from storage.outbox import OutboxRepository
+from tests.events import reaction_event, text_event
 
 ROOM = "!room:example.org"
 ALICE, BOB = "@alice:example.org", "@bob:example.org"
@@ -60,16 +61,7 @@ class Room:
     async def say(self, body: str, sender: str = ALICE, level: int = 100) -> list[str]:
         self.count += 1
         await self.dispatcher.handle(
-            Incoming(
-                room_id=ROOM,
-                event_id=f"$cmd{self.count}",
-                sender=sender,
-                body=body,
-                ts=SUNDAY,
-                room_encrypted=True,
-                event_encrypted=True,
-                sender_level=level,
-            )
+            text_event(ROOM, f"$cmd{self.count}", sender, body, SUNDAY, sender_level=level)
         )
         return self.take()
 
@@ -309,25 +301,16 @@ async def test_reactions_on_the_announcement_are_answers(db, room, dispatcher):
         record_sent(s, "meeting:1", "$announcement")
 
     def reaction(event_id, key, sender=BOB, to="$announcement"):
-        return Reaction(
-            room_id=ROOM,
-            event_id=event_id,
-            sender=sender,
-            relates_to=to,
-            key=key,
-            ts=SUNDAY,
-            room_encrypted=True,
-            sender_level=0,
-        )
+        return reaction_event(ROOM, event_id, sender, to, key, SUNDAY)
 
-    assert await dispatcher.handle_reaction(reaction("$r1", "✅")) is True
-    assert await dispatcher.handle_reaction(reaction("$r1", "✅")) is False  # once only
-    assert await dispatcher.handle_reaction(reaction("$r2", "❓\ufe0f", sender=ALICE)) is True
-    assert await dispatcher.handle_reaction(reaction("$r3", "👍")) is False  # not an answer
-    assert await dispatcher.handle_reaction(reaction("$r4", "❌", to="$other")) is True
+    assert await dispatcher.handle(reaction("$r1", "✅")) is True
+    assert await dispatcher.handle(reaction("$r1", "✅")) is False  # once only
+    assert await dispatcher.handle(reaction("$r2", "❓\ufe0f", sender=ALICE)) is True
+    assert await dispatcher.handle(reaction("$r3", "👍")) is True  # seen, but not an answer
+    assert await dispatcher.handle(reaction("$r4", "❌", to="$other")) is True
     with db.transaction() as s:
         assert MeetingRepository(s).rsvps(1) == {BOB: "yes", ALICE: "maybe"}
-    await dispatcher.handle_reaction(reaction("$r5", "❌"))
+    await dispatcher.handle(reaction("$r5", "❌"))
     assert room.take() == []  # answers by reaction get no reply
     (show,) = await room.say("!meeting show 1")
     assert f"No (1): {BOB}" in show and f"Maybe (1): {ALICE}" in show
@@ -335,18 +318,7 @@ async def test_reactions_on_the_announcement_are_answers(db, room, dispatcher):
 
 async def test_ics_reply_carries_the_file(db, room):
     await room.say("!meeting add Plenary tomorrow 14:00")
-    await room.dispatcher.handle(
-        Incoming(
-            room_id=ROOM,
-            event_id="$ics",
-            sender=ALICE,
-            body="!meeting ics 1",
-            ts=SUNDAY,
-            room_encrypted=True,
-            event_encrypted=True,
-            sender_level=0,
-        )
-    )
+    await room.dispatcher.handle(text_event(ROOM, "$ics", ALICE, "!meeting ics 1", SUNDAY))
     with db.transaction() as s:
         (message,) = OutboxRepository(s).pending()
     assert message.content["msgtype"] == "m.file"
