@@ -147,6 +147,10 @@ class RefusedToSend(Exception):
     """Sending would leak plaintext or cannot be done safely."""
 
 
+class UnknownRoom(RefusedToSend):
+    """The bot is not (or no longer) in the room: the message can never be sent."""
+
+
 class Sender:
     """The one outgoing queue: sends outbox rows in order; nio waits out M_LIMIT_EXCEEDED."""
 
@@ -197,6 +201,10 @@ class Sender:
                         event_id = await self.send(
                             message.room_id, message.event_type, content, message.txn_id
                         )
+                except UnknownRoom:
+                    # Left or never joined: keeping the row would block the queue for good.
+                    log.warning("dropped a message for %s: the bot is not in it", message.room_id)
+                    event_id = None
                 except RefusedToSend as exc:
                     log.error("refused to send into %s: %s", message.room_id, exc)
                     return
@@ -245,7 +253,7 @@ class Sender:
         """Refuse to send into an encrypted room unless the crypto store is loaded."""
         room = self.client.rooms.get(room_id)
         if room is None:
-            raise RefusedToSend("the room is not known yet")
+            raise UnknownRoom("the room is not known")
         encrypted = room.encrypted or room_id in self.client.encrypted_rooms
         if encrypted and (self.client.olm is None or self.client.store is None):
             raise RefusedToSend("the crypto store is not loaded; nio would send plaintext")

@@ -165,3 +165,18 @@ def test_migration_0002_keeps_rows_of_0001(database_url):
         assert [m.content for m in OutboxRepository(s).pending()] == [{"body": "kept"}]
     assert "device_pins" in inspect(db.engine).get_table_names()
     db.close()
+
+
+async def test_a_message_for_a_room_the_bot_left_does_not_block_the_queue(db: Database):
+    from nio import AsyncClient
+
+    from bot.replies import Sender
+
+    with db.transaction() as s:
+        OutboxRepository(s).add("!left:example.org", "m.room.message", {"body": "lost"}, NOW)
+    # Port 9 (discard): no request may be made for a room the client does not know.
+    client = AsyncClient("http://127.0.0.1:9", "@bot:example.org")
+    await Sender(client, db).drain()
+    await client.close()
+    with db.transaction() as s:
+        assert OutboxRepository(s).pending() == []
