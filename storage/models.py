@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -209,3 +210,58 @@ class Reminder(Base):
     offset_minutes: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))  # pending | sent | cancelled
     sent_at: Mapped[datetime | None]
+
+
+class Poll(Base):
+    """A native poll (MSC3381) the bot started: its answers, closing time and state.
+
+    `closes_at` with status `open` is the scheduled row for its closing. `ended_at` is the poll
+    end event's origin_server_ts once known: only responses on or before it count."""
+
+    __tablename__ = "polls"
+    __table_args__ = (
+        UniqueConstraint("room_id", "short_id", name="uq_polls_room_short_id"),
+        Index("ix_polls_start_event", "start_event_id"),
+        Index("ix_polls_status_closes", "status", "closes_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    # The number members see and type (1, 2, 3… per room).
+    short_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # poll | findtime
+    question: Mapped[str] = mapped_column(Text)
+    # [{"id", "text"}] in order; a find-a-time slot also has "start" and "end" (ISO, UTC).
+    answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    max_selections: Mapped[int] = mapped_column(Integer)
+    secret: Mapped[bool] = mapped_column(Boolean)
+    # The room's zone when the poll was made: how its slots were read and shown.
+    timezone: Mapped[str] = mapped_column(String(64))
+    creator: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    closes_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))  # open | closed
+    start_event_id: Mapped[str | None] = mapped_column(String(255))
+    end_event_id: Mapped[str | None] = mapped_column(String(255))
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(255))
+    ended_at: Mapped[datetime | None]
+    # The tally as posted at the close (and as corrected once the end's time was known).
+    result: Mapped[dict[str, Any] | None]
+
+
+class PollResponse(Base):
+    """A response to a poll as received (every one is kept; the tally decides what counts)."""
+
+    __tablename__ = "poll_responses"
+    __table_args__ = (Index("ix_poll_responses_poll", "poll_id", "id"),)
+
+    # Growing ids keep the order of arrival: of two responses with one timestamp, the first stays.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    sender: Mapped[str] = mapped_column(String(255))
+    # The answer ids as sent; NULL when the response held no list (a spoilt vote).
+    answers: Mapped[list[Any] | None] = mapped_column(JSON)
+    ts: Mapped[datetime]  # origin_server_ts
+    received_at: Mapped[datetime]
