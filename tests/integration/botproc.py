@@ -101,10 +101,9 @@ url = "sqlite:///./data/wgbot.db"
         with urllib.request.urlopen(request, timeout=30) as response:
             return [d["device_id"] for d in json.load(response)["devices"]]
 
-    async def start(self, *args: str) -> None:
-        """Start the bot and wait until it says it is ready (it has caught up with the server)."""
+    async def _spawn(self, args: tuple[str, ...], ready: asyncio.Event) -> None:
+        """`python -m bot [args] run --config …`, its stderr captured line by line."""
         assert self.process is None or self.process.returncode is not None, "already running"
-        ready = asyncio.Event()
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -118,6 +117,11 @@ url = "sqlite:///./data/wgbot.db"
             stderr=asyncio.subprocess.PIPE,
         )
         self._reader = asyncio.create_task(self._read(self.process, ready))
+
+    async def start(self, *args: str) -> None:
+        """Start the bot and wait until it says it is ready (it has caught up with the server)."""
+        ready = asyncio.Event()
+        await self._spawn(args, ready)
         waiter = asyncio.create_task(ready.wait())
         exited = asyncio.create_task(self.process.wait())
         done, _ = await asyncio.wait(
@@ -131,19 +135,7 @@ url = "sqlite:///./data/wgbot.db"
 
     async def run_to_exit(self, *args: str) -> int:
         """Start the bot expecting it to refuse to run; its exit code."""
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            *args,
-            "run",
-            "--config",
-            str(self.config_path),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        self._reader = asyncio.create_task(self._read(self.process, asyncio.Event()))
+        await self._spawn(args, asyncio.Event())
         code = await asyncio.wait_for(self.process.wait(), READY_TIMEOUT)
         await self._reader
         return code
