@@ -151,6 +151,10 @@ class UnknownRoom(RefusedToSend):
     """The bot is not (or no longer) in the room: the message can never be sent."""
 
 
+class NotSyncedYet(RefusedToSend):
+    """Before the first sync nio knows no room: wait for it (the app wakes the sender then)."""
+
+
 class Sender:
     """The one outgoing queue: sends outbox rows in order; nio waits out M_LIMIT_EXCEEDED."""
 
@@ -201,6 +205,8 @@ class Sender:
                         event_id = await self.send(
                             message.room_id, message.event_type, content, message.txn_id
                         )
+                except NotSyncedYet:
+                    return  # e.g. reminders found overdue at start: sent once rooms are known
                 except UnknownRoom:
                     # Left or never joined: keeping the row would block the queue for good.
                     log.warning("dropped a message for %s: the bot is not in it", message.room_id)
@@ -253,6 +259,8 @@ class Sender:
         """Refuse to send into an encrypted room unless the crypto store is loaded."""
         room = self.client.rooms.get(room_id)
         if room is None:
+            if not getattr(self.client, "next_batch", True):
+                raise NotSyncedYet("no sync yet")
             raise UnknownRoom("the room is not known")
         encrypted = room.encrypted or room_id in self.client.encrypted_rooms
         if encrypted and (self.client.olm is None or self.client.store is None):

@@ -3,7 +3,7 @@
 import pytest
 from nio import AsyncClient, MatrixRoom
 
-from bot.replies import RefusedToSend, Reply, Sender, UnknownRoom
+from bot.replies import NotSyncedYet, RefusedToSend, Reply, Sender, UnknownRoom
 
 ROOM = "!room:example.org"
 
@@ -29,6 +29,14 @@ async def test_refuses_plaintext_into_an_encrypted_room(encrypted_state, known_e
 
 async def test_refuses_a_room_it_does_not_know():
     client = AsyncClient("http://127.0.0.1:9", "@bot:example.org")
+    client.next_batch = "s1"  # synced: the room is really unknown
     with pytest.raises(UnknownRoom, match="not known"):
         await Sender(client, db=None).send("!other:example.org", "m.room.message", {}, "txn2")
+    await client.close()
+
+
+async def test_waits_for_the_first_sync_before_judging_a_room():
+    client = AsyncClient("http://127.0.0.1:9", "@bot:example.org")
+    with pytest.raises(NotSyncedYet):
+        await Sender(client, db=None).send("!other:example.org", "m.room.message", {}, "txn3")
     await client.close()
