@@ -25,11 +25,20 @@ class LogRepository:
         payload: dict[str, Any],
         event_id: str | None = None,
     ) -> LogEntry:
+        if event_id is not None:
+            existing = self.by_event(event_id)
+            if existing is not None:
+                # One row per event: a message logged during a meeting may also carry commands.
+                existing.payload = {**existing.payload, **payload}
+                return existing
         entry = LogEntry(
             event_id=event_id, room_id=room_id, sender=sender, ts=ts, kind=kind, payload=payload
         )
         self.session.add(entry)
         return entry
+
+    def by_event(self, event_id: str) -> LogEntry | None:
+        return self.session.scalar(select(LogEntry).where(LogEntry.event_id == event_id))
 
     def in_room(self, room_id: str, since: datetime | None = None) -> list[LogEntry]:
         query = select(LogEntry).where(LogEntry.room_id == room_id)

@@ -265,3 +265,143 @@ class PollResponse(Base):
     answers: Mapped[list[Any] | None] = mapped_column(JSON)
     ts: Mapped[datetime]  # origin_server_ts
     received_at: Mapped[datetime]
+
+
+class MinutesMeeting(Base):
+    """A meeting recorded with !startmeeting: running until !endmeeting, then its minutes.
+
+    `seq` counts what the meeting recorded (log lines and items): their order, whatever the
+    clocks say, so a line belongs to the topic set last before it."""
+
+    __tablename__ = "minutes_meetings"
+    __table_args__ = (
+        UniqueConstraint("room_id", "short_id", name="uq_minutes_meetings_room_short_id"),
+        Index("ix_minutes_meetings_room_status", "room_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    # The number members see and type (1, 2, 3… per room).
+    short_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)  # "" once the message that gave it was redacted
+    start_event_id: Mapped[str | None] = mapped_column(String(255))
+    started_by: Mapped[str] = mapped_column(String(255))
+    started_at: Mapped[datetime]
+    ended_by: Mapped[str | None] = mapped_column(String(255))
+    ended_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))  # running | ended
+    chairs: Mapped[list[str]] = mapped_column(JSON)  # the starter first, then those added
+    seq: Mapped[int] = mapped_column(Integer)
+
+
+class ActionItem(Base):
+    """A tracked action item of a room: who does what by when, open until done or dropped."""
+
+    __tablename__ = "action_items"
+    __table_args__ = (
+        UniqueConstraint("room_id", "short_id", name="uq_action_items_room_short_id"),
+        Index("ix_action_items_room_status_due", "room_id", "status", "due_at"),
+        Index("ix_action_items_room_status_closed", "room_id", "status", "closed_at"),
+        Index("ix_action_items_status_due", "status", "due_at"),
+        Index("ix_action_items_event", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    short_id: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    creator: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    # The event (a command message) that created it: its redaction removes the item.
+    event_id: Mapped[str | None] = mapped_column(String(255))
+    # The recorded meeting it was decided in, if any.
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("minutes_meetings.id", ondelete="SET NULL")
+    )
+    due_at: Mapped[datetime | None]
+    # False: a day was given without a time (due_at is then the end of that day, local).
+    due_has_time: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16))  # open | done | dropped
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(255))
+
+
+class ActionAssignee(Base):
+    """Who an action item is assigned to: a Matrix user id (@name:server) or a free name."""
+
+    __tablename__ = "action_assignees"
+    __table_args__ = (Index("ix_action_assignees_assignee", "assignee", "action_id"),)
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("action_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignee: Mapped[str] = mapped_column(String(255))
+
+
+class ActionNote(Base):
+    """A note added to an action item (`!action note`)."""
+
+    __tablename__ = "action_notes"
+    __table_args__ = (
+        Index("ix_action_notes_action", "action_id", "id"),
+        Index("ix_action_notes_event", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    event_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class ActionTimer(Base):
+    """A scheduled round of notices about action items, for every room: the due-day reminders
+    (daily) or the digest (weekly). The row is the truth; the timer follows it."""
+
+    __tablename__ = "action_timers"
+    __table_args__ = (Index("ix_action_timers_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # due | digest
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | cancelled
+    sent_at: Mapped[datetime | None]
+
+
+class MinutesItem(Base):
+    """An item of a recorded meeting: topic, info, idea, agreed, action or link."""
+
+    __tablename__ = "minutes_items"
+    __table_args__ = (
+        Index("ix_minutes_items_meeting_seq", "meeting_id", "seq"),
+        Index("ix_minutes_items_event", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("minutes_meetings.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    event_id: Mapped[str | None] = mapped_column(String(255))
+    # The register's action item that an `action` item created.
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action_items.id", ondelete="SET NULL")
+    )
+
+
+class MinutesLine(Base):
+    """A log entry (message or gap) recorded during a meeting, in the meeting's order."""
+
+    __tablename__ = "minutes_lines"
+    __table_args__ = (Index("ix_minutes_lines_meeting_seq", "meeting_id", "seq"),)
+
+    log_entry_id: Mapped[int] = mapped_column(
+        ForeignKey("log_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("minutes_meetings.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,311 @@
+"""Repository of action items: the register, assignees, notes, and their timers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import ActionAssignee, ActionItem, ActionNote, ActionTimer
+
+OPEN, DONE, DROPPED = "open", "done", "dropped"
+PENDING, SENT, CANCELLED = "pending", "sent", "cancelled"
+# The kinds of rounds: due-day reminders (daily), the digest (weekly).
+DUE, DIGEST = "due", "digest"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page of action items and how many match in all."""
+
+    items: list[ActionItem]
+    total: int
+
+
+class ActionRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(
+        self,
+        *,
+        room_id: str,
+        text: str,
+        creator: str,
+        assignees: Sequence[str],
+        now: datetime,
+        due_at: datetime | None = None,
+        due_has_time: bool = False,
+        meeting_id: int | None = None,
+        event_id: str | None = None,
+    ) -> ActionItem:
+        """Store an open item with the room's next short id; flushed, so its id is known."""
+        last = self.session.scalar(
+            select(func.max(ActionItem.short_id)).where(ActionItem.room_id == room_id)
+        )
+        item = ActionItem(
+            room_id=room_id,
+            short_id=(last or 0) + 1,
+            text=text,
+            creator=creator,
+            created_at=now,
+            event_id=event_id,
+            meeting_id=meeting_id,
+            due_at=due_at,
+            due_has_time=due_has_time,
+            status=OPEN,
+        )
+        self.session.add(item)
+        self.session.flush()
+        self.set_assignees(item, assignees)
+        return item
+
+    def get(self, action_id: int) -> ActionItem | None:
+        return self.session.get(ActionItem, action_id)
+
+    def get_many(self, action_ids: Iterable[int]) -> dict[int, ActionItem]:
+        ids = list(action_ids)
+        found: dict[int, ActionItem] = {}
+        for start in range(0, len(ids), 500):
+            rows = self.session.scalars(
+                select(ActionItem).where(ActionItem.id.in_(ids[start : start + 500]))
+            )
+            found.update({row.id: row for row in rows})
+        return found
+
+    def by_short_id(self, room_id: str, short_id: int) -> ActionItem | None:
+        return self.session.scalar(
+            select(ActionItem).where(ActionItem.room_id == room_id, ActionItem.short_id == short_id)
+        )
+
+    def by_event(self, room_id: str, event_id: str) -> list[ActionItem]:
+        return list(
+            self.session.scalars(
+                select(ActionItem).where(
+                    ActionItem.room_id == room_id, ActionItem.event_id == event_id
+                )
+            )
+        )
+
+    def set_assignees(self, item: ActionItem, assignees: Sequence[str]) -> None:
+        self.session.execute(delete(ActionAssignee).where(ActionAssignee.action_id == item.id))
+        for position, assignee in enumerate(dict.fromkeys(assignees)):
+            self.session.add(
+                ActionAssignee(action_id=item.id, position=position, assignee=assignee)
+            )
+        self.session.flush()
+
+    def assignees(self, action_ids: Iterable[int]) -> dict[int, list[str]]:
+        """Assignees of each item, in the order given."""
+        ids = list(action_ids)
+        found: dict[int, list[str]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 500):
+            rows = self.session.execute(
+                select(ActionAssignee.action_id, ActionAssignee.assignee)
+                .where(ActionAssignee.action_id.in_(ids[start : start + 500]))
+                .order_by(ActionAssignee.action_id, ActionAssignee.position)
+            )
+            for action_id, assignee in rows:
+                found[action_id].append(assignee)
+        return found
+
+    def close(self, item: ActionItem, status: str, by: str, now: datetime) -> None:
+        item.status, item.closed_by, item.closed_at = status, by, now
+
+    def reopen(self, item: ActionItem) -> None:
+        item.status, item.closed_by, item.closed_at = OPEN, None, None
+
+    def set_due(self, item: ActionItem, due_at: datetime | None, has_time: bool) -> None:
+        item.due_at, item.due_has_time = due_at, has_time
+
+    def remove(self, item: ActionItem) -> None:
+        """Delete an item as if it never was (undone, or its message redacted)."""
+        self.session.delete(item)
+        self.session.flush()
+
+    def add_note(
+        self, item: ActionItem, text: str, author: str, now: datetime, event_id: str | None
+    ) -> ActionNote:
+        note = ActionNote(
+            action_id=item.id, text=text, author=author, created_at=now, event_id=event_id
+        )
+        self.session.add(note)
+        self.session.flush()
+        return note
+
+    def notes(self, action_id: int) -> list[ActionNote]:
+        return list(
+            self.session.scalars(
+                select(ActionNote).where(ActionNote.action_id == action_id).order_by(ActionNote.id)
+            )
+        )
+
+    def remove_notes_of_event(self, event_id: str) -> int:
+        result = self.session.execute(delete(ActionNote).where(ActionNote.event_id == event_id))
+        return result.rowcount or 0
+
+    # --- Listings (bounded: a room may hold many thousands of items) ---------------------
+
+    def _page(self, query: Select, limit: int) -> Listing:
+        total = self.session.scalar(select(func.count()).select_from(query.subquery()))
+        items = list(self.session.scalars(query.limit(limit)))
+        return Listing(items, total or 0)
+
+    def _open_order(self, query: Select) -> Select:
+        # Soonest due first, items without a due date after them, then by number.
+        return query.order_by(ActionItem.due_at.is_(None), ActionItem.due_at, ActionItem.short_id)
+
+    def open_in_room(self, room_id: str, limit: int) -> Listing:
+        query = select(ActionItem).where(ActionItem.room_id == room_id, ActionItem.status == OPEN)
+        return self._page(self._open_order(query), limit)
+
+    def overdue(self, room_id: str, now: datetime, limit: int) -> Listing:
+        query = select(ActionItem).where(
+            ActionItem.room_id == room_id, ActionItem.status == OPEN, ActionItem.due_at < now
+        )
+        return self._page(query.order_by(ActionItem.due_at, ActionItem.short_id), limit)
+
+    def open_for(self, room_id: str, assignee: str, limit: int) -> Listing:
+        query = (
+            select(ActionItem)
+            .join(ActionAssignee, ActionAssignee.action_id == ActionItem.id)
+            .where(
+                ActionAssignee.assignee == assignee,
+                ActionItem.room_id == room_id,
+                ActionItem.status == OPEN,
+            )
+        )
+        return self._page(self._open_order(query), limit)
+
+    def closed(self, room_id: str, status: str, limit: int) -> Listing:
+        query = select(ActionItem).where(ActionItem.room_id == room_id, ActionItem.status == status)
+        return self._page(query.order_by(ActionItem.closed_at.desc(), ActionItem.id.desc()), limit)
+
+    def everything(self, room_id: str, limit: int) -> Listing:
+        query = select(ActionItem).where(ActionItem.room_id == room_id)
+        return self._page(query.order_by(ActionItem.short_id.desc()), limit)
+
+    def of_meeting(self, meeting_id: int) -> list[ActionItem]:
+        return list(
+            self.session.scalars(
+                select(ActionItem)
+                .where(ActionItem.meeting_id == meeting_id)
+                .order_by(ActionItem.short_id)
+            )
+        )
+
+    def open_at(
+        self, room_id: str, before: datetime, at: datetime, exclude_meeting: int | None, limit: int
+    ) -> Listing:
+        """Items created before `before` that were still open at `at` (carried into minutes)."""
+        query = select(ActionItem).where(
+            ActionItem.room_id == room_id,
+            ActionItem.created_at < before,
+            (ActionItem.status == OPEN) | (ActionItem.closed_at > at),
+        )
+        if exclude_meeting is not None:
+            query = query.where(
+                (ActionItem.meeting_id.is_(None)) | (ActionItem.meeting_id != exclude_meeting)
+            )
+        return self._page(query.order_by(ActionItem.short_id), limit)
+
+    def rooms_with_open_items(self) -> list[str]:
+        return list(
+            self.session.scalars(
+                select(ActionItem.room_id)
+                .where(ActionItem.status == OPEN)
+                .distinct()
+                .order_by(ActionItem.room_id)
+            )
+        )
+
+    def due_between(self, start: datetime, end: datetime) -> list[ActionItem]:
+        """Open items of every room due in [start, end), by room and due time."""
+        return list(
+            self.session.scalars(
+                select(ActionItem)
+                .where(
+                    ActionItem.status == OPEN, ActionItem.due_at >= start, ActionItem.due_at < end
+                )
+                .order_by(ActionItem.room_id, ActionItem.due_at, ActionItem.short_id)
+            )
+        )
+
+    def count_open(self, room_id: str) -> int:
+        return (
+            self.session.scalar(
+                select(func.count()).where(ActionItem.room_id == room_id, ActionItem.status == OPEN)
+            )
+            or 0
+        )
+
+
+class TimerRepository:
+    """Rows of the rounds of notices (daily due-day reminders, weekly digest); the scheduler
+    claims each once."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, kind: str, due_at: datetime) -> ActionTimer:
+        timer = ActionTimer(kind=kind, due_at=due_at, status=PENDING)
+        self.session.add(timer)
+        self.session.flush()
+        return timer
+
+    def get(self, timer_id: int) -> ActionTimer | None:
+        return self.session.get(ActionTimer, timer_id)
+
+    def pending(self, after_id: int = 0) -> list[tuple[int, datetime]]:
+        """(id, due_at) of every pending timer with an id above `after_id`, by id."""
+        rows = self.session.execute(
+            select(ActionTimer.id, ActionTimer.due_at)
+            .where(ActionTimer.status == PENDING, ActionTimer.id > after_id)
+            .order_by(ActionTimer.id)
+        )
+        return [(row.id, row.due_at) for row in rows]
+
+    def due(self, now: datetime, limit: int) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(ActionTimer.id)
+                .where(ActionTimer.status == PENDING, ActionTimer.due_at <= now)
+                .order_by(ActionTimer.due_at, ActionTimer.id)
+                .limit(limit)
+            )
+        )
+
+    def claim(self, timer_id: int, now: datetime) -> bool:
+        """Mark a pending timer sent; True for exactly one caller, however many try."""
+        result = self.session.execute(
+            update(ActionTimer)
+            .where(ActionTimer.id == timer_id, ActionTimer.status == PENDING)
+            .values(status=SENT, sent_at=now)
+        )
+        return result.rowcount == 1
+
+    def pending_of(self, kind: str) -> list[ActionTimer]:
+        return list(
+            self.session.scalars(
+                select(ActionTimer)
+                .where(ActionTimer.kind == kind, ActionTimer.status == PENDING)
+                .order_by(ActionTimer.due_at, ActionTimer.id)
+            )
+        )
+
+    def last_sent(self, kind: str, before_id: int) -> ActionTimer | None:
+        """The round of this kind sent before timer `before_id`, if any."""
+        return self.session.scalar(
+            select(ActionTimer)
+            .where(
+                ActionTimer.kind == kind, ActionTimer.status == SENT, ActionTimer.id != before_id
+            )
+            .order_by(ActionTimer.sent_at.desc(), ActionTimer.id.desc())
+            .limit(1)
+        )
+
+    def cancel(self, timer: ActionTimer) -> None:
+        timer.status = CANCELLED
