@@ -1,0 +1,1 @@
+"""Minutes of recorded meetings, MeetBot style: meeting (rules), items (values), writers."""

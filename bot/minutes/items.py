@@ -1,0 +1,149 @@
+"""What minutes are made of, as values: items, log lines, gaps, actions, and the minutes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+
+class Kind(enum.StrEnum):
+    TOPIC = "topic"
+    INFO = "info"
+    IDEA = "idea"
+    AGREED = "agreed"
+    ACTION = "action"
+    LINK = "link"
+
+
+@dataclass(frozen=True)
+class ActionEntry:
+    """An action item as the minutes show it (its state when they are rendered)."""
+
+    id: int  # the short id members type
+    text: str
+    assignees: tuple[str, ...]
+    status: str  # open | done | dropped
+    due_at: datetime | None = None
+    due_has_time: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing recorded in a meeting: a topic, an info, an idea, a decision, an action, a link."""
+
+    seq: int
+    kind: Kind
+    text: str
+    author: str
+    at: datetime
+    url: str | None = None
+    action: ActionEntry | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    """A message said during the meeting (its latest version), or a gap: one not decrypted."""
+
+    seq: int
+    at: datetime
+    sender: str
+    body: str | None  # None for a gap
+    msgtype: str = "m.text"
+    edited: bool = False
+    event_id: str | None = None
+
+    @property
+    def is_gap(self) -> bool:
+        return self.body is None
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic (None before the first one) and the items recorded under it."""
+
+    item: Item | None
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Minutes:
+    """Everything the minutes of one meeting say; writers turn it into a document."""
+
+    id: int
+    room_id: str
+    title: str
+    started_by: str
+    started_at: datetime
+    ended_at: datetime | None
+    chairs: tuple[str, ...]
+    timezone: str
+    language: str
+    items: tuple[Item, ...] = ()
+    lines: tuple[Line, ...] = ()
+    # Items still open from before this meeting ("open actions"), and how many in all.
+    open_actions: tuple[ActionEntry, ...] = ()
+    open_actions_total: int = 0
+    bot: str | None = field(default=None, compare=False)
+
+    @property
+    def duration(self) -> timedelta | None:
+        return None if self.ended_at is None else self.ended_at - self.started_at
+
+    @property
+    def attendees(self) -> tuple[str, ...]:
+        """Who spoke (a message, read or not), in the order they first did; the starter first."""
+        people = [self.started_by]
+        people.extend(line.sender for line in self.lines)
+        people.extend(item.author for item in self.items)
+        return tuple(dict.fromkeys(p for p in people if p != self.bot))
+
+    @property
+    def gaps(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if line.is_gap)
+
+    @property
+    def decisions(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.kind is Kind.AGREED)
+
+    @property
+    def actions(self) -> tuple[ActionEntry, ...]:
+        return tuple(i.action for i in self.items if i.kind is Kind.ACTION and i.action)
+
+    def topics(self) -> list[Topic]:
+        """Items grouped under the topic set before them; items before any topic come first."""
+        groups: list[Topic] = []
+        current: Item | None = None
+        pending: list[Item] = []
+        for item in self.items:
+            if item.kind is Kind.TOPIC:
+                if current is not None or pending:
+                    groups.append(Topic(current, tuple(pending)))
+                current, pending = item, []
+            else:
+                pending.append(item)
+        if current is not None or pending:
+            groups.append(Topic(current, tuple(pending)))
+        return groups
+
+    def topic_of(self, seq: int) -> Item | None:
+        """The topic current at a point of the meeting (the last one set before it)."""
+        found = None
+        for item in self.items:
+            if item.seq > seq:
+                break
+            if item.kind is Kind.TOPIC:
+                found = item
+        return found
+
+    def actions_by_person(self) -> list[tuple[str | None, tuple[ActionEntry, ...]]]:
+        """Each assignee with their actions, in the order they were first given one;
+        actions without an assignee last (None)."""
+        people: dict[str | None, list[ActionEntry]] = {}
+        for action in self.actions:
+            for person in action.assignees or (None,):
+                people.setdefault(person, []).append(action)
+        ordered = [(p, tuple(a)) for p, a in people.items() if p is not None]
+        if None in people:
+            ordered.append((None, tuple(people[None])))
+        return ordered
