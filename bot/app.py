@@ -18,7 +18,8 @@ from bot.replies import Sender
 from bot.scheduler import ReminderScheduler
 from bot.sync import Syncer
 from bot.trust import Trust
-from commands import meetings
+from commands import actions, meetings
+from storage.actions import TimerRepository
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,22 @@ async def run(config: Config) -> None:
             timezone=config.bot.timezone,
         ),
         on_outbox=sender.wake,
+    )
+    # Action items' rounds (due-day reminders, weekly digest): rows timed like reminders.
+    rounds = actions.Rounds(
+        reminders=config.bot.action_reminders,
+        digest=config.bot.digest,
+        timezone=config.bot.timezone,
+        language=config.bot.language,
+        prefix=config.bot.command_prefix,
+    )
+    action_rounds = ReminderScheduler(
+        db,
+        utcnow,
+        partial(actions.deliver_round, rounds=rounds),
+        on_outbox=sender.wake,
+        repository=TimerRepository,
+        name="action-round",
     )
 
     def after_commands() -> None:
@@ -98,11 +115,15 @@ async def run(config: Config) -> None:
     )
     sending = asyncio.create_task(sender.run())
     log.info("reminder timers set for %d pending reminder(s)", reminders.start())
+    with db.transaction() as session:
+        actions.plan_rounds(session, rounds, utcnow())
+    action_rounds.start()
     try:
         await syncer.run(stop)
     finally:
         log.info("stopping")
         reminders.shutdown()
+        action_rounds.shutdown()
         sending.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sending

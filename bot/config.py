@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,6 +45,10 @@ class BotConfig:
     allowed_inviters: tuple[str, ...]
     allow_unencrypted_rooms: bool
     chair_power_level: int
+    # Weekly digest of open and overdue action items: (weekday 0=Monday, time), None = off.
+    digest: tuple[int, time] | None = (0, time(9, 0))
+    # Daily time of the due-day reminders of action items, None = off.
+    action_reminders: time | None = time(9, 0)
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,52 @@ def _check_storage_url(value: str) -> str | None:
     return None
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+def parse_clock(value: str) -> time | None:
+    """A time of day like "09:00" (or "09:00:30"); None for "off". ValueError otherwise."""
+    value = value.strip().lower()
+    if value == "off":
+        return None
+    match = _CLOCK.match(value)
+    if not match:
+        raise ValueError(value)
+    hours, minutes, seconds = match.groups()
+    return time(int(hours), int(minutes), int(seconds or 0))
+
+
+def parse_weekly(value: str) -> tuple[int, time] | None:
+    """A weekly slot like "monday 09:00" (or "mon 9:00") as (weekday, time); None for "off"."""
+    words = value.strip().lower().split()
+    if words == ["off"]:
+        return None
+    if len(words) != 2:
+        raise ValueError(value)
+    days = [i for i, day in enumerate(WEEKDAYS) if len(words[0]) >= 3 and day.startswith(words[0])]
+    at = parse_clock(words[1])
+    if len(days) != 1 or at is None:
+        raise ValueError(value)
+    return days[0], at
+
+
+def _check_clock(value: str) -> str | None:
+    try:
+        parse_clock(value)
+    except ValueError:
+        return f'must be a time of day like "09:00", or "off", not {value!r}'
+    return None
+
+
+def _check_weekly(value: str) -> str | None:
+    try:
+        parse_weekly(value)
+    except ValueError:
+        return f'must be a weekday and a time like "monday 09:00", or "off", not {value!r}'
+    return None
+
+
 def _resolve_sqlite(url: str, base: Path) -> str:
     """Make a relative SQLite path relative to the config file, not to the working directory."""
     prefix = "sqlite:///"
@@ -191,6 +243,12 @@ def load_config(path: Path | str) -> Config:
         ),
         allow_unencrypted_rooms=r.get("bot", "allow_unencrypted_rooms", bool, False),
         chair_power_level=r.get("bot", "chair_power_level", int, 50),
+        digest=parse_weekly(
+            r.get("bot", "digest", str, "monday 09:00", check=_check_weekly) or "off"
+        ),
+        action_reminders=parse_clock(
+            r.get("bot", "action_reminders", str, "09:00", check=_check_clock) or "off"
+        ),
     )
     security = SecurityConfig(
         trust=r.get("security", "trust", str, "tofu", check=_check_trust),

@@ -13,6 +13,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.orm import Session
@@ -44,11 +45,18 @@ class ReminderScheduler:
         clock: Callable[[], datetime],
         deliver: Deliver,
         on_outbox: Callable[[], None] = lambda: None,
+        *,
+        repository: Callable[[Session], Any] = ReminderRepository,
+        name: str = "reminder",
     ):
         self.db = db
         self.clock = clock
         self.deliver = deliver
         self.on_outbox = on_outbox
+        # Other rows scheduled the same way (action-item rounds) bring their own repository
+        # (pending, due, claim, get) and job-id prefix.
+        self.repository = repository
+        self.name = name
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         # Rows are only ever added with growing ids, and the bot's transactions never
         # interleave (one event loop, no await inside a transaction): rows above this
@@ -69,7 +77,7 @@ class ReminderScheduler:
     def pick_up(self) -> int:
         """Give every pending row not seen yet its timer; how many were added."""
         with self.db.transaction() as session:
-            rows = ReminderRepository(session).pending(after_id=self._seen_up_to)
+            rows = self.repository(session).pending(after_id=self._seen_up_to)
         now = self.clock()
         for reminder_id, due_at in rows:
             if due_at < now:
@@ -77,7 +85,7 @@ class ReminderScheduler:
             self._schedule(reminder_id, max(due_at, now))
         if rows:
             self._seen_up_to = rows[-1][0]
-            log.debug("%d reminder timer(s) set", len(rows))
+            log.debug("%d %s timer(s) set", len(rows), self.name)
         return len(rows)
 
     def _schedule(self, reminder_id: int, run_at: datetime) -> None:
@@ -86,7 +94,7 @@ class ReminderScheduler:
             "date",
             run_date=run_at,
             args=(reminder_id,),
-            id=f"reminder:{reminder_id}",
+            id=f"{self.name}:{reminder_id}",
             replace_existing=True,
             misfire_grace_time=None,  # however late (a blocked loop), run it
         )
@@ -99,7 +107,7 @@ class ReminderScheduler:
         delivered: list[Reminder] = []
         try:
             with self.db.transaction() as session:
-                reminders = ReminderRepository(session)
+                reminders = self.repository(session)
                 others = [i for i in reminders.due(now, BATCH) if i != reminder_id]
                 for claimed_id in (reminder_id, *others):
                     if not reminders.claim(claimed_id, now):
@@ -111,13 +119,13 @@ class ReminderScheduler:
                     delivered.append(reminder)
         except Exception:
             ref = secrets.token_hex(2)
-            log.exception("reminder %d failed (ref %s); trying again later", reminder_id, ref)
+            log.exception("%s %d failed (ref %s); trying again later", self.name, reminder_id, ref)
             self._schedule(reminder_id, now + RETRY_AFTER)
             return False
         for reminder in delivered:
             self._overdue.discard(reminder.id)
             lateness = (now - reminder.due_at).total_seconds()
-            log.info("reminder %d delivered, %.3f s after its time", reminder.id, lateness)
+            log.info("%s %d delivered, %.3f s after its time", self.name, reminder.id, lateness)
         if delivered:
             self.pick_up()  # the next reminders of a series
             self.on_outbox()

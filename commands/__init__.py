@@ -1,5 +1,5 @@
 """Feature modules, listed explicitly: the registry is built from this list at start."""
 
-from commands import help, meetings, settings
+from commands import actions, help, meetings, minutes, settings
 
-MODULES = (help, settings, meetings)
+MODULES = (help, settings, meetings, minutes, actions)

@@ -1,0 +1,728 @@
+"""Action items: who does what by when, tracked in a register, in a meeting or outside one.
+
+`!action` is owned here; during a recorded meeting it is also an item of the minutes. Who may
+change an item (done, reopen, due date, assignees): its assignees, whoever created it, and
+chairs. Dropping it: whoever created it, and chairs. Anyone may add a note.
+
+Notices come in rounds, each a row scheduled like meeting reminders: a daily round at the
+configured time (`[bot] action_reminders`) reminds the assignees of items due that day, and a
+weekly round (`[bot] digest`) gives every room with open items its digest of open and overdue
+ones. A round due while the bot was down goes out late, marked late, covering every day missed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.dispatch import CommandContext, UsageError, command, split_args
+from bot.i18n import N_, Translate, translator
+from bot.minutes.writers import Clock
+from bot.replies import Fragment, Reply, bold, code, fmt, mention
+from bot.replies import text as plain
+from bot.when import WhenError, parse_when
+from commands.minutes import USER_ID, record_action, running_meeting
+from storage.actions import (
+    DIGEST,
+    DONE,
+    DROPPED,
+    DUE,
+    OPEN,
+    ActionRepository,
+    Listing,
+    TimerRepository,
+)
+from storage.models import ActionItem, ActionTimer
+from storage.outbox import OutboxRepository
+from storage.rooms import RoomRepository
+
+MAX_TEXT, MAX_NAME, MAX_ASSIGNEES = 1000, 64, 10
+LIST_LIMIT = 20
+ROUND_LIMIT = 30
+END_OF_DAY = time(23, 59)
+
+
+# --- Pure argument parsers ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionArgs:
+    """`!action`: the assignees (user ids or names) and the rest (text, maybe a due date)."""
+
+    assignees: tuple[str, ...]
+    text: str
+
+
+_TOKEN = re.compile(r"\"([^\"]*)\"|“([^”]*)”|«([^»]*)»|„([^“]*)“|(\S+)")
+# Words before a due date: "by Friday", "due 3 December", "avant le 3 décembre", "bis Freitag".
+_DUE = re.compile(
+    r"(?:^|\s)(?:due(?:\s+(?:by|on))?|by|avant(?:\s+le)?|bis(?:\s+(?:zum|am|spätestens))?)\s+(?=\S)",
+    re.I,
+)
+
+
+def _user(word: str) -> str:
+    if not USER_ID.match(word):
+        raise UsageError(
+            N_("“{value}” is not a Matrix user id; write it like @alice:example.org."),
+            value=word[:60],
+        )
+    return word
+
+
+def parse_assignees(raw: str) -> tuple[tuple[str, ...], str]:
+    """Leading assignees and the rest: `@a:s @b:s text`, `Name text`, `"Two words", @c:s text`,
+    `Name, Other: text`. Names are separated by commas; a colon ends the list."""
+    assignees: list[str] = []
+    pos, names_allowed = 0, True
+    for match in _TOKEN.finditer(raw):
+        quoted = next((g for g in match.groups()[:4] if g is not None), None)
+        word = match.group(5) or ""
+        after = raw[match.end() :]
+        if quoted is None and not word.strip(",;:"):  # a separator standing alone
+            pos = match.end()
+            if ":" in word:
+                break
+            names_allowed = True
+            continue
+        if quoted is None and word.startswith("@"):
+            name, names_allowed = _user(word.rstrip(",:;")), word.endswith(",")
+        elif names_allowed:
+            name = (quoted if quoted is not None else word.rstrip(",:;")).strip()
+            names_allowed = word.endswith(",") or (quoted is not None and after.startswith(","))
+        else:
+            break
+        if not name or len(name) > MAX_NAME:
+            raise UsageError(
+                N_("Say who does it first (a user id or a name of up to {limit} characters)."),
+                limit=MAX_NAME,
+            )
+        assignees.append(name)
+        pos = match.end()
+        if word.endswith(":"):
+            break
+        if not names_allowed and not after.lstrip().startswith("@"):
+            break
+    if len(assignees) > MAX_ASSIGNEES:
+        raise UsageError(N_("At most {limit} people per action."), limit=MAX_ASSIGNEES)
+    return tuple(dict.fromkeys(assignees)), raw[pos:].strip()
+
+
+def parse_action(raw: str) -> ActionArgs:
+    """`<@user or name>… <text> [by|due <when>]`."""
+    assignees, text = parse_assignees(raw.strip())
+    if not assignees or not text:
+        raise UsageError(
+            N_("Say who does what, e.g. @alice:example.org send the invitations by Friday.")
+        )
+    if len(text) > MAX_TEXT:
+        raise UsageError(N_("The item is too long (at most {limit} characters)."), limit=MAX_TEXT)
+    return ActionArgs(assignees, " ".join(text.split()))
+
+
+def due_candidates(text: str) -> list[tuple[int, int]]:
+    """(where the due words start, where the date starts), the last first."""
+    return [(m.start(), m.end()) for m in _DUE.finditer(text)][::-1]
+
+
+def parse_short_id(token: str) -> int:
+    value = token.removeprefix("#")
+    if not value.isdigit() or int(value) == 0 or len(value) > 9:
+        raise UsageError(N_("“{value}” is not an action number."), value=token[:20])
+    return int(value)
+
+
+def parse_ids(raw: str) -> tuple[int, ...]:
+    """One or more action numbers: `3`, `#3 4`."""
+    words = split_args(raw.replace(",", " "))
+    if not words or len(words) > LIST_LIMIT:
+        raise UsageError(N_("Give the action's number, e.g. 3."))
+    return tuple(dict.fromkeys(parse_short_id(w) for w in words))
+
+
+def parse_id(raw: str) -> int:
+    words = split_args(raw)
+    if len(words) != 1:
+        raise UsageError(N_("Give the action's number, e.g. 3."))
+    return parse_short_id(words[0])
+
+
+def parse_id_and_text(raw: str) -> tuple[int, str]:
+    words = raw.strip().split(maxsplit=1)
+    if len(words) != 2:
+        raise UsageError(N_("Give the action's number and then the text, e.g. 3 draft sent."))
+    text = " ".join(words[1].split())
+    if len(text) > MAX_TEXT:
+        raise UsageError(N_("The item is too long (at most {limit} characters)."), limit=MAX_TEXT)
+    return parse_short_id(words[0]), text
+
+
+def parse_assign(raw: str) -> tuple[int, tuple[str, ...]]:
+    """`<id> <@user or name>…` (names separated by commas)."""
+    words = raw.strip().split(maxsplit=1)
+    if len(words) != 2:
+        raise UsageError(N_("Give the action's number and who does it, e.g. 3 @bob:example.org."))
+    short_id = parse_short_id(words[0])
+    rest = words[1].strip()
+    # Every word here names someone: "MAEE, ASTI" or "@a:s @b:s".
+    assignees, leftover = parse_assignees(rest.replace(" ", ", ") if "," not in rest else rest)
+    if leftover:
+        raise UsageError(N_("Separate names with commas, e.g. 3 MAEE, @bob:example.org."))
+    return short_id, assignees
+
+
+_NONE_WORDS = {"none", "off", "aucune", "aucun", "keine", "keins", "-"}
+
+
+def parse_due_change(raw: str) -> tuple[int, str | None]:
+    """`<id> <when>` or `<id> none`."""
+    words = raw.strip().split(maxsplit=1)
+    if len(words) != 2:
+        raise UsageError(N_("Give the action's number and its due date, e.g. 3 Friday, or 3 none."))
+    phrase = words[1].strip()
+    return parse_short_id(words[0]), None if phrase.lower() in _NONE_WORDS else phrase
+
+
+_FILTERS = {
+    "open": "open",
+    "mine": "mine",
+    "me": "mine",
+    "moi": "mine",
+    "mes": "mine",
+    "meine": "mine",
+    "ich": "mine",
+    "all": "all",
+    "tout": "all",
+    "toutes": "all",
+    "tous": "all",
+    "alle": "all",
+    "overdue": "overdue",
+    "late": "overdue",
+    "retard": "overdue",
+    "überfällig": "overdue",
+    "done": "done",
+    "fait": "done",
+    "faites": "done",
+    "erledigt": "done",
+    "dropped": "dropped",
+    "abandonnées": "dropped",
+    "verworfen": "dropped",
+}
+
+
+@dataclass(frozen=True)
+class ListArgs:
+    which: str  # open | mine | all | overdue | done | dropped | person
+    person: str | None = None
+
+
+def parse_listing(raw: str) -> ListArgs:
+    """`[mine|all|overdue|done|dropped|@user|name]`; nothing: the room's open items."""
+    text = " ".join(split_args(raw))
+    if not text:
+        return ListArgs("open")
+    which = _FILTERS.get(text.lower())
+    if which:
+        return ListArgs(which)
+    if text.startswith("@"):
+        return ListArgs("person", _user(text))
+    if len(text) > MAX_NAME:
+        raise UsageError(N_("Choose one of: {formats}."), formats="mine, all, overdue, done, @user")
+    return ListArgs("person", text)
+
+
+# --- How items read -------------------------------------------------------------------------
+
+
+def _people(names) -> list[str | Fragment]:
+    parts: list[str | Fragment] = []
+    for name in names:
+        if parts:
+            parts.append(", ")
+        parts.append(mention(name) if USER_ID.match(name) else name)
+    return parts
+
+
+def joined(names) -> Fragment:
+    """People as one fragment: user ids as mentions, names as text."""
+    parts = [p if isinstance(p, Fragment) else plain(p) for p in _people(names)]
+    return Fragment("".join(p.plain for p in parts), "".join(p.html for p in parts))
+
+
+def show_due(item: ActionItem, zone: str, language: str) -> str:
+    clock = Clock(zone, language)
+    if item.due_at is None:
+        return ""
+    if item.due_has_time:
+        return f"{clock.day(item.due_at)}, {clock.time(item.due_at)} ({zone})"
+    return clock.day(item.due_at)
+
+
+def item_line(
+    item: ActionItem, assignees: list[str], zone: str, language: str, _: Translate, now: datetime
+) -> list:
+    """ "#12 Draft the note → @bob:example.org, MAEE — due Fri, 27 Nov 2026 (overdue)"."""
+    line: list = [f"#{item.short_id} ", item.text]
+    if assignees:
+        line += [" → ", *_people(assignees)]
+    if item.due_at is not None:
+        line.append(" — " + _("due {date}").format(date=show_due(item, zone, language)))
+    if item.status == DONE:
+        line.append(" (" + _("done") + ")")
+    elif item.status == DROPPED:
+        line.append(" (" + _("dropped") + ")")
+    elif item.due_at is not None and item.due_at < now:
+        line.append(" (" + _("overdue") + ")")
+    return line
+
+
+def _item(ctx: CommandContext, short_id: int) -> ActionItem:
+    item = ActionRepository(ctx.session).by_short_id(ctx.room_id, short_id)
+    if item is None:
+        raise UsageError(N_("There is no action #{id} in this room."), id=short_id)
+    return item
+
+
+def _may_change(ctx: CommandContext, item: ActionItem, assignees: list[str]) -> None:
+    """Assignees, the creator and chairs may change an item."""
+    if ctx.sender in assignees or ctx.sender == item.creator or ctx.is_chair:
+        return
+    raise UsageError(
+        N_("Only its assignees, {creator} who created it, or a chair may change action #{id}."),
+        creator=item.creator,
+        id=item.short_id,
+    )
+
+
+def read_due(ctx: CommandContext, phrase: str) -> tuple[datetime, bool] | None:
+    """A due date from a phrase: (UTC moment, whether a time was said); None if it is none.
+    A day without a time means the end of that day."""
+    has_time = True
+    try:
+        when = parse_when(phrase, lang=ctx.language, tz=ctx.timezone, now=ctx.now)
+    except WhenError as exc:
+        if exc.reason == "invalid_date":
+            raise UsageError(N_("“{phrase}” is not a date that exists."), phrase=phrase) from None
+        if exc.reason != "no_time":
+            return None
+        try:
+            when = parse_when(
+                f"{phrase} {END_OF_DAY:%H:%M}", lang=ctx.language, tz=ctx.timezone, now=ctx.now
+            )
+        except WhenError:
+            return None
+        has_time = False
+    if when.title or when.recurrence:
+        return None
+    if when.start <= ctx.now:
+        raise UsageError(
+            N_("The due date {when} is in the past."),
+            when=f"{Clock(ctx.timezone, ctx.language).day(when.start)}",
+        )
+    return when.start.astimezone(UTC), has_time
+
+
+def split_due(ctx: CommandContext, text: str) -> tuple[str, datetime | None, bool]:
+    """The text without its trailing due date, and the due date (if one was said)."""
+    for start, phrase_start in due_candidates(text):
+        due = read_due(ctx, text[phrase_start:])
+        if due is not None and text[:start].strip():
+            return text[:start].strip(), due[0], due[1]
+    return text, None, False
+
+
+# --- Commands -------------------------------------------------------------------------------
+
+
+@command(
+    "action",
+    usage="<@user or name>… <text> [by|due <when>]",
+    help=N_("Record an action item (also in the minutes during a meeting)."),
+    parse=parse_action,
+)
+async def add_action(ctx: CommandContext, args: ActionArgs) -> Reply:
+    """Create an action item; in a recorded meeting it is also an item of the minutes."""
+    _ = ctx._
+    text, due_at, has_time = split_due(ctx, args.text)
+    meeting = running_meeting(ctx.session, ctx.room_id)
+    actions = ActionRepository(ctx.session)
+    item = actions.add(
+        room_id=ctx.room_id,
+        text=text,
+        creator=ctx.sender,
+        assignees=args.assignees,
+        now=ctx.now,
+        due_at=due_at,
+        due_has_time=has_time,
+        meeting_id=meeting.id if meeting else None,
+        event_id=ctx.event_id,
+    )
+    if meeting is not None:
+        record_action(ctx.session, meeting, item, ctx.sender, ctx.now, ctx.event_id)
+    first = fmt(_("Action #{id} recorded."), id=str(item.short_id))
+    lines: list = [
+        first,
+        item_line(item, list(args.assignees), ctx.timezone, ctx.language, _, ctx.now),
+    ]
+    if meeting is not None:
+        lines.append(fmt(_("Also in the minutes of meeting #{id}."), id=str(meeting.short_id)))
+    lines.append(
+        fmt(_("Mark it done with {command}."), command=code(f"{ctx.prefix}done {item.short_id}"))
+    )
+    return Reply.of(*lines, mentions=[a for a in args.assignees if USER_ID.match(a)])
+
+
+def _listing(ctx: CommandContext, args: ListArgs) -> tuple[str, Listing]:
+    _ = ctx._
+    actions = ActionRepository(ctx.session)
+    if args.which == "mine":
+        return _("Your open actions"), actions.open_for(ctx.room_id, ctx.sender, LIST_LIMIT)
+    if args.which == "person":
+        assert args.person is not None
+        title = _("Open actions of {person}").format(person=args.person)
+        return title, actions.open_for(ctx.room_id, args.person, LIST_LIMIT)
+    if args.which == "overdue":
+        return _("Overdue actions"), actions.overdue(ctx.room_id, ctx.now, LIST_LIMIT)
+    if args.which == "done":
+        return _("Actions done"), actions.closed(ctx.room_id, DONE, LIST_LIMIT)
+    if args.which == "dropped":
+        return _("Actions dropped"), actions.closed(ctx.room_id, DROPPED, LIST_LIMIT)
+    if args.which == "all":
+        return _("All actions, latest first"), actions.everything(ctx.room_id, LIST_LIMIT)
+    return _("Open actions"), actions.open_in_room(ctx.room_id, LIST_LIMIT)
+
+
+@command(
+    "actions",
+    usage="[mine|all|overdue|done|dropped|@user|<name>]",
+    help=N_("List action items: open ones by default, soonest due first."),
+    parse=parse_listing,
+)
+async def list_actions(ctx: CommandContext, args: ListArgs) -> Reply:
+    _ = ctx._
+    title, listing = _listing(ctx, args)
+    if not listing.items:
+        return Reply.of(
+            fmt(_("{title}: none."), title=bold(title)),
+            fmt(
+                _("Record one with {example}."),
+                example=code(
+                    f"{ctx.prefix}action @alice:example.org send the invitations by Friday"
+                ),
+            ),
+        )
+    people = ActionRepository(ctx.session).assignees(i.id for i in listing.items)
+    lines: list = [fmt(_("{title} ({count})"), title=bold(title), count=str(listing.total))]
+    for item in listing.items:
+        lines.append(item_line(item, people[item.id], ctx.timezone, ctx.language, _, ctx.now))
+    if listing.total > len(listing.items):
+        lines.append(_("… and {count} more.").format(count=listing.total - len(listing.items)))
+    return Reply.of(*lines)
+
+
+@command(
+    "done",
+    usage="<id>…",
+    help=N_("Mark action items done (assignees, whoever created them, chairs)."),
+    parse=parse_ids,
+)
+async def mark_done(ctx: CommandContext, ids: tuple[int, ...]) -> Reply:
+    _ = ctx._
+    actions = ActionRepository(ctx.session)
+    items = [_item(ctx, short_id) for short_id in ids]
+    people = actions.assignees(i.id for i in items)
+    lines: list = []
+    for item in items:
+        _may_change(ctx, item, people[item.id])
+        if item.status == DONE:
+            lines.append(fmt(_("Action #{id} was done already."), id=str(item.short_id)))
+            continue
+        actions.close(item, DONE, ctx.sender, ctx.now)
+        lines.append(fmt(_("Done: #{id} {text}"), id=str(item.short_id), text=item.text))
+    return Reply.of(*lines)
+
+
+@command(
+    "action reopen",
+    usage="<id>",
+    help=N_("Reopen an action item done or dropped."),
+    parse=parse_id,
+)
+async def reopen_action(ctx: CommandContext, short_id: int) -> Reply:
+    item = _item(ctx, short_id)
+    actions = ActionRepository(ctx.session)
+    _may_change(ctx, item, actions.assignees([item.id])[item.id])
+    if item.status == OPEN:
+        raise UsageError(N_("Action #{id} is open already."), id=short_id)
+    actions.reopen(item)
+    return Reply.of(fmt(ctx._("Action #{id} is open again."), id=str(short_id)))
+
+
+@command(
+    "action drop",
+    usage="<id>",
+    help=N_("Drop an action item nobody will do (whoever created it, chairs)."),
+    parse=parse_id,
+)
+async def drop_action(ctx: CommandContext, short_id: int) -> Reply:
+    item = _item(ctx, short_id)
+    if ctx.sender != item.creator and not ctx.is_chair:
+        raise UsageError(
+            N_("Only {creator}, who created action #{id}, or a chair may drop it."),
+            creator=item.creator,
+            id=short_id,
+        )
+    if item.status == DROPPED:
+        raise UsageError(N_("Action #{id} was dropped already."), id=short_id)
+    ActionRepository(ctx.session).close(item, DROPPED, ctx.sender, ctx.now)
+    return Reply.of(fmt(ctx._("Action #{id} dropped."), id=str(short_id)))
+
+
+@command(
+    "action assign",
+    usage="<id> <@user or name>…",
+    help=N_("Give an action item to other people (replaces its assignees)."),
+    parse=parse_assign,
+)
+async def assign_action(ctx: CommandContext, args: tuple[int, tuple[str, ...]]) -> Reply:
+    short_id, assignees = args
+    item = _item(ctx, short_id)
+    actions = ActionRepository(ctx.session)
+    _may_change(ctx, item, actions.assignees([item.id])[item.id])
+    actions.set_assignees(item, assignees)
+    return Reply.of(
+        fmt(ctx._("Action #{id} is now for {people}."), id=str(short_id), people=joined(assignees)),
+        mentions=[a for a in assignees if USER_ID.match(a)],
+    )
+
+
+@command(
+    "action due",
+    usage="<id> <when>|none",
+    help=N_("Set or remove an action item's due date."),
+    parse=parse_due_change,
+)
+async def set_due(ctx: CommandContext, args: tuple[int, str | None]) -> Reply:
+    short_id, phrase = args
+    item = _item(ctx, short_id)
+    actions = ActionRepository(ctx.session)
+    _may_change(ctx, item, actions.assignees([item.id])[item.id])
+    if phrase is None:
+        actions.set_due(item, None, False)
+        return Reply.of(fmt(ctx._("Action #{id} has no due date now."), id=str(short_id)))
+    due = read_due(ctx, phrase)
+    if due is None:
+        raise UsageError(
+            N_("I could not read a date in “{phrase}”; try e.g. “Friday” or “3 December”."),
+            phrase=phrase[:80],
+        )
+    actions.set_due(item, *due)
+    return Reply.of(
+        fmt(
+            ctx._("Action #{id} is due {date}."),
+            id=str(short_id),
+            date=show_due(item, ctx.timezone, ctx.language),
+        )
+    )
+
+
+@command(
+    "action note",
+    usage="<id> <text>",
+    help=N_("Add a note to an action item."),
+    parse=parse_id_and_text,
+)
+async def add_note(ctx: CommandContext, args: tuple[int, str]) -> Reply:
+    short_id, text = args
+    item = _item(ctx, short_id)
+    ActionRepository(ctx.session).add_note(item, text, ctx.sender, ctx.now, ctx.event_id)
+    return Reply.of(fmt(ctx._("Note added to action #{id}."), id=str(short_id)))
+
+
+@command(
+    "action show",
+    usage="<id>",
+    help=N_("Show an action item with its notes."),
+    parse=parse_id,
+)
+async def show_action(ctx: CommandContext, short_id: int) -> Reply:
+    _ = ctx._
+    item = _item(ctx, short_id)
+    actions = ActionRepository(ctx.session)
+    people = actions.assignees([item.id])[item.id]
+    clock = Clock(ctx.timezone, ctx.language)
+    lines: list = [
+        item_line(item, people, ctx.timezone, ctx.language, _, ctx.now),
+        [_("Created by "), mention(item.creator), f", {clock.day(item.created_at)}"],
+    ]
+    if item.closed_by and item.closed_at:
+        lines.append([_("Closed by "), mention(item.closed_by), f", {clock.day(item.closed_at)}"])
+    for note in actions.notes(item.id):
+        lines.append([f"• {clock.day(note.created_at)} ", mention(note.author), f": {note.text}"])
+    return Reply.of(*lines)
+
+
+# --- Rounds of notices: due-day reminders and the weekly digest -------------------------------
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """When rounds happen (from the config), in the bot's default zone and language."""
+
+    reminders: time | None
+    digest: tuple[int, time] | None
+    timezone: str
+    language: str
+    prefix: str = "!"
+
+
+def _local(day: date, at: time, zone: str) -> datetime:
+    return datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def next_round(kind: str, rounds: Rounds, after: datetime) -> datetime | None:
+    """The next time of a round after `after` (None when it is off)."""
+    today = after.astimezone(ZoneInfo(rounds.timezone)).date()
+    if kind == DUE:
+        if rounds.reminders is None:
+            return None
+        for offset in range(3):
+            moment = _local(today + timedelta(days=offset), rounds.reminders, rounds.timezone)
+            if moment > after:
+                return moment
+        return None
+    if rounds.digest is None:
+        return None
+    weekday, at = rounds.digest
+    for offset in range(15):
+        day = today + timedelta(days=offset)
+        if day.weekday() == weekday:
+            moment = _local(day, at, rounds.timezone)
+            if moment > after:
+                return moment
+    return None
+
+
+def plan_rounds(session: Session, rounds: Rounds, now: datetime) -> None:
+    """One pending row per round that is on, at its next time; a row that came due while the
+    bot was down stays, to go out late. Rows of a round turned off are cancelled."""
+    timers = TimerRepository(session)
+    for kind in (DUE, DIGEST):
+        pending = timers.pending_of(kind)
+        wanted = next_round(kind, rounds, now)
+        overdue = [t for t in pending if t.due_at <= now]
+        keep = overdue[:1] if wanted is not None and overdue else []
+        if not keep and wanted is not None:
+            keep = [t for t in pending if t.due_at == wanted][:1]
+        for timer in pending:
+            if timer not in keep:
+                timers.cancel(timer)
+        if not keep and wanted is not None:
+            timers.add(kind, wanted)
+
+
+def _room_settings(session: Session, room_id: str, rounds: Rounds) -> tuple[str, str]:
+    room = RoomRepository(session).get(room_id)
+    return (room and room.language) or rounds.language, (room and room.timezone) or rounds.timezone
+
+
+def _due_window(session: Session, timer: ActionTimer, rounds: Rounds, now: datetime):
+    """The days this round covers: from the day after the previous round to today."""
+    zone = ZoneInfo(rounds.timezone)
+    today = now.astimezone(zone).date()
+    previous = TimerRepository(session).last_sent(DUE, before_id=timer.id)
+    if previous is not None and previous.sent_at is not None:
+        first = previous.sent_at.astimezone(zone).date() + timedelta(days=1)
+    else:
+        first = timer.due_at.astimezone(zone).date()
+    first = min(first, today)
+    return first, today
+
+
+def send_due_reminders(
+    session: Session, timer: ActionTimer, rounds: Rounds, now: datetime, late: bool
+) -> int:
+    """Remind the assignees of open items due on the days this round covers, room by room."""
+    first, last = _due_window(session, timer, rounds, now)
+    start = _local(first, time(0), rounds.timezone)
+    end = _local(last + timedelta(days=1), time(0), rounds.timezone)
+    actions = ActionRepository(session)
+    due = actions.due_between(start, end)
+    by_room: dict[str, list[ActionItem]] = {}
+    for item in due:
+        by_room.setdefault(item.room_id, []).append(item)
+    outbox = OutboxRepository(session)
+    for room_id, items in by_room.items():
+        language, zone = _room_settings(session, room_id, rounds)
+        _ = translator(language)
+        people = actions.assignees(i.id for i in items)
+        if late:
+            first_line = _("Reminder (late): these actions were due on the days I was away.")
+        elif len(items) == 1:
+            first_line = _("Reminder: this action is due today.")
+        else:
+            first_line = _("Reminder: these actions are due today.")
+        lines: list = [bold(first_line)]
+        mentioned: list[str] = []
+        for item in items[:ROUND_LIMIT]:
+            lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
+            mentioned += [p for p in people[item.id] if USER_ID.match(p)]
+        if len(items) > ROUND_LIMIT:
+            lines.append(_("… and {count} more.").format(count=len(items) - ROUND_LIMIT))
+        reply = Reply.of(*lines, mentions=mentioned)
+        outbox.add(room_id, "m.room.message", reply.content(), now)
+    return len(due)
+
+
+def send_digests(session: Session, rounds: Rounds, now: datetime, late: bool) -> int:
+    """Each room with open items gets its digest: how many are open, which are overdue."""
+    actions = ActionRepository(session)
+    outbox = OutboxRepository(session)
+    rooms = actions.rooms_with_open_items()
+    for room_id in rooms:
+        language, zone = _room_settings(session, room_id, rounds)
+        _ = translator(language)
+        open_items = actions.open_in_room(room_id, ROUND_LIMIT // 2)
+        overdue = actions.overdue(room_id, now, ROUND_LIMIT)
+        heading = _("Weekly digest of action items: {open} open, {overdue} overdue.").format(
+            open=open_items.total, overdue=overdue.total
+        )
+        if late:
+            heading += " " + _("(late: I was away at its time)")
+        lines: list = [bold(heading)]
+        people = actions.assignees(
+            [*(i.id for i in open_items.items), *(i.id for i in overdue.items)]
+        )
+        mentioned: list[str] = []
+        if overdue.items:
+            lines.append(bold(_("Overdue")))
+            for item in overdue.items:
+                lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
+                mentioned += [p for p in people[item.id] if USER_ID.match(p)]
+            if overdue.total > len(overdue.items):
+                lines.append(
+                    _("… and {count} more.").format(count=overdue.total - len(overdue.items))
+                )
+        soon = [i for i in open_items.items if i.due_at is None or i.due_at >= now]
+        if soon:
+            lines.append(bold(_("Open")))
+            for item in soon:
+                lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
+        lines.append(fmt(_("The full list: {command}."), command=code(f"{rounds.prefix}actions")))
+        outbox.add(room_id, "m.room.message", Reply.of(*lines, mentions=mentioned).content(), now)
+    return len(rooms)
+
+
+def deliver_round(
+    session: Session, timer: ActionTimer, now: datetime, late: bool, *, rounds: Rounds
+) -> None:
+    """Send a claimed round's notices and plan the next round, in the claiming transaction."""
+    if timer.kind == DUE:
+        send_due_reminders(session, timer, rounds, now, late)
+    elif timer.kind == DIGEST:
+        send_digests(session, rounds, now, late)
+    plan_rounds(session, rounds, now)
