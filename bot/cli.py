@@ -1,4 +1,4 @@
-"""The operator's command line: `wgbot run`, `wgbot db upgrade`, `wgbot when`."""
+"""The operator's command line: `wgbot run`, `wgbot db upgrade`, `wgbot when`, `wgbot export`."""
 
 from __future__ import annotations
 
@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--lang", default="en", help="language of the phrase (en, fr, de)")
     when.add_argument("--tz", default="Europe/Luxembourg", help="IANA time zone")
     when.add_argument("--now", help="ISO time to read the phrase at (default: now)")
+
+    export = sub.add_parser("export", help="write a room's structured log (JSON Lines or CSV)")
+    export.add_argument("--config", required=True, help="path to config.toml")
+    export.add_argument("--room", required=True, help="room id, e.g. !abc:example.org")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.add_argument("--since", help="ISO date or date-time (in the bot's time zone)")
+    export.add_argument("--output", help="file to write (default: standard output)")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -110,6 +117,32 @@ def explain_when(phrase: str, lang: str, tz: str, now: str | None) -> int:
     return 0
 
 
+def export_log(config, args) -> int:
+    """Write the room's structured log; exit status 1 with the reason on bad input."""
+    from bot.export import log_rows, parse_since, write
+    from storage.db import Database
+
+    try:
+        since = parse_since(args.since, config.bot.timezone) if args.since else None
+    except ValueError:
+        print(f"--since is not an ISO date or date-time: {args.since!r}", file=sys.stderr)
+        return 1
+    db = Database(config.storage.url)
+    db.upgrade()
+    try:
+        with db.transaction() as session:
+            rows = log_rows(session, args.room, since)
+            if args.output:
+                with open(args.output, "w", encoding="utf-8", newline="") as out:
+                    count = write(rows, args.format, out)
+            else:
+                count = write(rows, args.format, sys.stdout)
+    finally:
+        db.close()
+    logging.getLogger("wgbot").info("exported %d log entries of %s", count, args.room)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "when":  # needs no config, and prints only the answer
@@ -124,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run(config))
         elif args.command == "info":
             print(identity(config))
+        elif args.command == "export":
+            return export_log(config, args)
         elif args.command == "db":
             from storage.db import Database
 
