@@ -309,7 +309,8 @@ def render_markdown(view: View) -> str:
     for number, topic in enumerate(view.topics, start=1):
         title = topic.title if topic.title is not None else view.labels["no_topic"]
         at = f" ({e(topic.at)})" if topic.at else ""
-        out += [f"### {number}. {e(title)}{at}", ""]
+        out.append(f"### {number}. {e(title)}{at}")
+        out += [""] if topic.items else []
         for item in topic.items:
             text = e(item.text)
             if item.url:

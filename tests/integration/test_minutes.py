@@ -1,0 +1,297 @@
+"""Minutes and action items, as members see them: a real Synapse, real E2EE clients, the bot
+as a process. Minutes files are downloaded and decrypted as a member's client would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import nio
+import pytest
+from botproc import BotProcess
+from members import Member, expect, reply_target
+
+LUX = ZoneInfo("Europe/Luxembourg")
+ROOT = Path(__file__).resolve().parents[2]
+# CI has shared/ beside the clone.
+SEED = ROOT.parent / "shared" / "seeds" / "001_deb33246a62ee409.txt"
+
+
+async def ask(member: Member, room_id: str, bot: BotProcess, body: str) -> nio.Event:
+    """Send a command and return the bot's decrypted reply to it."""
+    event_id = await member.send(room_id, body)
+    return await member.wait_for_reply(room_id, event_id, sender=bot.user_id)
+
+
+def is_file_reply(bot: BotProcess, to_event_id: str):
+    def predicate(event) -> bool:
+        return (
+            isinstance(event, nio.RoomEncryptedFile)
+            and event.sender == bot.user_id
+            and reply_target(event) == to_event_id
+        )
+
+    return predicate
+
+
+async def ask_file(
+    member: Member, room_id: str, bot: BotProcess, body: str
+) -> tuple[nio.RoomEncryptedFile, bytes]:
+    """Send a command answered with a file; the file event and its decrypted bytes."""
+    event_id = await member.send(room_id, body)
+    event = await member.wait_for(is_file_reply(bot, event_id), room_id=room_id)
+    return event, await member.download_decrypted(event)
+
+
+async def end_meeting(member: Member, room_id: str, bot: BotProcess):
+    """`!endmeeting`: the summary notice, and the minutes file with its decrypted bytes."""
+    event_id = await member.send(room_id, "!endmeeting")
+    summary = await member.wait_for(
+        lambda e: (
+            isinstance(e, nio.RoomMessageNotice)
+            and e.sender == bot.user_id
+            and reply_target(e) == event_id
+        ),
+        room_id=room_id,
+    )
+    event = await member.wait_for(is_file_reply(bot, event_id), room_id=room_id)
+    return summary, event, await member.download_decrypted(event)
+
+
+async def room_with_bot(member: Member, bot: BotProcess, *, invite=()) -> str:
+    room_id = await member.create_room(invite=[bot.user_id, *invite])
+    await member.wait_joined(room_id, bot.user_id)
+    return room_id
+
+
+@pytest.fixture(scope="module")
+async def bot(homeserver, tmp_path_factory):
+    """One bot for the tests of this module that do not restart it; each test has its own room."""
+    process = BotProcess.create(homeserver, tmp_path_factory.mktemp("minutes-bot"))
+    await process.start()
+    yield process
+    assert await process.stop() == 0
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+
+async def test_a_meeting_with_two_members_its_minutes_and_every_export(members, bot):
+    alice = await members("alice")
+    bob = await members("bob")
+    room_id = await room_with_bot(alice, bot, invite=[bob.user_id])
+    await bob.join(room_id)
+
+    started = await ask(alice, room_id, bot, "!startmeeting Plenary")
+    assert started.body.startswith("Meeting #1 started: Plenary.")
+    await bob.send(room_id, "Hello, sorry for the delay")
+    assert (await ask(alice, room_id, bot, "!topic Budget")).body == "Topic: Budget"
+    refused = await ask(bob, room_id, bot, "!topic Mine")
+    assert refused.body.startswith("Only the meeting's chairs may use !topic")
+    await ask(bob, room_id, bot, "!info <b>Ten</b> percent more")
+    secret = await bob.send(room_id, "my phone number is 555 0100")
+    await ask(alice, room_id, bot, "!agreed Meet every 3-4 months")
+    action = await ask(alice, room_id, bot, f"!action {bob.user_id} draft the note by 3 Dec 2030")
+    assert action.body.splitlines()[1] == (
+        f"#1 draft the note → {bob.user_id} — due Tue, 3 Dec 2030"
+    )
+    assert action.source["content"]["m.mentions"] == {"user_ids": [bob.user_id]}
+
+    # Bob takes his message back before the meeting ends.
+    expect(
+        await bob.client.room_redact(room_id, secret, reason="private"),
+        nio.RoomRedactResponse,
+        "redact",
+    )
+    summary, file_event, data = await end_meeting(alice, room_id, bot)
+    assert summary.body.splitlines()[:5] == [
+        summary.body.splitlines()[0],
+        "Decisions",
+        "• Meet every 3-4 months",
+        "Actions",
+        f"• #1 draft the note → {bob.user_id}",
+    ]
+    assert summary.body.startswith("Meeting #1 ended: Plenary (")
+    assert f"Attendees: {alice.user_id}, {bob.user_id}" in summary.body.splitlines()
+    assert summary.source["content"]["m.mentions"] == {"user_ids": [bob.user_id]}
+    wire = await alice.raw_event(room_id, file_event.event_id)
+    assert wire["type"] == "m.room.encrypted"
+    assert file_event.body.startswith("minutes-1-") and file_event.body.endswith(".md")
+    markdown = data.decode()
+    assert "# Minutes: Plenary" in markdown
+    assert "### 1. Budget" in markdown
+    assert "Meet every 3-4 months" in markdown
+    assert r"\<b\>Ten\</b\> percent more" in markdown  # escaped: stays text
+    assert "Hello, sorry for the delay" in markdown
+    assert "555 0100" not in markdown
+
+    _event, html = await ask_file(alice, room_id, bot, "!minutes 1 html")
+    parser = _Tags()
+    parser.feed(html.decode())
+    assert "b" not in parser.tags and "&lt;b&gt;Ten&lt;/b&gt;" in html.decode()
+    _event, text = await ask_file(bob, room_id, bot, "!minutes 1 txt")
+    assert text.decode().startswith("Minutes: Plenary\n")
+    _event, raw = await ask_file(bob, room_id, bot, "!minutes 1 json")
+    doc = json.loads(raw)
+    assert doc["schema"] == "wgbot.minutes/1"
+    assert doc["attendees"] == [alice.user_id, bob.user_id]
+    assert doc["decisions"] == ["Meet every 3-4 months"]
+    assert [a["assignees"] for a in doc["actions"]] == [[bob.user_id]]
+    assert all("555" not in (line["body"] or "") for line in doc["log"])
+
+    # A redaction after the meeting removes the line from every later export.
+    hello = next(line["event_id"] for line in doc["log"] if line["body"].startswith("Hello"))
+    expect(await bob.client.room_redact(room_id, hello), nio.RoomRedactResponse, "redact")
+    await asyncio.sleep(0.5)
+    await ask(alice, room_id, bot, "!minutes list")  # the redaction is handled before this
+    _event, raw = await ask_file(bob, room_id, bot, "!minutes 1 json")
+    assert all(line["event_id"] != hello for line in json.loads(raw)["log"])
+    _event, markdown = await ask_file(bob, room_id, bot, "!minutes 1")
+    assert "Hello, sorry" not in markdown.decode()
+
+    # The action lives on after the meeting.
+    mine = await ask(bob, room_id, bot, "!actions mine")
+    assert mine.body.splitlines()[0] == "Your open actions (1)"
+    refused = await ask(alice, room_id, bot, "!done 7")
+    assert refused.body.startswith("There is no action #7 in this room.")
+    done = await ask(bob, room_id, bot, "!done 1")
+    assert done.body == "Done: #1 draft the note"
+    assert alice.undecryptable(room_id) == []
+
+
+def seed_chat(seed: str) -> tuple[str, list[str], list[tuple[str, list[str]]], str]:
+    """The first meeting's record as a chat: participants, topics with sub-items, follow-up."""
+    lines = [line.rstrip() for line in seed.splitlines() if line.strip()]
+    participants = next(line for line in lines if line.startswith("Cette première réunion"))
+    topics: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if line.startswith("- "):
+            topics.append((line[2:].rstrip(" :"), []))
+        elif line.lstrip().startswith("- o "):
+            topics[-1][1].append(line.lstrip()[4:])
+    follow_up = lines[-1]
+    title = next(line for line in lines if line.startswith("Première réunion"))
+    return title, [participants], topics, follow_up
+
+
+async def test_the_groups_first_meeting_replayed_in_french(members, bot):
+    """The record of 3 December 2019, said as a chat by four members; the minutes show who
+    came, the topics, the priorities and the decision to meet every 3-4 months."""
+    title, (participants,), topics, follow_up = seed_chat(SEED.read_text(encoding="utf-8"))
+    maee = await members("maee")
+    amnesty = await members("amnesty")
+    asti = await members("asti")
+    justice = await members("justice")
+    room_id = await room_with_bot(
+        maee, bot, invite=[amnesty.user_id, asti.user_id, justice.user_id]
+    )
+    for member in (amnesty, asti, justice):
+        await member.join(room_id)
+    await ask(maee, room_id, bot, "!lang fr")
+    started = await ask(maee, room_id, bot, f"!startmeeting {title}")
+    assert started.body.startswith("Réunion n°1 ouverte : Première réunion du groupe de travail")
+    await amnesty.send(room_id, "Bonjour, Amnesty International Luxembourg")
+    await asti.send(room_id, "Bonjour, ASTI")
+    await justice.send(room_id, "Bonjour, ministère de la Justice")
+    await maee.send(room_id, f"!info {participants}")
+    speakers = [amnesty, asti, justice]
+    decision = None
+    for number, (topic, subitems) in enumerate(topics):
+        await maee.send(room_id, f"!topic {topic}")
+        for sub in subitems:
+            if "3-4 mois" in sub:
+                decision = sub
+                await maee.send(room_id, f"!agreed {sub[0].upper()}{sub[1:]}")
+            else:
+                await speakers[number % 3].send(room_id, f"!idea {sub}")
+    assert decision == "réunions périodiques tous les 3-4 mois"
+    await maee.send(room_id, f"!action MAEE {follow_up}")
+    summary, _event, data = await end_meeting(maee, room_id, bot)
+
+    assert "Réunions périodiques tous les 3-4 mois" in summary.body
+    assert "• #1 Une note explicative sur la plateforme d'appui" in summary.body
+    minutes = data.decode()
+    assert minutes.startswith("# Procès-verbal : Première réunion du groupe de travail")
+    # Participants: who spoke, and the organisations the record names.
+    attendees = next(line for line in minutes.splitlines() if "Participants" in line)
+    for member in (maee, amnesty, asti, justice):
+        assert member.user_id in attendees
+    for organisation in ("Amnesty International Luxembourg", "ASTI", "OGBL", "SOS Faim"):
+        assert organisation in minutes
+    headings = re.findall(r"^### \d+\. (.+?)(?: \(\d\d:\d\d\))?$", minutes, re.M)
+    # Who attended was said before the first topic.
+    assert headings == ["Avant le premier sujet", *(topic for topic, _subitems in topics)]
+    assert "L'accueil des défenseur·e·s au Luxembourg" in headings[4]
+    for priority in (
+        "La situation des femmes défenseuses particulièrement difficile",
+        "L'importance de la liberté des médias",
+        "LGBTI+, migrants/réfugiés, personnes handicapées",
+    ):
+        assert priority in minutes
+    decisions = minutes.split("## Décisions", 1)[1].split("##", 1)[0]
+    assert "- Réunions périodiques tous les 3-4 mois" in decisions
+    by_person = minutes.split("## Actions par personne", 1)[1].split("##", 1)[0]
+    assert "**MAEE**" in by_person and "note explicative" in by_person
+
+
+async def test_a_restart_mid_meeting_loses_nothing_and_the_due_day_reminder_comes(
+    members, homeserver, tmp_path
+):
+    """The bot stops in the middle of a meeting and comes back: what was said meanwhile is in
+    the minutes. The daily round (set to a few seconds from now) reminds Bob of his action."""
+    now = datetime.now(LUX)
+    at = now + timedelta(seconds=45)
+    if at.date() != now.date():
+        pytest.skip("too close to midnight for a due-today reminder")
+    bot = BotProcess.create(
+        homeserver,
+        tmp_path / "bot",
+        config_extra=f'action_reminders = "{at:%H:%M:%S}"\ndigest = "off"',
+    )
+    alice = await members("alice")
+    bob = await members("bob")
+    await bot.start()
+    try:
+        room_id = await room_with_bot(alice, bot, invite=[bob.user_id])
+        await bob.join(room_id)
+        await ask(alice, room_id, bot, "!startmeeting Follow-up")
+        await ask(alice, room_id, bot, "!topic Tasks")
+        made = await ask(alice, room_id, bot, f"!action {bob.user_id} call the embassy by today")
+        assert made.body.startswith("Action #1 recorded.")
+        assert await bot.stop() == 0
+
+        await bob.send(room_id, "said while the bot was down")
+        await alice.send(room_id, "!info noted while it was down")
+        await bot.start()
+        summary, _event, data = await end_meeting(alice, room_id, bot)
+        minutes = data.decode()
+        assert "said while the bot was down" in minutes
+        assert "- **Info:** noted while it was down" in minutes
+        assert summary.body.startswith("Meeting #1 ended: Follow-up (")
+
+        reminder = await bob.wait_for(
+            lambda e: (
+                isinstance(e, nio.RoomMessageNotice)
+                and e.sender == bot.user_id
+                and e.body.startswith("Reminder")
+                and "#1 call the embassy" in e.body
+            ),
+            room_id=room_id,
+            timeout=120,
+        )
+        assert reminder.decrypted
+        assert reminder.source["content"]["m.mentions"] == {"user_ids": [bob.user_id]}
+        assert f"#1 call the embassy → {bob.user_id}" in reminder.body
+    finally:
+        await bot.stop()
