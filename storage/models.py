@@ -330,13 +330,20 @@ class ActionAssignee(Base):
     """Who an action item is assigned to: a Matrix user id (@name:server) or a free name."""
 
     __tablename__ = "action_assignees"
-    __table_args__ = (Index("ix_action_assignees_assignee", "assignee", "action_id"),)
+    # A person's open items in a room, soonest due first, come straight from this index
+    # (`!actions mine`): the item's room, status and due date are repeated here for it.
+    __table_args__ = (
+        Index("ix_action_assignees_assignee", "assignee", "room_id", "status", "due_at"),
+    )
 
     action_id: Mapped[int] = mapped_column(
         ForeignKey("action_items.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     assignee: Mapped[str] = mapped_column(String(255))
+    room_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime | None]
 
 
 class ActionNote(Base):

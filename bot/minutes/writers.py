@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,8 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.I)
 
 def clean(text: str) -> str:
     """User text without control characters or bidi overrides."""
+    if text.isascii() and text.isprintable():
+        return text  # the common case, without a regex
     return _UNSAFE.sub("", text)
 
 
@@ -75,11 +78,9 @@ class Clock:
         )
 
     def time(self, moment: datetime) -> str:
-        tz, locale = ZoneInfo(self.zone), _locale(self.language)
-        hm = format_skeleton("Hm", moment, tzinfo=tz, locale=locale)
-        if self.several_days:
-            return f"{format_skeleton('MMMd', moment, tzinfo=tz, locale=locale)} {hm}"
-        return hm
+        # A meeting's log has thousands of lines and a few hundred distinct minutes.
+        minute = int(moment.timestamp()) // 60
+        return _clock_time(self.zone, self.language, self.several_days, minute)
 
     def span(self, start: datetime, end: datetime | None) -> str:
         tz = ZoneInfo(self.zone)
@@ -96,6 +97,16 @@ class Clock:
         if moment is None:
             return None
         return moment.astimezone(ZoneInfo(self.zone)).isoformat(timespec="seconds")
+
+
+@lru_cache(maxsize=4096)
+def _clock_time(zone: str, language: str, several_days: bool, minute: int) -> str:
+    tz, locale = ZoneInfo(zone), _locale(language)
+    moment = datetime.fromtimestamp(minute * 60, tz)
+    hm = format_skeleton("Hm", moment, tzinfo=tz, locale=locale)
+    if several_days:
+        return f"{format_skeleton('MMMd', moment, tzinfo=tz, locale=locale)} {hm}"
+    return hm
 
 
 def show_duration(duration: timedelta, language: str) -> str:

@@ -156,3 +156,25 @@ def test_timers_are_claimed_once(db: Database):
         assert timers.claim(timer.id, NOW) is True
         assert timers.claim(timer.id, NOW) is False
         assert timers.pending() == []
+
+
+def test_a_persons_listing_follows_status_and_due_changes(db: Database):
+    with db.transaction() as s:
+        actions = ActionRepository(s)
+        first = actions.add(room_id=ROOM, text="a", creator=ALICE, assignees=[BOB], now=NOW)
+        second = actions.add(
+            room_id=ROOM, text="b", creator=ALICE, assignees=[BOB], now=NOW,
+            due_at=NOW + timedelta(days=2),
+        )  # fmt: skip
+        actions.add(room_id=OTHER, text="c", creator=ALICE, assignees=[BOB], now=NOW)
+    with db.transaction() as s:
+        actions = ActionRepository(s)
+        assert [i.text for i in actions.open_for(ROOM, BOB, 10).items] == ["b", "a"]
+        actions.set_due(actions.get(first.id), NOW + timedelta(days=1), True)
+        actions.close(actions.get(second.id), DONE, BOB, NOW)
+        listing = actions.open_for(ROOM, BOB, 10)
+        assert ([i.text for i in listing.items], listing.total) == (["a"], 1)
+        actions.reopen(actions.get(second.id))
+        actions.set_assignees(actions.get(first.id), ["MAEE"])
+        assert [i.text for i in actions.open_for(ROOM, BOB, 10).items] == ["b"]
+        assert [i.text for i in actions.open_for(ROOM, "MAEE", 10).items] == ["a"]

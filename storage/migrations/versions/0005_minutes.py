@@ -66,8 +66,15 @@ def upgrade() -> None:
         sa.Column("action_id", sa.Integer(), _fk("action_items", "CASCADE"), primary_key=True),
         sa.Column("position", sa.Integer(), primary_key=True),
         sa.Column("assignee", sa.String(255), nullable=False),
+        sa.Column("room_id", sa.String(255), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("due_at", sa.DateTime()),
     )
-    op.create_index("ix_action_assignees_assignee", "action_assignees", ["assignee", "action_id"])
+    op.create_index(
+        "ix_action_assignees_assignee",
+        "action_assignees",
+        ["assignee", "room_id", "status", "due_at"],
+    )
     op.create_table(
         "action_notes",
         sa.Column("id", sa.Integer(), primary_key=True),
