@@ -14,11 +14,12 @@ import commands
 from bot.config import Config
 from bot.dispatch import Defaults, Dispatcher, Registry
 from bot.matrix import connect, warn_if_config_exposed
+from bot.polls import PollKeeper
 from bot.replies import Sender
 from bot.scheduler import ReminderScheduler
 from bot.sync import Syncer
 from bot.trust import Trust
-from commands import actions, meetings
+from commands import actions, meetings, polls
 from storage.actions import TimerRepository
 from storage.db import Database
 
@@ -44,7 +45,14 @@ async def run(config: Config) -> None:
         loop.add_signal_handler(sig, stop.set)
 
     client = await connect(config)
-    sender = Sender(client, db, on_sent=meetings.record_sent)
+
+    def record_sent(session, purpose: str, event_id: str) -> None:
+        meetings.record_sent(session, purpose, event_id)
+        polls.record_sent(session, purpose, event_id)
+        if purpose.startswith("poll-end:"):
+            keeper.wake()  # settle the poll's count on its end's own time
+
+    sender = Sender(client, db, on_sent=record_sent)
     reminders = ReminderScheduler(
         db,
         utcnow,
@@ -72,9 +80,26 @@ async def run(config: Config) -> None:
         name="action-round",
     )
 
+    # Polls: closing times, and responses fetched from the homeserver.
+    poll_defaults = dict(
+        language=config.bot.language,
+        timezone=config.bot.timezone,
+        prefix=config.bot.command_prefix,
+    )
+    keeper = PollKeeper(
+        client,
+        db,
+        utcnow,
+        keep=polls.keep_fetched,
+        close_due=partial(polls.close_when_due, **poll_defaults),
+        settle=partial(polls.settle, **poll_defaults),
+        on_outbox=sender.wake,
+    )
+
     def after_commands() -> None:
         sender.wake()
         reminders.pick_up()  # timers for reminder rows the commands just committed
+        keeper.pick_up()  # and for polls' closing times
 
     dispatcher = Dispatcher(
         registry,
@@ -95,6 +120,7 @@ async def run(config: Config) -> None:
 
     def ready() -> None:
         sender.wake()  # replies decided before a crash go out now
+        keeper.start()  # polls' closing times and responses, once caught up
         log.info("ready as %s (device %s)", client.user_id, client.device_id)
 
     async def leave_after_sending(room_id: str) -> None:
@@ -114,6 +140,7 @@ async def run(config: Config) -> None:
         on_ready=ready,
     )
     sending = asyncio.create_task(sender.run())
+    keeping = asyncio.create_task(keeper.run())
     log.info("reminder timers set for %d pending reminder(s)", reminders.start())
     with db.transaction() as session:
         actions.plan_rounds(session, rounds, utcnow())
@@ -123,6 +150,8 @@ async def run(config: Config) -> None:
     finally:
         log.info("stopping")
         reminders.shutdown()
+        keeper.shutdown()
+        keeping.cancel()
         action_rounds.shutdown()
         sending.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -1,0 +1,270 @@
+"""Polls, as members see them: a real Synapse, real E2EE clients sending the poll responses
+Element sends, the bot as a process."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime
+
+import nio
+import pytest
+from botproc import BotProcess
+from members import Member, reply_target
+
+from bot.msc3381 import POLL_END, POLL_RESPONSE, POLL_START, TEXT, response_content
+
+
+async def ask(member: Member, room_id: str, bot: BotProcess, body: str) -> nio.Event:
+    """Send a command and return the bot's decrypted reply to it."""
+    event_id = await member.send(room_id, body)
+    return await member.wait_for_reply(room_id, event_id, sender=bot.user_id)
+
+
+async def room_with_bot(member: Member, bot: BotProcess, *, invite=()) -> str:
+    room_id = await member.create_room(invite=[bot.user_id, *invite])
+    await member.wait_joined(room_id, bot.user_id)
+    return room_id
+
+
+def of_type(event_type: str, bot: BotProcess, refers_to: str | None = None):
+    """A (decrypted) event of this type from the bot, referring to `refers_to` if given."""
+
+    def predicate(event) -> bool:
+        source = getattr(event, "source", {}) or {}
+        relates = (source.get("content") or {}).get("m.relates_to") or {}
+        return (
+            source.get("type") == event_type
+            and source.get("sender") == bot.user_id
+            and (refers_to is None or relates.get("event_id") == refers_to)
+        )
+
+    return predicate
+
+
+def notice_starting(bot: BotProcess, text: str):
+    def predicate(event) -> bool:
+        return (
+            isinstance(event, nio.RoomMessageNotice)
+            and event.sender == bot.user_id
+            and event.body.startswith(text)
+        )
+
+    return predicate
+
+
+async def start_poll(member: Member, room_id: str, bot: BotProcess, command: str):
+    """Send a poll command; the poll start event and the notice that follows it."""
+    notice = await ask(member, room_id, bot, command)
+    start = await member.wait_for(of_type(POLL_START, bot), room_id=room_id)
+    return start, notice
+
+
+async def vote(member: Member, room_id: str, start_id: str, answers: list) -> str:
+    """A poll response exactly as Element sends it (encrypted: the rooms are)."""
+    return await member.send_raw(room_id, POLL_RESPONSE, response_content(start_id, answers))
+
+
+def poll_row(bot: BotProcess, room_id: str) -> tuple:
+    with sqlite3.connect(bot.data_dir / "wgbot.db") as db:
+        return db.execute(
+            "SELECT status, closes_at, ended_at, end_event_id FROM polls WHERE room_id = ?",
+            (room_id,),
+        ).fetchone()
+
+
+@pytest.fixture(scope="module")
+async def bot(homeserver, tmp_path_factory):
+    """One bot for the tests of this module that do not restart it; each test has its own room."""
+    process = BotProcess.create(homeserver, tmp_path_factory.mktemp("polls-bot"))
+    await process.start()
+    yield process
+    assert await process.stop() == 0
+
+
+async def test_element_counting_changed_spoilt_truncated_withdrawn_and_late_votes(members, bot):
+    alice, bob, carol, dan = [await members(n) for n in ("alice", "bob", "carol", "dan")]
+    room_id = await room_with_bot(alice, bot, invite=[m.user_id for m in (bob, carol, dan)])
+    for member in (bob, carol, dan):
+        await member.join(room_id)
+
+    start, notice = await start_poll(alice, room_id, bot, '!poll "Lunch?" Pizza Pasta Soup')
+    assert start.decrypted
+    wire = await alice.raw_event(room_id, start.event_id)
+    assert wire["type"] == "m.room.encrypted"
+    poll = start.source["content"][POLL_START]
+    assert poll["question"][TEXT] == "Lunch?"
+    assert [a[TEXT] for a in poll["answers"]] == ["Pizza", "Pasta", "Soup"]
+    assert poll["max_selections"] == 1
+    assert start.source["content"][TEXT] == "Lunch?\n1. Pizza\n2. Pasta\n3. Soup"
+    assert notice.body.splitlines()[0] == "Poll #1 started: Lunch?"
+    pizza, pasta, soup = (a["id"] for a in poll["answers"])
+
+    await vote(alice, room_id, start.event_id, [pizza])
+    await vote(alice, room_id, start.event_id, [pasta])  # a change of mind: the latest counts
+    await vote(bob, room_id, start.event_id, ["not-an-answer"])  # spoilt
+    await vote(carol, room_id, start.event_id, [soup, pizza])  # one answer allowed: Soup
+    await vote(dan, room_id, start.event_id, [pizza])
+    await vote(dan, room_id, start.event_id, [])  # withdrawn
+    results = await ask(bob, room_id, bot, "!poll results 1")
+    assert results.body.splitlines() == [
+        "Results of poll #1 so far: Lunch?",
+        "Pizza: 0 (0%)",
+        f"Pasta: 1 (50%) — {alice.user_id}",
+        f"Soup: 1 (50%) — {carol.user_id}",
+        "Voters: 2; votes cast: 2.",
+        "Spoilt votes (not counted): 1.",
+    ]
+
+    close_id = await alice.send(room_id, "!poll close 1")
+    end = await alice.wait_for(of_type(POLL_END, bot, start.event_id), room_id=room_id)
+    assert end.source["content"][POLL_END] == {}
+    assert end.source["content"]["m.relates_to"]["rel_type"] == "m.reference"
+    assert end.source["content"][TEXT] == "The poll has ended. Top answer: Pasta and Soup"
+    final = await alice.wait_for_reply(room_id, close_id, sender=bot.user_id)
+    assert final.body.splitlines() == [
+        "Results of poll #1 (closed): Lunch?",
+        "Pizza: 0 (0%)",
+        f"Pasta: 1 (50%) — {alice.user_id}",
+        f"Soup: 1 (50%) — {carol.user_id}",
+        "Voters: 2; votes cast: 2.",
+        "Spoilt votes (not counted): 1.",
+        "Tie between Pasta and Soup.",
+    ]
+    # Bob saw the end, then voted: too late, for the bot as for every app.
+    await bob.wait_for(of_type(POLL_END, bot, start.event_id), room_id=room_id)
+    await vote(bob, room_id, start.event_id, [pizza])
+    after = await ask(dan, room_id, bot, "!poll results 1")
+    assert after.body.splitlines()[:4] == final.body.splitlines()[:4]
+    listing = await ask(dan, room_id, bot, "!polls")
+    assert listing.body.splitlines() == ["Polls", "#1 Lunch? — closed"]
+    assert alice.undecryptable(room_id) == []
+
+
+async def test_secret_poll_and_a_close_refused_to_others(members, bot):
+    alice, bob = await members("alice"), await members("bob")
+    room_id = await room_with_bot(alice, bot, invite=[bob.user_id])
+    await bob.join(room_id)
+
+    start, notice = await start_poll(
+        alice, room_id, bot, '!poll "Who chairs?" "Ana" "Ben" --secret --multi'
+    )
+    content = start.source["content"][POLL_START]
+    assert content["kind"] == "org.matrix.msc3381.poll.undisclosed"
+    assert content["max_selections"] == 2
+    ana, ben = (a["id"] for a in content["answers"])
+    await vote(bob, room_id, start.event_id, [ana, ben])
+    await vote(alice, room_id, start.event_id, [ana])
+
+    hidden = await ask(bob, room_id, bot, "!poll results 1")
+    assert hidden.body.splitlines() == [
+        "Poll #1 is secret: its results are shown when it closes.",
+        "Voters so far: 2.",
+    ]
+    refused = await ask(bob, room_id, bot, "!poll close 1")
+    assert refused.body.splitlines()[0] == (
+        f"Only {alice.user_id}, who started poll #1, or a chair may close it."
+    )
+    final = await ask(alice, room_id, bot, "!poll close 1")
+    assert final.body.splitlines() == [
+        "Results of poll #1 (closed): Who chairs?",
+        "Ana: 2 (67%)",
+        "Ben: 1 (33%)",
+        "Voters: 2; votes cast: 3.",
+        "Top answer: Ana",
+    ]
+    assert final.source["content"]["m.mentions"] == {}
+    again = await ask(alice, room_id, bot, "!poll close 1")
+    assert again.body.splitlines()[0] == "Poll #1 is closed already."
+
+
+async def test_find_a_time_from_poll_to_scheduled_meeting(members, bot):
+    alice, bob = await members("alice"), await members("bob")
+    room_id = await room_with_bot(alice, bot, invite=[bob.user_id])
+    await bob.join(room_id)
+
+    start, notice = await start_poll(
+        alice,
+        room_id,
+        bot,
+        '!findtime "Plenary" 3 December 2030 14:00 | 4 December 2030 10:00-12:00 | 5/12/2030 9:00',
+    )
+    content = start.source["content"][POLL_START]
+    assert content["max_selections"] == 3
+    assert [a[TEXT] for a in content["answers"]] == [
+        "Tue, 3 Dec 2030, 14:00–15:00 (Europe/Luxembourg)",
+        "Wed, 4 Dec 2030, 10:00–12:00 (Europe/Luxembourg)",
+        "Thu, 5 Dec 2030, 09:00–10:00 (Europe/Luxembourg)",
+    ]
+    first, second, _third = (a["id"] for a in content["answers"])
+    await vote(alice, room_id, start.event_id, [first, second])
+    await vote(bob, room_id, start.event_id, [second])
+
+    final = await ask(alice, room_id, bot, "!poll close 1")
+    lines = final.body.splitlines()
+    assert lines[-3:] == [
+        "Best time: Wed, 4 Dec 2030, 10:00–12:00 (Europe/Luxembourg)",
+        "To schedule it as a meeting:",
+        '!meeting add "Plenary" 04/12/2030 10:00 for 120 minutes',
+    ]
+    scheduled = await ask(bob, room_id, bot, lines[-1])
+    assert scheduled.body.splitlines()[:2] == [
+        "Meeting #1 scheduled: Plenary",
+        "When: Wed, 4 Dec 2030, 10:00–12:00 (Europe/Luxembourg)",
+    ]
+
+
+async def test_closing_time_across_a_restart_counts_votes_sent_while_down(
+    members, homeserver, tmp_path
+):
+    alice, bob, carol = [await members(n) for n in ("alice", "bob", "carol")]
+    bot = BotProcess.create(homeserver, tmp_path / "bot")
+    await bot.start()
+    try:
+        room_id = await room_with_bot(alice, bot, invite=[bob.user_id, carol.user_id])
+        await bob.join(room_id)
+        await carol.join(room_id)
+        start, notice = await start_poll(
+            alice, room_id, bot, '!poll "Adopt the budget?" Yes No --closes in 1 minute'
+        )
+        assert notice.body.splitlines()[1].startswith("Closes: ")
+        yes, no = (a["id"] for a in start.source["content"][POLL_START]["answers"])
+        await vote(bob, room_id, start.event_id, [yes])
+        await ask(alice, room_id, bot, "!polls")  # the bot has seen Bob's vote
+        assert await bot.stop() == 0
+
+        await vote(carol, room_id, start.event_id, [no])  # while the bot is down
+        status, closes, _ended, _end = poll_row(bot, room_id)
+        assert status == "open"
+        closes_at = datetime.fromisoformat(closes).replace(tzinfo=UTC)
+        await asyncio.sleep(max(0.0, (closes_at - datetime.now(UTC)).total_seconds()) + 1)
+
+        await bot.start()
+        end = await alice.wait_for(of_type(POLL_END, bot, start.event_id), room_id=room_id)
+        results = await alice.wait_for(
+            notice_starting(bot, "Results of poll #1 (closed)"), room_id=room_id
+        )
+        assert reply_target(results) is None
+        assert results.body.splitlines() == [
+            "Results of poll #1 (closed): Adopt the budget?",
+            f"Yes: 1 (50%) — {bob.user_id}",
+            f"No: 1 (50%) — {carol.user_id}",
+            "Voters: 2; votes cast: 2.",
+            "Tie between Yes and No.",
+        ]
+        # The count settles on the end event's own time, which the bot fetches.
+        for _ in range(50):
+            status, _closes, ended, end_id = poll_row(bot, room_id)
+            if ended:
+                break
+            await asyncio.sleep(0.2)
+        assert (status, end_id) == ("closed", end.event_id)
+        assert ended is not None
+        # A restart closes nothing twice.
+        assert await bot.stop() == 0
+        await bot.start()
+        await ask(alice, room_id, bot, "!polls")
+    finally:
+        await bot.stop()
+    ends = [e for e in alice.events(room_id) if of_type(POLL_END, bot)(e)]
+    assert len(ends) == 1
