@@ -1,8 +1,24 @@
 """Room events as the sync loop hands them to the dispatcher, for dispatcher-level tests."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.dispatch import RoomEvent
+from bot.dispatch import Defaults, RoomEvent
+
+# The room defaults of dispatcher-level tests: English, Luxembourg, chairs from power level 50.
+TEST_DEFAULTS = Defaults("!", "en", "Europe/Luxembourg", 50, False)
+
+
+class Clock:
+    """The injected clock: a fixed instant a test moves forward."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
 
 
 def text_event(

@@ -11,19 +11,9 @@ from datetime import datetime, timedelta
 from bot.dispatch import UNDECRYPTABLE, Dispatcher, RoomEvent
 from storage.db import Database
 from storage.outbox import OutboxRepository
+from tests.events import Clock  # noqa: F401  (tests import it from here too)
 
 ROOM = "!room:example.org"
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ from functools import partial
 import pytest
 
 import commands
-from bot.dispatch import Defaults, Dispatcher, Registry
+from bot.dispatch import Dispatcher, Registry
 from bot.scheduler import ReminderScheduler
 from commands.actions import Rounds, deliver_round, plan_rounds
 from storage.actions import DIGEST, DUE, TimerRepository
 from storage.db import Database
+from tests.events import TEST_DEFAULTS
 from tests.minutes_room import ChatRoom, Clock
 
 ALICE, BOB, CAROL = "@alice:example.org", "@bob:example.org", "@carol:example.org"
@@ -29,7 +30,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def room(db: Database, clock: Clock) -> ChatRoom:
-    defaults = Defaults("!", "en", "Europe/Luxembourg", 50, False)
+    defaults = TEST_DEFAULTS
     return ChatRoom(db, Dispatcher(Registry(commands.MODULES), db, defaults, clock=clock), clock)
 
 

@@ -7,13 +7,13 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 import commands
-from bot.dispatch import Defaults, Dispatcher, Registry, RoomEvent
+from bot.dispatch import Dispatcher, Registry, RoomEvent
 from storage.db import Database
 from storage.log import LogRepository
 from storage.outbox import OutboxRepository
 from storage.rooms import RoomRepository
 from storage.sync import SyncRepository
-from tests.events import text_event
+from tests.events import TEST_DEFAULTS, text_event
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 ROOM = "!room:example.org"
@@ -97,14 +97,7 @@ def message(body: str, event_id: str = "$cmd", **overrides) -> RoomEvent:
 
 @pytest.fixture
 def dispatcher(db: Database) -> Dispatcher:
-    defaults = Defaults(
-        prefix="!",
-        language="en",
-        timezone="Europe/Luxembourg",
-        chair_level=50,
-        allow_unencrypted_rooms=False,
-    )
-    return Dispatcher(Registry(commands.MODULES), db, defaults, clock=lambda: NOW)
+    return Dispatcher(Registry(commands.MODULES), db, TEST_DEFAULTS, clock=lambda: NOW)
 
 
 def outbox_bodies(db: Database) -> list[str]:

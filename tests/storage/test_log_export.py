@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 import commands
-from bot.dispatch import Defaults, Dispatcher, Registry
+from bot.dispatch import Dispatcher, Registry
 from storage.db import Database
+from tests.events import TEST_DEFAULTS
 from tests.minutes_room import ROOM, ChatRoom, Clock
 
 ALICE, BOB = "@alice:example.org", "@bob:example.org"
@@ -28,7 +29,7 @@ def wgbot(*args: str) -> subprocess.CompletedProcess:
 async def logged(db: Database, database_url: str, tmp_path):
     """A room with a recorded meeting; the config of a bot using that database."""
     clock = Clock(START)
-    defaults = Defaults("!", "en", "Europe/Luxembourg", 50, False)
+    defaults = TEST_DEFAULTS
     room = ChatRoom(db, Dispatcher(Registry(commands.MODULES), db, defaults, clock=clock), clock)
     await room.say("!help", ALICE)  # before the meeting: only the command is logged
     await room.say("!startmeeting Budget", ALICE)

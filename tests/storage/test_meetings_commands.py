@@ -8,25 +8,17 @@ from functools import partial
 import pytest
 
 import commands
-from bot.dispatch import Defaults, Dispatcher, Registry
+from bot.dispatch import Dispatcher, Registry
 from bot.scheduler import ReminderScheduler
 from commands.meetings import deliver_reminder, record_sent
 from storage.db import Database
 from storage.meetings import MeetingRepository, ReminderRepository
 from storage.outbox import OutboxRepository
-from tests.events import reaction_event, text_event
+from tests.events import TEST_DEFAULTS, Clock, reaction_event, text_event
 
 ROOM = "!room:example.org"
 ALICE, BOB = "@alice:example.org", "@bob:example.org"
 SUNDAY = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)  # 10:00 in Luxembourg
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -36,14 +28,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def dispatcher(db: Database, clock: Clock) -> Dispatcher:
-    defaults = Defaults(
-        prefix="!",
-        language="en",
-        timezone="Europe/Luxembourg",
-        chair_level=50,
-        allow_unencrypted_rooms=False,
-    )
-    return Dispatcher(Registry(commands.MODULES), db, defaults, clock=clock)
+    return Dispatcher(Registry(commands.MODULES), db, TEST_DEFAULTS, clock=clock)
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 import commands
-from bot.dispatch import Defaults, Dispatcher, Registry
+from bot.dispatch import Dispatcher, Registry
 from storage.actions import ActionRepository
 from storage.db import Database
 from storage.log import LogRepository
+from tests.events import TEST_DEFAULTS
 from tests.minutes_room import ROOM, ChatRoom, Clock
 
 ALICE, BOB, CAROL = "@alice:example.org", "@bob:example.org", "@carol:example.org"
@@ -25,14 +26,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def room(db: Database, clock: Clock) -> ChatRoom:
-    defaults = Defaults(
-        prefix="!",
-        language="en",
-        timezone="Europe/Luxembourg",
-        chair_level=50,
-        allow_unencrypted_rooms=False,
-    )
-    return ChatRoom(db, Dispatcher(Registry(commands.MODULES), db, defaults, clock=clock), clock)
+    dispatcher = Dispatcher(Registry(commands.MODULES), db, TEST_DEFAULTS, clock=clock)
+    return ChatRoom(db, dispatcher, clock)
 
 
 async def minutes_json(room: ChatRoom, meeting: int = 1) -> dict:

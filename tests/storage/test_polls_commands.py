@@ -12,7 +12,7 @@ import pytest
 from nio import EncryptionError
 
 import commands
-from bot.dispatch import Defaults, Dispatcher, Registry, RoomEvent
+from bot.dispatch import Dispatcher, Registry, RoomEvent
 from bot.msc3381 import (
     DISCLOSED,
     POLL_END,
@@ -29,21 +29,13 @@ from storage.meetings import MeetingRepository
 from storage.outbox import OutboxRepository
 from storage.polls import PollRepository
 from storage.rooms import RoomRepository
-from tests.events import text_event
+from tests.events import TEST_DEFAULTS, Clock, text_event
 
 ROOM = "!room:example.org"
 BOT = "@wgbot:example.org"
 ALICE, BOB, CAROL, DAN = (f"@{n}:example.org" for n in ("alice", "bob", "carol", "dan"))
 SUNDAY = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)  # 10:00 in Luxembourg
 DEFAULTS = dict(language="en", timezone="Europe/Luxembourg", prefix="!")
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -53,14 +45,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def dispatcher(db: Database, clock: Clock) -> Dispatcher:
-    defaults = Defaults(
-        prefix="!",
-        language="en",
-        timezone="Europe/Luxembourg",
-        chair_level=50,
-        allow_unencrypted_rooms=False,
-    )
-    return Dispatcher(Registry(commands.MODULES), db, defaults, clock=clock)
+    return Dispatcher(Registry(commands.MODULES), db, TEST_DEFAULTS, clock=clock)
 
 
 class Room:
