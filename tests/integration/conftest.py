@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from botproc import BotProcess
 from homeserver import Homeserver, running_homeserver
 from members import Member, MemberFactory
 
@@ -39,3 +40,14 @@ async def members(homeserver: Homeserver, tmp_path: Path) -> AsyncIterator[Membe
 # ---------------------------------------------------------------------------------------
 # Bot fixtures (the bot process and its account) go below this line.
 # ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+async def bot(
+    homeserver: Homeserver, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[BotProcess]:
+    """One bot per test module, for tests that do not restart it; each test has its own room."""
+    process = BotProcess.create(homeserver, tmp_path_factory.mktemp("bot"))
+    await process.start()
+    yield process
+    assert await process.stop() == 0

@@ -6,7 +6,6 @@ import sqlite3
 import stat
 
 import nio
-import pytest
 from botproc import BotProcess
 from homeserver import start_homeserver
 from members import Member, reply_target
@@ -38,15 +37,6 @@ def handled(bot: BotProcess, event_id: str) -> bool:
             db.execute("SELECT 1 FROM handled_events WHERE event_id = ?", (event_id,)).fetchone()
             is not None
         )
-
-
-@pytest.fixture(scope="module")
-async def bot(homeserver, tmp_path_factory):
-    """One bot for the tests of this module that do not restart it; each test has its own room."""
-    process = BotProcess.create(homeserver, tmp_path_factory.mktemp("bot"))
-    await process.start()
-    yield process
-    assert await process.stop() == 0
 
 
 async def test_help_is_an_encrypted_html_notice_in_reply(members, bot):

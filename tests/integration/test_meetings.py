@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import nio
-import pytest
 from botproc import BotProcess
 from icalendar import Calendar
 from members import Member, reply_target
@@ -50,15 +49,6 @@ def reminders_in_db(bot: BotProcess, room_id: str) -> list[tuple[str, str]]:
             " WHERE m.room_id = ? ORDER BY r.id",
             (room_id,),
         ).fetchall()
-
-
-@pytest.fixture(scope="module")
-async def bot(homeserver, tmp_path_factory):
-    """One bot for the tests of this module that do not restart it; each test has its own room."""
-    process = BotProcess.create(homeserver, tmp_path_factory.mktemp("meetings-bot"))
-    await process.start()
-    yield process
-    assert await process.stop() == 0
 
 
 async def test_add_list_move_cancel_with_the_echo(members, bot):

@@ -69,15 +69,6 @@ async def room_with_bot(member: Member, bot: BotProcess, *, invite=()) -> str:
     return room_id
 
 
-@pytest.fixture(scope="module")
-async def bot(homeserver, tmp_path_factory):
-    """One bot for the tests of this module that do not restart it; each test has its own room."""
-    process = BotProcess.create(homeserver, tmp_path_factory.mktemp("minutes-bot"))
-    await process.start()
-    yield process
-    assert await process.stop() == 0
-
-
 class _Tags(HTMLParser):
     def __init__(self):
         super().__init__()

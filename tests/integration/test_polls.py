@@ -8,7 +8,6 @@ import sqlite3
 from datetime import UTC, datetime
 
 import nio
-import pytest
 from botproc import BotProcess
 from members import Member, reply_target
 
@@ -71,15 +70,6 @@ def poll_row(bot: BotProcess, room_id: str) -> tuple:
             "SELECT status, closes_at, ended_at, end_event_id FROM polls WHERE room_id = ?",
             (room_id,),
         ).fetchone()
-
-
-@pytest.fixture(scope="module")
-async def bot(homeserver, tmp_path_factory):
-    """One bot for the tests of this module that do not restart it; each test has its own room."""
-    process = BotProcess.create(homeserver, tmp_path_factory.mktemp("polls-bot"))
-    await process.start()
-    yield process
-    assert await process.stop() == 0
 
 
 async def test_element_counting_changed_spoilt_truncated_withdrawn_and_late_votes(members, bot):
