@@ -7,8 +7,9 @@ import stat
 
 import nio
 from botproc import BotProcess
-from homeserver import start_homeserver
 from members import Member, reply_target
+
+from bot.homeserver import start_homeserver
 
 CHAIR_ONLY = {"users_default": 0, "events": {}, "state_default": 50}
 
