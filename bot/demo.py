@@ -350,6 +350,8 @@ class Demo:
         from bot.homeserver import start_homeserver
 
         say("Starting a throwaway Matrix homeserver (Synapse) on this machine…")
+        # Blocking for a few seconds: a Ctrl-C meanwhile cancels the demo once Synapse is up,
+        # and the clean-up then stops it; started earlier or later, nothing is left behind.
         self.homeserver = start_homeserver(self.workdir / "synapse", own_session=True)
         hs = self.homeserver
         bot_password = secrets.token_urlsafe(16)
