@@ -58,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--since", help="ISO date or date-time (in the bot's time zone)")
     export.add_argument("--output", help="file to write (default: standard output)")
 
+    demo = sub.add_parser(
+        "demo", help="try the bot: a throwaway homeserver, a member account and an encrypted room"
+    )
+    from bot.demo import add_arguments
+
+    add_arguments(demo)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_sub.add_parser("upgrade", help="apply the database migrations")
@@ -150,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.verbose)
     log = logging.getLogger("wgbot")
     try:
+        if args.command == "demo":  # needs no config: it makes its own, in a temporary directory
+            from bot.demo import main as demo
+
+            return demo(args)
         config = load_config(args.config)
         if args.command == "run":
             from bot.app import run

@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import nio
-from homeserver import Homeserver
 from nio.crypto.attachments import decrypt_attachment
 from nio.store import SqliteStore
+
+from bot.homeserver import Homeserver
 
 # nio logs every request and key operation at INFO/DEBUG; tests only care about problems.
 logging.getLogger("nio").setLevel(logging.WARNING)
