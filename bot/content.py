@@ -8,6 +8,7 @@ None, and never raises. Handlers read these fields, never the raw JSON.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from bot.msc3381 import POLL_RESPONSE, STABLE_POLL_RESPONSE
 
 # No Matrix id is this long (the spec caps event ids at 255 bytes); a longer one names nothing.
 MAX_ID = 255
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def text(value: object) -> str | None:
@@ -27,7 +29,7 @@ def text(value: object) -> str | None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate, which JSON's \ud800 escape can carry
-        value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        value = SURROGATE.sub("\ufffd", value)
     return value.replace("\x00", "")
 
 

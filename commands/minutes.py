@@ -626,8 +626,8 @@ async def log_message(ctx: CommandContext, event: RoomEvent) -> None:
             _edit(ctx, event, relation.event_id)
         return
     msgtype = content.msgtype
-    if msgtype not in LOGGED_MSGTYPES:
-        return
+    if msgtype not in LOGGED_MSGTYPES or content.body is None:
+        return  # a message without text (as clients send them) is nothing to record
     payload = {"msgtype": msgtype, "body": _reply_fallback_removed(content)}
     minutes = MinutesRepository(ctx.session)
     gap = minutes.line(event.event_id)
