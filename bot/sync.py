@@ -223,13 +223,13 @@ class Syncer:
                 decrypted = self.client.decrypt_event(MegolmEvent.from_dict(kept.source))
             except EncryptionError:
                 continue
-            except Exception:
-                log_internal_error(log, "decrypting event %s in %s", kept.event_id, kept.room_id)
-                decrypted = unreadable(MegolmEvent.from_dict(kept.source))
+            except Exception:  # the one guard, for an event that never reaches `_event`
+                log_internal_error(log, "skipped event %s in %s", kept.event_id, kept.room_id)
+                self._mark_handled(kept.room_id, kept.event_id)
             else:
                 log.info("decrypted event %s now that its key arrived", kept.event_id)
-            # Judged by the room's levels now: its place in the timeline is long past.
-            await self._event(kept.room_id, decrypted, self._power.get(kept.room_id))
+                # Judged by the room's levels now: its place in the timeline is long past.
+                await self._event(kept.room_id, decrypted, self._power.get(kept.room_id))
             with self.db.transaction() as session:
                 UndecryptableRepository(session).remove(kept.event_id)
 
@@ -403,10 +403,10 @@ def harden_decryption(client: AsyncClient) -> None:
     """Make nio's decryption of room events total and truthful.
 
     nio parses a decrypted payload as if the homeserver had sent it: a payload that fails
-    validation becomes a BadEvent with the event id and sender the payload claims, one that
-    claims to be state (power levels, membership) changes nio's room state, and an
-    m.room.message without msgtype raises KeyError out of sync itself. Any such payload is
-    made an unreadable event under the outer event's (homeserver's) ids instead."""
+    validation becomes a BadEvent with the event id and sender the payload claims, and one that
+    claims to be state changes nio's room state (any member could make themselves a chair with
+    an encrypted "m.room.power_levels"). Such a payload, or one nio fails on, is made an
+    unreadable event under the outer event's (the homeserver's) ids instead."""
     olm = client.olm
     if olm is None or getattr(olm, "_wgbot_hardened", False):
         return
