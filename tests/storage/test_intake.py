@@ -142,6 +142,7 @@ async def test_a_poison_event_is_handled_once_writes_nothing_and_the_next_works(
 
     assert intake.handled(event_id)
     assert intake.rows() == before
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     (settings,) = await intake.room.say("!settings", ALICE)
     assert settings.body.startswith("Settings of this room")
     assert MARK not in ours(caplog)
