@@ -351,6 +351,69 @@ def clock_line(answer: Answer | None) -> Line:
 
 def device_lines(config: Config, data: DataDir, token: str, device_id: str, account) -> list[Line]:
     """The device on the server (with the store's keys), and the cross-signing chain over it."""
+    homeserver, user_id = config.matrix.homeserver, config.matrix.user_id
+    listed = request(homeserver, "/_matrix/client/v3/devices", token)
+    keys = request(
+        homeserver, "/_matrix/client/v3/keys/query", token, {"device_keys": {user_id: []}}
+    )
+    if listed.status != 200 or keys.status != 200:
+        failure = errcode(listed if listed.status != 200 else keys)
+        return [
+            failed("device", f"the homeserver did not list the account's devices ({failure})"),
+            skipped("cross-signing", "the devices are not known"),
+        ]
+    published = keys.body.get("device_keys", {}).get(user_id, {}).get(device_id)
+    return [
+        device_line(listed.body.get("devices", []), keys.body, user_id, device_id, account),
+        cross_signing_line(data, keys.body, user_id, published, device_id),
+    ]
+
+
+def device_line(
+    devices: list[dict], answer: dict[str, Any], user_id: str, device_id: str, account
+) -> Line:
+    """Our device listed with the store's keys, and no other session of the account that could
+    read what members send the bot."""
+    name = "device"
+    with_keys = answer.get("device_keys", {}).get(user_id, {})
+    others = {d.get("device_id"): d.get("display_name") for d in devices}
+    if device_id not in others:
+        return failed(name, f"{device_id} is not among the account's devices (deleted?)")
+    del others[device_id]
+    published = with_keys.get(device_id)
+    if not published:
+        return failed(
+            name, f"{device_id} exists but its keys are not published: start the bot once"
+        )
+    published_key = published.get("keys", {}).get(f"ed25519:{device_id}")
+    if account and published_key != account.identity_keys["ed25519"]:
+        return failed(
+            name,
+            f"the server holds other keys for {device_id} than the crypto store: "
+            "the store does not belong to this device",
+        )
+
+    def named(ids: list[str]) -> str:
+        return ", ".join(f"{i} ({others[i]!r})" if others[i] else i for i in sorted(ids))
+
+    keyed = [i for i in others if i in with_keys]
+    if keyed:
+        return failed(
+            name,
+            f"the account has other sessions with keys, which get the room keys members share "
+            f"with the bot: {named(keyed)}; sign them out (in a Matrix app signed in as the bot: "
+            "Settings, Sessions)",
+        )
+    text = f"{device_id} exists on the server with its keys published"
+    if others:
+        text += f"; also signed in, without keys: {named(list(others))}"
+    return passed(name, text)
+
+
+def cross_signing_line(
+    data: DataDir, answer: dict[str, Any], user_id: str, published: dict | None, device_id: str
+) -> Line:
+    """Our master key published, certifying our device through the self-signing key."""
     from bot.crosssigning import (
         CrossSigningKeys,
         device_cross_signed,
@@ -359,55 +422,25 @@ def device_lines(config: Config, data: DataDir, token: str, device_id: str, acco
         public_b64,
     )
 
-    homeserver, user_id = config.matrix.homeserver, config.matrix.user_id
-    quoted = urllib.parse.quote(device_id, safe="")
-    listed = request(homeserver, f"/_matrix/client/v3/devices/{quoted}", token)
-    keys = request(
-        homeserver, "/_matrix/client/v3/keys/query", token, {"device_keys": {user_id: []}}
-    )
-    published = keys.body.get("device_keys", {}).get(user_id, {}).get(device_id)
-    published_key = (published or {}).get("keys", {}).get(f"ed25519:{device_id}")
-    if listed.status != 200:
-        device_line = failed(
-            "device", f"{device_id} is not among the account's devices ({errcode(listed)})"
-        )
-    elif keys.status != 200:
-        device_line = failed("device", f"keys/query failed ({errcode(keys)})")
-    elif not published:
-        device_line = failed(
-            "device", f"{device_id} exists but its keys are not published: start the bot once"
-        )
-    elif account and published_key != account.identity_keys["ed25519"]:
-        device_line = failed(
-            "device",
-            f"the server holds other keys for {device_id} than the crypto store: "
-            "the store does not belong to this device",
-        )
-    else:
-        device_line = passed("device", f"{device_id} exists on the server with its keys published")
-
     name = "cross-signing"
     ours = CrossSigningKeys.load(data.cross_signing)
-    server_master = only_key(keys.body.get("master_keys", {}).get(user_id, {}))
+    server_master = only_key(answer.get("master_keys", {}).get(user_id, {}))
     if ours is None:
-        line = failed(name, f"no keys in {data.cross_signing}: start the bot once")
-    elif server_master is None:
-        line = failed(name, "no master key is published: start the bot once")
-    elif server_master != public_b64(ours.master):
-        line = failed(
+        return failed(name, f"no keys in {data.cross_signing}: start the bot once")
+    if server_master is None:
+        return failed(name, "no master key is published: start the bot once")
+    if server_master != public_b64(ours.master):
+        return failed(
             name,
             f"the published master key is not the one in {data.cross_signing} "
             "(someone else set up cross-signing for this account?)",
         )
-    elif not (published and device_cross_signed(keys.body, user_id, published)):
-        line = failed(name, f"device {device_id} is not signed by the self-signing key")
-    else:
-        line = passed(
-            name,
-            f"master key {fingerprint(server_master)} is published and certifies "
-            f"device {device_id}",
-        )
-    return [device_line, line]
+    if not (published and device_cross_signed(answer, user_id, published)):
+        return failed(name, f"device {device_id} is not signed by the self-signing key")
+    return passed(
+        name,
+        f"master key {fingerprint(server_master)} is published and certifies device {device_id}",
+    )
 
 
 def check(config_path: str, out: Callable[[str], None] = print) -> int:

@@ -19,9 +19,11 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import nio
 import pytest
 from alembic.script import ScriptDirectory
 from botproc import BotProcess
+from nio.store import SqliteStore
 
 from bot.homeserver import Homeserver, free_port
 from storage.db import MIGRATIONS, Database
@@ -290,25 +292,26 @@ def _post(url: str, body: dict, token: str) -> tuple[int, dict]:
         return exc.code, json.load(exc)
 
 
-def change_password(operator: Operator, new_password: str) -> None:
-    """What happens when someone signs in as the bot (in Element, say) and changes its password:
-    Synapse signs out every other device, the bot's included."""
-    base = operator.homeserver.base_url
-    login = json.dumps(
-        {
-            "type": "m.login.password",
-            "identifier": {"type": "m.id.user", "user": operator.user_id},
-            "password": operator.password,
-        }
-    ).encode()
-    request = urllib.request.Request(
-        f"{base}/_matrix/client/v3/login",
-        data=login,
-        headers={"Content-Type": "application/json"},
+async def sign_in_elsewhere(operator: Operator, store: Path) -> nio.AsyncClient:
+    """Someone signs in as the bot with an encrypting app (and forgets to sign out)."""
+    await asyncio.to_thread(store.mkdir, parents=True)
+    client = nio.AsyncClient(
+        operator.homeserver.base_url,
+        operator.user_id,
+        store_path=str(store),
+        config=nio.AsyncClientConfig(encryption_enabled=True, store=SqliteStore),
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        token = json.load(response)["access_token"]
-    url = f"{base}/_matrix/client/v3/account/password"
+    assert isinstance(
+        await client.login(operator.password, device_name="Element"), nio.LoginResponse
+    )
+    assert isinstance(await client.keys_upload(), nio.KeysUploadResponse)
+    return client
+
+
+def change_password(operator: Operator, token: str, new_password: str) -> None:
+    """Changing the account's password from another session: Synapse signs out every other
+    device, the bot's included."""
+    url = f"{operator.homeserver.base_url}/_matrix/client/v3/account/password"
     body = {"new_password": new_password, "logout_devices": True}
     status, answer = _post(url, body, token)
     assert status == 401, answer
@@ -322,7 +325,7 @@ def change_password(operator: Operator, new_password: str) -> None:
     assert status == 200, answer
 
 
-async def test_wrong_then_changed_password(homeserver, tmp_path):
+async def test_a_wrong_password_another_session_and_a_changed_password(homeserver, tmp_path):
     operator = Operator.register(homeserver, tmp_path / "operator")
     result = await operator.init(password="not the password")
     assert result.code == 1
@@ -333,10 +336,22 @@ async def test_wrong_then_changed_password(homeserver, tmp_path):
     assert not operator.data_dir.exists()
 
     assert (await operator.init()).code == 0
-    device_id = operator.bot.device_id
-    assert operator.bot.server_devices() == [device_id]
+    bot_device = operator.bot.device_id
+    assert operator.bot.server_devices() == [bot_device]
 
-    change_password(operator, secrets.token_urlsafe(16))
+    element = await sign_in_elsewhere(operator, tmp_path / "element")
+    try:
+        result = await wgbot("check", "--config", str(operator.config))
+        assert result.code == 1
+        assert result.lines()["device"] == (
+            "✗ device: the account has other sessions with keys, which get the room keys members "
+            f"share with the bot: {element.device_id} ('Element'); sign them out (in a Matrix app "
+            "signed in as the bot: Settings, Sessions)"
+        )
+
+        change_password(operator, element.access_token, secrets.token_urlsafe(16))
+    finally:
+        await element.close()
     result = await wgbot("check", "--config", str(operator.config))
     assert result.code == 1
     lines = result.lines()

@@ -21,6 +21,7 @@ from bot.setup import (
     InitError,
     clock_line,
     describe_skew,
+    device_line,
     gather,
     parse_http_date,
     render_config,
@@ -171,4 +172,25 @@ def test_the_written_config_names_no_password():
     answers = Answers("https://hs.example", "@b:example.org", "./data", "en", "UTC")
     assert "password =" not in "\n".join(
         line for line in render_config(answers, WRITTEN_AT).splitlines() if not line.startswith("#")
+    )
+
+
+def test_other_sessions_with_keys_fail_the_device_line_and_keyless_ones_are_named():
+    devices = [
+        {"device_id": "BOT", "display_name": "wgbot"},
+        {"device_id": "STRAY", "display_name": None},  # left by register_new_matrix_user
+    ]
+    answer = {"device_keys": {"@b:hs": {"BOT": {"keys": {"ed25519:BOT": "k"}}}}}
+    line = device_line(devices, answer, "@b:hs", "BOT", account=None)
+    assert line.render() == (
+        "✓ device: BOT exists on the server with its keys published; "
+        "also signed in, without keys: STRAY"
+    )
+    answer["device_keys"]["@b:hs"]["PHONE"] = {"keys": {"ed25519:PHONE": "p"}}
+    devices.append({"device_id": "PHONE", "display_name": "Element Android"})
+    line = device_line(devices, answer, "@b:hs", "BOT", account=None)
+    assert line.ok is False
+    assert "with the bot: PHONE ('Element Android'); sign them out" in line.text
+    assert device_line(devices[1:], answer, "@b:hs", "BOT", None).text == (
+        "BOT is not among the account's devices (deleted?)"
     )
