@@ -219,6 +219,17 @@ async def test_check_names_an_unreachable_homeserver(operator, tmp_path):
         "5 of 8 checks did not pass: homeserver, login, device, cross-signing, clock."
     )
 
+    # A config holding a password must be private.
+    config.write_text(
+        config.read_text().replace("[matrix]\n", f'[matrix]\npassword = "{operator.password}"\n')
+    )
+    config.chmod(0o644)
+    result = await wgbot("check", "--config", str(config))
+    assert result.lines()["config"] == (
+        f"✗ config: {config} holds a password and others may read it: chmod 600"
+    )
+    assert operator.password not in result.out + result.err
+
 
 async def test_check_names_a_database_not_migrated(operator, tmp_path):
     script = ScriptDirectory(str(MIGRATIONS))
