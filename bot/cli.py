@@ -1,4 +1,5 @@
-"""The operator's command line: `wgbot run`, `wgbot db upgrade`, `wgbot when`, `wgbot export`."""
+"""The operator's command line: `wgbot init`, `wgbot check`, `wgbot run`, `wgbot db upgrade`,
+`wgbot when`, `wgbot export`."""
 
 from __future__ import annotations
 
@@ -54,6 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="debug logs (-vv: nio's too)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
+
+    from bot.setup import add_init_arguments
+
+    init = sub.add_parser(
+        "init", help="write a config.toml and do the bot's first login (its only device)"
+    )
+    add_init_arguments(init)
+
+    check = sub.add_parser(
+        "check", help="say, line by line, what works and what does not (changes nothing)"
+    )
+    check.add_argument("--config", default="config.toml", help="path to config.toml")
 
     run = sub.add_parser("run", help="run the bot")
     run.add_argument("--config", required=True, help="path to config.toml")
@@ -179,6 +192,14 @@ def main(argv: list[str] | None = None) -> int:
             from bot.demo import main as demo
 
             return demo(args)
+        if args.command == "init":  # writes the config
+            from bot.setup import run_init
+
+            return run_init(args)
+        if args.command == "check":  # reports a config that does not load as one of its lines
+            from bot.setup import check
+
+            return check(args.config)
         config = load_config(args.config)
         if args.command == "run":
             from bot.app import run
