@@ -141,7 +141,7 @@ class Reply:
     @classmethod
     def file(cls, attachment: Attachment) -> Reply:
         """A file sent as an m.file event; its body is the file name."""
-        name = attachment.filename
+        name = clean(attachment.filename)
         return cls(name, html.escape(name, quote=False), attachment=attachment)
 
     def for_purpose(self, purpose: str) -> Reply:
@@ -173,8 +173,8 @@ class Reply:
         if self.attachment is not None:
             content = {
                 "msgtype": "m.file",
-                "body": self.attachment.filename,
-                "filename": self.attachment.filename,
+                "body": clean(self.attachment.filename),
+                "filename": clean(self.attachment.filename),
                 "info": {"mimetype": self.attachment.mimetype, "size": len(self.attachment.data)},
                 "m.mentions": content["m.mentions"],
             }
@@ -405,6 +405,13 @@ class Sender:
             return first
         except HomeserverRefused as exc:
             await self.explain_refusal(message, exc.code)
+            return None
+        except (RefusedToSend, ClientError, TimeoutError):
+            raise  # the message waits: for the first sync, the crypto store, the homeserver
+        except Exception:
+            # Whatever else fails would fail again: kept, the row would hold its room for good.
+            log.exception("could not send a message for %s", room_id)
+            await self.explain_refusal(message, None)
             return None
 
     async def explain_refusal(self, message, code: str | None) -> None:
