@@ -147,15 +147,21 @@ url = "sqlite:///./data/wgbot.db"
 
     async def wait_for_log(self, text: str, count: int = 1, timeout: float = 30.0) -> list[str]:  # noqa: ASYNC109
         """The first `count` lines of its log holding `text`, as soon as they are written."""
-        async with asyncio.timeout(timeout):
-            while True:
-                found = [line for line in self.lines if text in line]
-                if len(found) >= count:
-                    return found[:count]
-                if self._reader.done():
-                    raise AssertionError(f"the bot exited without logging {text!r}:\n{self.log}")
-                self._new_line.clear()
-                await self._new_line.wait()
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            found = [line for line in self.lines if text in line]
+            if len(found) >= count:
+                return found[:count]
+            if self._reader.done():
+                raise AssertionError(f"the bot exited without logging {text!r}:\n{self.log}")
+            self._new_line.clear()
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                await asyncio.wait_for(self._new_line.wait(), max(remaining, 0))
+            except TimeoutError:
+                raise AssertionError(
+                    f"no {count} line(s) with {text!r} within {timeout:.0f} s:\n{self.log[-4000:]}"
+                ) from None
 
     async def _read(self, process: asyncio.subprocess.Process, ready: asyncio.Event) -> None:
         assert process.stderr is not None

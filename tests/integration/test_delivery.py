@@ -147,17 +147,30 @@ async def stop_quickly(bot: BotProcess) -> float:
     return time.monotonic() - started
 
 
+async def plain_http_server() -> asyncio.Server:
+    """A server answering in plain HTTP, where the bot is told to speak TLS."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(answer, "127.0.0.1", 0)
+
+
 @pytest.mark.parametrize(
-    ("host", "reason"),
-    [
-        (f"http://127.0.0.1:{free_port()}", "connection refused"),
-        ("http://wgbot.invalid:8008", "DNS"),
-    ],
-    ids=["refused", "dns"],
+    ("where", "reason"),
+    [("refused", "connection refused"), ("dns", "DNS failure"), ("tls", "TLS error")],
 )
 async def test_an_unreachable_homeserver_is_named_retried_and_sigterm_stops_the_wait(
-    tmp_path, host, reason
+    tmp_path, where, reason
 ):
+    server = await plain_http_server()
+    host = {
+        "refused": f"http://127.0.0.1:{free_port()}",
+        "dns": "http://wgbot.invalid:8008",
+        "tls": f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}",
+    }[where]
     bot = unreachable_bot(tmp_path, host)
     try:
         await bot.launch()
@@ -166,6 +179,7 @@ async def test_an_unreachable_homeserver_is_named_retried_and_sigterm_stops_the_
         await stop_quickly(bot)
     finally:
         await bot.kill()
+        server.close()
     assert all(host in line and reason in line for line in lines), lines
     assert [line.rsplit("again in ", 1)[1] for line in lines] == ["1 s", "2 s", "4 s"]
     assert "Timed out" not in bot.log
