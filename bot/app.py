@@ -19,7 +19,7 @@ from bot.config import Config
 from bot.dispatch import Defaults, Dispatcher, Registry
 from bot.matrix import connect, unreachable_reason, warn_if_config_exposed
 from bot.polls import PollKeeper
-from bot.replies import RefusedToSend, Sender
+from bot.replies import Sender
 from bot.scheduler import ReminderScheduler
 from bot.sync import Syncer
 from bot.trust import Trust
@@ -195,11 +195,7 @@ async def run(config: Config) -> None:
         client.keep_trying = False
         try:
             await asyncio.wait_for(sender.drain(), SHUTDOWN_GRACE_S)
-        except TimeoutError:
-            log.warning(
-                "replies still unsent after %d s go out at the next start", SHUTDOWN_GRACE_S
-            )
-        except (ClientError, RefusedToSend) as exc:
+        except (TimeoutError, ClientError) as exc:
             log.warning(
                 "replies left unsent (%s) go out at the next start", unreachable_reason(exc)
             )
