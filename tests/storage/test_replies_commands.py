@@ -1,4 +1,5 @@
-"""What a command echoes of its input reaches the room without characters that hide or reorder text."""
+"""What a command echoes reaches the room without characters that hide or reorder text; the
+outbox tells the sender which rooms wait."""
 
 from datetime import UTC, datetime
 
@@ -22,3 +23,15 @@ async def test_an_echoed_title_comes_back_without_its_bidi_override(db: Database
         (message,) = OutboxRepository(session).pending()
     assert message.content["body"].splitlines()[0] == "Meeting #1 scheduled: Budget weiver plan"
     assert "<b>Budget weiver plan</b>" in message.content["formatted_body"]
+
+
+def test_the_outbox_names_each_waiting_room_with_its_oldest_message(db: Database):
+    with db.transaction() as session:
+        outbox = OutboxRepository(session)
+        for room in ("!flood:x", "!flood:x", "!quiet:x", "!flood:x"):
+            outbox.add(room, "m.room.message", {"body": room}, SUNDAY)
+    with db.transaction() as session:
+        outbox = OutboxRepository(session)
+        ids = [m.id for m in outbox.pending()]
+        assert outbox.heads() == {"!flood:x": ids[0], "!quiet:x": ids[2]}
+        assert outbox.get(ids[2]).room_id == "!quiet:x"
