@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
 from botproc import BotProcess  # noqa: E402
-from homeserver import start_homeserver  # noqa: E402
 from members import Member, reply_target  # noqa: E402
+
+from bot.homeserver import start_homeserver  # noqa: E402
 
 
 async def burst(members: list[Member], rooms: dict[Member, str], bot: BotProcess) -> list[tuple]:

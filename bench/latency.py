@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
 from botproc import BotProcess, register_account  # noqa: E402
-from homeserver import start_homeserver  # noqa: E402
 from members import Member  # noqa: E402
+
+from bot.homeserver import start_homeserver  # noqa: E402
 
 
 async def start_echo_bot(hs, workdir: Path) -> tuple[asyncio.subprocess.Process, str]:

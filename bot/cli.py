@@ -14,14 +14,32 @@ from bot.config import ConfigError, load_config
 from bot.matrix import StartupError
 
 QUIET_LOGGERS = ("nio", "peewee", "aiohttp", "alembic", "sqlalchemy", "apscheduler")
+# Loggers that print what members wrote: nio's schema validation quotes the event or response
+# it rejects (decrypted), and wgbot.traces holds whole tracebacks, exception messages included.
+CONTENT_LOGGERS = ("nio.events", "nio.responses", "wgbot.traces")
+
+
+class HidesContent(logging.Filter):
+    """Drops records that may quote event content: below -vv the log holds none."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        name = record.name
+        if any(name == hidden or name.startswith(hidden + ".") for hidden in CONTENT_LOGGERS):
+            return False
+        # nio.crypto quotes a decrypted to-device payload it cannot validate.
+        return not (name.startswith("nio.") and "validat" in str(record.msg).lower())
 
 
 def setup_logging(verbosity: int) -> None:
-    """One line per event on stderr; -v for the bot's debug, -vv also for nio's (never at INFO)."""
+    """One line per event on stderr; -v for the bot's debug, -vv also for nio's (never at INFO)
+    and for what may hold content (tracebacks, nio's validation errors)."""
+    handler = logging.StreamHandler(sys.stderr)
+    if verbosity < 2:
+        handler.addFilter(HidesContent())
     logging.basicConfig(
-        stream=sys.stderr,
         level=logging.DEBUG if verbosity else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[handler],
     )
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG if verbosity >= 2 else logging.WARNING)
@@ -57,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     export.add_argument("--since", help="ISO date or date-time (in the bot's time zone)")
     export.add_argument("--output", help="file to write (default: standard output)")
+
+    demo = sub.add_parser(
+        "demo", help="try the bot: a throwaway homeserver, a member account and an encrypted room"
+    )
+    from bot.demo import add_arguments
+
+    add_arguments(demo)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -150,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.verbose)
     log = logging.getLogger("wgbot")
     try:
+        if args.command == "demo":  # needs no config: it makes its own, in a temporary directory
+            from bot.demo import main as demo
+
+            return demo(args)
         config = load_config(args.config)
         if args.command == "run":
             from bot.app import run

@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import enum
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.content import Content
+from bot.errors import log_internal_error
 from bot.i18n import N_, Translate, translator
 from bot.replies import Reply, code, fmt, mention
 from storage.db import Database
@@ -31,6 +32,11 @@ from storage.undecryptable import UndecryptableRepository
 log = logging.getLogger(__name__)
 
 MAX_COMMAND_LENGTH = 4000
+# Commands run per message: the rest get one notice, so no message floods a room's replies.
+MAX_COMMANDS = 20
+# Characters of an unknown command's name said back: the echo of a huge word must stay small.
+MAX_ECHO = 40
+OK = "ok"
 QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "”": "”"}
 
 
@@ -196,27 +202,33 @@ UNDECRYPTABLE = "m.room.encrypted"
 
 @dataclass(frozen=True)
 class RoomEvent:
-    """A room event as features see it, decrypted (no Matrix client types past sync)."""
+    """A room event as features see it, decrypted (no Matrix client types past sync).
+
+    Its content is typed at construction: given raw JSON (any value), it holds the `Content`
+    read from it, so no handler ever meets a field of the wrong JSON type."""
 
     room_id: str
     event_id: str
     sender: str
     type: str
-    content: dict[str, Any]
+    content: Content
     ts: datetime
     room_encrypted: bool
     event_encrypted: bool
     sender_level: int
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.content, Content):
+            object.__setattr__(self, "content", Content.read(self.content))
+
     def command_text(self) -> str:
         """The text commands may be read from: a member's m.text message, not an edit of one."""
         content = self.content
-        if self.type != "m.room.message" or content.get("msgtype") != "m.text":
+        if self.type != "m.room.message" or content.msgtype != "m.text":
             return ""
-        if (content.get("m.relates_to") or {}).get("rel_type") == "m.replace":
+        if content.relation.rel_type == "m.replace":
             return ""
-        body = content.get("body")
-        return body if isinstance(body, str) else ""
+        return content.body or ""
 
 
 @dataclass
@@ -338,8 +350,7 @@ class Dispatcher:
                 try:
                     reply = await declared.handler(ctx, event)
                 except Exception:
-                    ref = secrets.token_hex(2)
-                    log.exception("internal error (ref %s) handling a %s event", ref, event.type)
+                    log_internal_error(log, "handling a %s event in %s", event.type, event.room_id)
                     savepoint.rollback()
                     continue
             if reply is not None:
@@ -434,7 +445,7 @@ class Dispatcher:
         ctx = self._context(session, event, now)
         replies = await self._run_hooks(ctx, hooks, event)
         done = []
-        for line in lines:
+        for line in lines[:MAX_COMMANDS]:
             # Each command in its own savepoint: a failing one leaves its siblings' work intact.
             with session.begin_nested() as savepoint:
                 cmd, reply = await self._run_line(ctx, line)
@@ -445,6 +456,18 @@ class Dispatcher:
             replies.append(reply)
             # A handler may change the room's language: later replies follow it.
             ctx._ = translator(ctx.language)
+        if len(lines) > MAX_COMMANDS:
+            log.info(
+                "%d commands in one message in %s: %d not run",
+                len(lines),
+                event.room_id,
+                len(lines) - MAX_COMMANDS,
+            )
+            text = ctx._(
+                "This message holds {count} commands: I ran only the first {limit}. "
+                "Send the others in another message."
+            )
+            replies.append(Reply.of(text.format(count=len(lines), limit=MAX_COMMANDS)))
         if done:
             LogRepository(session).append(
                 event_id=event.event_id,
@@ -457,28 +480,45 @@ class Dispatcher:
         return replies
 
     async def _run_line(self, ctx: CommandContext, line: str) -> tuple[Command | None, Reply]:
-        """Run one command line; the command is None when it failed and its work must go."""
-        _ = ctx._
+        """Run one command line, logged with its name, outcome and time (never its words);
+        the command is None when it failed and its work must go."""
+        started = time.perf_counter()
         cmd, name, rest = self.registry.resolve(line)
+        outcome, reply = await self._outcome(ctx, cmd, name, rest, len(line))
+        log.info(
+            "command %s in %s: %s (%.0f ms)",
+            cmd.name if cmd else "(unknown)",
+            ctx.room_id,
+            outcome,
+            (time.perf_counter() - started) * 1000,
+        )
+        return (cmd if outcome == OK else None), reply
+
+    async def _outcome(
+        self, ctx: CommandContext, cmd: Command | None, name: str, rest: str, length: int
+    ) -> tuple[str, Reply]:
+        """What running a resolved command line came to (for the log), and the reply."""
+        _ = ctx._
         if cmd is None:
-            return None, self._unknown(ctx, name)
-        if len(line) > MAX_COMMAND_LENGTH:
+            return "unknown", self._unknown(ctx, name)
+        if length > MAX_COMMAND_LENGTH:
             text = _("This command is too long ({length} characters; the limit is {limit}).")
-            return None, Reply.of(text.format(length=len(line), limit=MAX_COMMAND_LENGTH))
+            return "too long", Reply.of(text.format(length=length, limit=MAX_COMMAND_LENGTH))
         if cmd.permission is Permission.CHAIR and not ctx.is_chair:
             text = _("Only chairs (power level {level} or more) may use {command}.")
-            return None, Reply.of(
+            return "refused", Reply.of(
                 fmt(text, level=str(self.defaults.chair_level), command=code(ctx.prefix + name))
             )
         try:
             args = cmd.parse(rest)
-            return cmd, await cmd.handler(ctx, args)
+            return OK, await cmd.handler(ctx, args)
         except UsageError as exc:
-            return None, self._usage(ctx, cmd, exc)
+            return "usage error", self._usage(ctx, cmd, exc)
         except Exception:
-            ref = secrets.token_hex(2)
-            log.exception("internal error (ref %s) in %s%s", ref, ctx.prefix, cmd.name)
-            return None, Reply.of(_("Internal error (ref {ref}).").format(ref=ref))
+            ref = log_internal_error(log, "in %s in %s", cmd.name, ctx.room_id)
+            return f"internal error (ref {ref})", Reply.of(
+                _("Internal error (ref {ref}).").format(ref=ref)
+            )
 
     def _usage(self, ctx: CommandContext, cmd: Command, error: UsageError) -> Reply:
         usage = code(f"{ctx.prefix}{cmd.name} {cmd.usage}".rstrip())
@@ -486,8 +526,9 @@ class Dispatcher:
 
     def _unknown(self, ctx: CommandContext, name: str) -> Reply:
         _ = ctx._
-        lines = [fmt(_("Unknown command {command}."), command=code(ctx.prefix + name))]
-        suggestions = self.registry.suggest(name)
+        shown = name if len(name) <= MAX_ECHO else name[:MAX_ECHO] + "…"
+        lines = [fmt(_("Unknown command {command}."), command=code(ctx.prefix + shown))]
+        suggestions = self.registry.suggest(name[: MAX_ECHO + 1])
         if suggestions:
             names = ", ".join(ctx.prefix + s for s in suggestions)
             lines.append(fmt(_("Did you mean {commands}?"), commands=code(names)))

@@ -19,10 +19,13 @@ How votes count (MSC3381; matrix-js-sdk's PollResponseEvent and Element's MPollB
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.content import Content
 
 POLL_START = "org.matrix.msc3381.poll.start"
 POLL_RESPONSE = "org.matrix.msc3381.poll.response"
@@ -91,20 +94,17 @@ def response_content(start_event_id: str, answers: Sequence[str]) -> dict[str, A
     }
 
 
-def reference_of(content: Mapping[str, Any]) -> str | None:
+def reference_of(content: Content) -> str | None:
     """The event a response or end refers to (`m.reference`), if any."""
-    relates = content.get("m.relates_to")
-    if not isinstance(relates, Mapping) or relates.get("rel_type") != "m.reference":
-        return None
-    event_id = relates.get("event_id")
-    return event_id if isinstance(event_id, str) else None
+    relation = content.relation
+    return relation.event_id if relation.rel_type == "m.reference" else None
 
 
-def selection_of(content: Mapping[str, Any]) -> list[Any] | None:
-    """The answers a response names, as sent (not checked); None when there is no list."""
-    block = content.get(POLL_RESPONSE, content.get(STABLE_POLL_RESPONSE))
-    answers = block.get("answers") if isinstance(block, Mapping) else None
-    return list(answers) if isinstance(answers, list) else None
+def selection_of(content: Content) -> list[str] | None:
+    """The answers a response names, as sent (not checked against the poll); None: no list of
+    strings, a spoilt vote."""
+    answers = content.poll_answers
+    return None if answers is None else list(answers)
 
 
 @dataclass(frozen=True)

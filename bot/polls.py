@@ -110,7 +110,7 @@ def _readable(
             event_id=str(raw["event_id"]),
             sender=str(raw["sender"]),
             type=str(source.get("type", "")),
-            content=dict(source.get("content") or {}),
+            content=source.get("content"),
             ts=_ts(raw["origin_server_ts"]),
             room_encrypted=room_encrypted,
             event_encrypted=encrypted,

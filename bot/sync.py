@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
+from typing import Any
 
 from nio import (
     AsyncClient,
+    BadEvent,
     EncryptionError,
+    Event,
     InviteMemberEvent,
     JoinError,
     MegolmEvent,
@@ -22,10 +26,13 @@ from nio import (
     RoomMessagesError,
     SyncError,
     SyncResponse,
+    UnknownBadEvent,
     UploadFilterResponse,
 )
 
+from bot.content import Content, text
 from bot.dispatch import UNDECRYPTABLE, Dispatcher, RoomEvent
+from bot.errors import log_internal_error
 from bot.trust import Trust
 from storage.db import Database
 from storage.sync import SyncRepository
@@ -54,8 +61,9 @@ def creators_of(create: RoomCreateEvent) -> frozenset[str]:
     version = create.room_version
     if not (version.isdigit() and int(version) >= 12):
         return frozenset()
-    extra = create.source.get("content", {}).get("additional_creators", [])
-    return frozenset([create.sender, *(u for u in extra if isinstance(u, str))])
+    extra = create.source.get("content", {}).get("additional_creators")
+    users = extra if isinstance(extra, list) else []
+    return frozenset([create.sender, *(u for u in users if isinstance(u, str))])
 
 
 class Syncer:
@@ -86,10 +94,13 @@ class Syncer:
         self.on_ready = on_ready
         # nio keeps no record of who created a room, which decides power in room v12.
         self._creators: dict[str, frozenset[str]] = {}
+        # Each room's latest power levels, as the homeserver sent them (see `_levels_along`).
+        self._power: dict[str, Mapping[str, Any]] = {}
         self._filter: str | dict = SYNC_FILTER
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sync until `stop` is set; the event in hand is finished, the rest waits for next start."""
+        harden_decryption(self.client)
         with self.db.transaction() as session:
             token = SyncRepository(session).token()
         uploaded = await self.client.upload_filter(**SYNC_FILTER)
@@ -156,15 +167,18 @@ class Syncer:
             if self.refuse_public_rooms
             else set()
         )
-        if dispatch:
-            for room_id, info in response.rooms.join.items():
-                if room_id in left:
-                    continue
-                events = await self._timeline(room_id, info.timeline, since)
-                for event in events:
-                    if stop.is_set():
-                        return  # token not saved: the rest comes again next start, handled once
-                    await self._event(room_id, event)
+        for room_id, info in response.rooms.join.items():
+            if room_id in left:
+                continue
+            if not dispatch:
+                self._levels_along(room_id, info.state, info.timeline.events)
+                continue
+            events, first = await self._timeline(room_id, info.timeline, since)
+            levels = self._levels_along(room_id, info.state, events)
+            for event, in_force in zip(events[first:], levels[first:], strict=True):
+                if stop.is_set():
+                    return  # token not saved: the rest comes again next start, handled once
+                await self._event(room_id, event, in_force)
         await asyncio.sleep(0)  # let the sender start on any reply before this bookkeeping
         with self.db.transaction() as session:
             SyncRepository(session).save_token(response.next_batch)
@@ -205,13 +219,17 @@ class Syncer:
         with self.db.transaction() as session:
             waiting = UndecryptableRepository(session).for_sessions(sessions)
         for kept in waiting:
-            event = MegolmEvent.from_dict(kept.source)
             try:
-                decrypted = self.client.decrypt_event(event)
+                decrypted = self.client.decrypt_event(MegolmEvent.from_dict(kept.source))
             except EncryptionError:
                 continue
-            log.info("decrypted event %s now that its key arrived", kept.event_id)
-            await self._event(kept.room_id, decrypted)
+            except Exception:  # the one guard, for an event that never reaches `_event`
+                log_internal_error(log, "skipped event %s in %s", kept.event_id, kept.room_id)
+                self._mark_handled(kept.room_id, kept.event_id)
+            else:
+                log.info("decrypted event %s now that its key arrived", kept.event_id)
+                # Judged by the room's levels now: its place in the timeline is long past.
+                await self._event(kept.room_id, decrypted, self._power.get(kept.room_id))
             with self.db.transaction() as session:
                 UndecryptableRepository(session).remove(kept.event_id)
 
@@ -249,16 +267,30 @@ class Syncer:
                     "rejected an invite to %s from %s (not in allowed_inviters)", room_id, inviter
                 )
 
-    async def _timeline(self, room_id: str, timeline, since: str | None) -> list:
-        """The room's new events in order, with any gap the server left (limited timeline) filled."""
+    async def _timeline(self, room_id: str, timeline, since: str | None) -> tuple[list, int]:
+        """The room's new events in order, with any gap the server left (limited timeline) filled,
+        and the index of the first one to handle: events from before the bot joined are
+        history, not commands to it."""
         events = list(timeline.events)
         if timeline.limited and since and not self._joined_in(events):
             events = await self._fill_gap(room_id, timeline.prev_batch, since) + events
-        # Events from before the bot joined are history, not commands to it.
         for index in range(len(events) - 1, -1, -1):
             if self._is_own_join(events[index]):
-                return events[index + 1 :]
-        return events
+                return events, index + 1
+        return events, 0
+
+    def _levels_along(
+        self, room_id: str, state: Iterable, events: Sequence
+    ) -> list[Mapping[str, Any] | None]:
+        """The power levels in force at each event, in timeline order: a promotion applies to
+        the events after it, never to a command before it in the same batch."""
+        before = self._power.get(room_id)
+        for event in state:  # the state at the timeline's start
+            before = power_levels_of(event) or before
+        levels, after = levels_along(events, before)
+        if after is not None:
+            self._power[room_id] = after
+        return levels
 
     def _joined_in(self, events: list) -> bool:
         return any(self._is_own_join(e) for e in events)
@@ -271,12 +303,12 @@ class Syncer:
             and event.prev_membership != "join"
         )
 
-    def _level(self, room, user_id: str) -> int:
-        if room is None:
-            return 0
-        if user_id in self._creators.get(room.room_id, ()):
+    def _level(self, room_id: str, user_id: str, levels: Mapping[str, Any] | None) -> int:
+        """A member's power level under `levels`; 0 where the room's levels are not known yet
+        (never nio's merged view: it keeps levels a later event removed)."""
+        if user_id in self._creators.get(room_id, ()):
             return CREATOR_LEVEL
-        return room.power_levels.get_user_level(user_id)
+        return 0 if levels is None else user_level(levels, user_id)
 
     async def _fill_gap(self, room_id: str, start: str | None, until: str) -> list:
         """Page backwards from the timeline's start to the previous sync token."""
@@ -292,10 +324,43 @@ class Syncer:
         older.reverse()
         return older
 
-    async def _event(self, room_id: str, event) -> None:
-        """Hand one timeline event, decrypted if it could be, to the dispatcher."""
-        if event.sender == self.client.user_id:
+    async def _event(self, room_id: str, event, levels: Mapping[str, Any] | None) -> None:
+        """Hand one timeline event, decrypted if it could be, to the dispatcher; `levels`, the
+        power levels in force at its place in the timeline.
+
+        This is the one guard around every event: one that cannot be understood, or whose
+        handling fails, is logged without its content, marked handled (never retried, even
+        after a restart) and skipped; the next event and the sync token go on."""
+        event_id = getattr(event, "event_id", None)
+        try:
+            if isinstance(event, BadEvent | UnknownBadEvent):
+                log.warning(
+                    "skipped a malformed %s event %s in %s", loggable(event), event_id, room_id
+                )
+                self._mark_handled(room_id, event_id)
+                return
+            if event.sender == self.client.user_id:
+                return
+            await self._hand_over(room_id, event, levels)
+        except Exception:
+            log_internal_error(
+                log, "skipped the %s event %s in %s", loggable(event), event_id, room_id
+            )
+            self._mark_handled(room_id, event_id)
+
+    def _mark_handled(self, room_id: str, event_id: object) -> None:
+        """Record an event that will not be handled as handled, so it never comes back."""
+        if not isinstance(event_id, str):
             return
+        try:
+            with self.db.transaction() as session:
+                sync = SyncRepository(session)
+                if not sync.is_handled(event_id):
+                    sync.mark_handled(event_id, room_id, self.dispatcher.clock())
+        except Exception:
+            log_internal_error(log, "marking event %s in %s handled", event_id, room_id)
+
+    async def _hand_over(self, room_id: str, event, levels: Mapping[str, Any] | None) -> None:
         room = self.client.rooms.get(room_id)
         if isinstance(event, MegolmEvent):
             log.warning("could not decrypt event %s in %s yet", event.event_id, room_id)
@@ -310,24 +375,131 @@ class Syncer:
                     source={**event.source, "room_id": room_id},
                     now=self.dispatcher.clock(),
                 )
-            await self.dispatcher.note_undecryptable(self._room_event(room, room_id, event))
+            await self.dispatcher.note_undecryptable(self._room_event(room, room_id, event, levels))
             return
-        await self.dispatcher.handle(self._room_event(room, room_id, event))
+        await self.dispatcher.handle(self._room_event(room, room_id, event, levels))
 
-    def _room_event(self, room, room_id: str, event) -> RoomEvent:
-        """The dispatcher's view of a nio event: its type and decrypted content."""
+    def _room_event(self, room, room_id: str, event, levels: Mapping[str, Any] | None) -> RoomEvent:
+        """The dispatcher's view of a nio event: its type and its content, typed."""
+        source = event.source
         undecryptable = isinstance(event, MegolmEvent)
-        content = {} if undecryptable else dict(event.source.get("content") or {})
-        if isinstance(event, RedactionEvent):
-            content["redacts"] = event.redacts  # top level before room v11, in content since
+        redacts = event.redacts if isinstance(event, RedactionEvent) else None
         return RoomEvent(
             room_id=room_id,
             event_id=event.event_id,
             sender=event.sender,
-            type=UNDECRYPTABLE if undecryptable else event.source.get("type", ""),
-            content=content,
+            type=UNDECRYPTABLE if undecryptable else text(source.get("type")) or "",
+            content=Content()
+            if undecryptable
+            else Content.read(source.get("content"), redacts=redacts),
             ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
             room_encrypted=bool(room and room.encrypted) or room_id in self.client.encrypted_rooms,
             event_encrypted=bool(getattr(event, "decrypted", False)),
-            sender_level=self._level(room, event.sender),
+            sender_level=self._level(room_id, event.sender, levels),
         )
+
+
+def harden_decryption(client: AsyncClient) -> None:
+    """Make nio's decryption of room events total and truthful.
+
+    nio parses a decrypted payload as if the homeserver had sent it: a payload that fails
+    validation becomes a BadEvent with the event id and sender the payload claims, and one that
+    claims to be state changes nio's room state (any member could make themselves a chair with
+    an encrypted "m.room.power_levels"). Such a payload, or one nio fails on, is made an
+    unreadable event under the outer event's (the homeserver's) ids instead."""
+    olm = client.olm
+    if olm is None or getattr(olm, "_wgbot_hardened", False):
+        return
+    decrypt = olm.decrypt_megolm_event
+
+    def decrypt_megolm_event(event: MegolmEvent, room_id: str | None = None):
+        try:
+            result = decrypt(event, room_id)
+        except EncryptionError:
+            raise
+        except Exception:
+            log_internal_error(log, "decrypting event %s", event.event_id)
+            return unreadable(event)
+        if not isinstance(result, Event) or "state_key" in result.source:
+            return unreadable(event)
+        return result
+
+    olm.decrypt_megolm_event = decrypt_megolm_event
+    olm._wgbot_hardened = True
+
+
+def unreadable(event: MegolmEvent) -> BadEvent:
+    """An encrypted event whose payload makes no sense, under the homeserver's ids."""
+    return BadEvent(
+        source=event.source,
+        event_id=event.event_id,
+        sender=event.sender,
+        server_timestamp=event.server_timestamp,
+        type="m.room.encrypted",
+    )
+
+
+def loggable(event: object) -> str:
+    """An event's type for the log: its sender chose it, so it is shortened."""
+    source = getattr(event, "source", None)
+    kind = source.get("type") if isinstance(source, Mapping) else None
+    if not isinstance(kind, str):
+        return "(untyped)"
+    return kind if len(kind) <= 60 else kind[:60] + "…"
+
+
+POWER_LEVELS = "m.room.power_levels"
+
+
+def power_levels_of(event: object) -> Mapping[str, Any] | None:
+    """The content of a power-levels state event as the homeserver sent it; None for any other
+    event, and for a decrypted one (state is never encrypted: its sender made it up)."""
+    source = getattr(event, "source", None)
+    if (
+        getattr(event, "decrypted", False)
+        or isinstance(event, MegolmEvent)
+        or not isinstance(source, Mapping)
+        or source.get("type") != POWER_LEVELS
+        or source.get("state_key") != ""
+    ):
+        return None
+    content = source.get("content")
+    return content if isinstance(content, Mapping) else {}
+
+
+def levels_along(
+    events: Sequence, before: Mapping[str, Any] | None
+) -> tuple[list[Mapping[str, Any] | None], Mapping[str, Any] | None]:
+    """The power levels in force at each event, and after the last: a change counts from the
+    next event on. Those before the first change are what it replaced (the homeserver says so
+    in `unsigned.prev_content`), else `before`."""
+    first = next((e for e in events if power_levels_of(e) is not None), None)
+    if first is not None:
+        unsigned = first.source.get("unsigned")
+        replaced = unsigned.get("prev_content") if isinstance(unsigned, Mapping) else None
+        if isinstance(replaced, Mapping):
+            before = replaced
+    in_force, levels = before, []
+    for event in events:
+        levels.append(in_force)
+        in_force = power_levels_of(event) or in_force
+    return levels, in_force
+
+
+def user_level(levels: Mapping[str, Any], user_id: str) -> int:
+    """A user's level under a power-levels content (the spec's rules; a malformed level is 0)."""
+    users = levels.get("users")
+    if isinstance(users, Mapping) and user_id in users:
+        return _level_value(users[user_id])
+    return _level_value(levels.get("users_default"))
+
+
+def _level_value(value: object) -> int:
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    # Rooms before version 10 allow levels as strings of digits.
+    if isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,15}", value.strip()):
+        return int(value)
+    return 0

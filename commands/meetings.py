@@ -783,12 +783,14 @@ async def send_ics(ctx: CommandContext, short_id: int) -> Reply:
 @on_event("m.reaction")
 async def rsvp_by_reaction(ctx: CommandContext, event: RoomEvent) -> None:
     """✅ ❌ ❓ on a meeting's announcement count as yes, no, maybe; nothing is said back."""
-    relation = event.content.get("m.relates_to") or {}
-    answer = REACTIONS.get(reaction_key(str(relation.get("key", ""))))
-    if relation.get("rel_type") != "m.annotation" or answer is None:
+    relation = event.content.relation
+    if relation.rel_type != "m.annotation" or relation.key is None or relation.event_id is None:
+        return
+    answer = REACTIONS.get(reaction_key(relation.key))
+    if answer is None:
         return
     meetings = MeetingRepository(ctx.session)
-    meeting = meetings.by_announcement(ctx.room_id, str(relation.get("event_id", "")))
+    meeting = meetings.by_announcement(ctx.room_id, relation.event_id)
     if meeting is not None and meeting.status == SCHEDULED:
         meetings.set_rsvp(meeting.id, ctx.sender, answer, ctx.now)
 

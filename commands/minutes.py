@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.content import Content
 from bot.dispatch import (
     QUOTES,
     CommandContext,
@@ -578,13 +579,10 @@ async def export_minutes(ctx: CommandContext, args: ExportArgs | None) -> Reply:
 # --- The log: messages, edits, gaps, redactions ---------------------------------------------
 
 
-def _reply_fallback_removed(content: dict) -> str:
+def _reply_fallback_removed(content: Content) -> str:
     """The body without the quoted fallback older clients put before a reply."""
-    body = content.get("body")
-    if not isinstance(body, str):
-        return ""
-    relates = content.get("m.relates_to") or {}
-    if relates.get("m.in_reply_to") and body.startswith("> "):
+    body = content.body or ""
+    if content.relation.in_reply_to and body.startswith("> "):
         lines = body.splitlines()
         while lines and lines[0].startswith(">"):
             lines.pop(0)
@@ -598,9 +596,9 @@ def _edit(ctx: CommandContext, event: RoomEvent, original_id: str) -> None:
     original = minutes.line(original_id)
     if original is None or original.sender != event.sender or original.kind != MESSAGE:
         return
-    new = event.content.get("m.new_content") or {}
-    body = new.get("body")
-    if not isinstance(body, str):
+    new = event.content.new_content
+    body = new.body if new else None
+    if body is None:
         return
     payload = dict(original.payload)
     payload.setdefault("original_body", payload.get("body", ""))
@@ -622,13 +620,14 @@ def _edit(ctx: CommandContext, event: RoomEvent, original_id: str) -> None:
 async def log_message(ctx: CommandContext, event: RoomEvent) -> None:
     """While a meeting runs, every message goes into the log; a gap is filled when decrypted."""
     content = event.content
-    relates = content.get("m.relates_to") or {}
-    if relates.get("rel_type") == "m.replace":
-        _edit(ctx, event, str(relates.get("event_id", "")))
+    relation = content.relation
+    if relation.rel_type == "m.replace":
+        if relation.event_id is not None:
+            _edit(ctx, event, relation.event_id)
         return
-    msgtype = content.get("msgtype")
-    if msgtype not in LOGGED_MSGTYPES:
-        return
+    msgtype = content.msgtype
+    if msgtype not in LOGGED_MSGTYPES or content.body is None:
+        return  # a message without text (as clients send them) is nothing to record
     payload = {"msgtype": msgtype, "body": _reply_fallback_removed(content)}
     minutes = MinutesRepository(ctx.session)
     gap = minutes.line(event.event_id)
@@ -663,8 +662,8 @@ async def log_gap(ctx: CommandContext, event: RoomEvent) -> None:
 @on_event("m.room.redaction")
 async def honour_redaction(ctx: CommandContext, event: RoomEvent) -> None:
     """A redacted message leaves the log, the minutes and every later export, with what it made."""
-    redacts = event.content.get("redacts")
-    if not isinstance(redacts, str) or not redacts:
+    redacts = event.content.redacts
+    if redacts is None:
         return
     log = LogRepository(ctx.session)
     entry = log.by_event(redacts)

@@ -763,8 +763,8 @@ async def record_response(ctx: CommandContext, event: RoomEvent) -> None:
 @on_event("m.room.redaction")
 async def forget_redacted_response(ctx: CommandContext, event: RoomEvent) -> None:
     """A redacted response no longer counts: the sender's previous one does again (MSC3381)."""
-    redacts = event.content.get("redacts")
-    if isinstance(redacts, str):
+    redacts = event.content.redacts
+    if redacts is not None:
         PollRepository(ctx.session).remove_response(ctx.room_id, redacts)
 
 

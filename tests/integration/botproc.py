@@ -11,7 +11,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from homeserver import Homeserver
+from bot.homeserver import Homeserver
 
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
@@ -19,21 +19,7 @@ STOP_TIMEOUT = 20.0
 
 def register_account(hs: Homeserver, localpart: str, password: str) -> str:
     """Create the bot's account without logging in: the bot makes its own (only) device."""
-    body = json.dumps(
-        {
-            "username": localpart,
-            "password": password,
-            "inhibit_login": True,
-            "auth": {"type": "m.login.dummy"},
-        }
-    ).encode()
-    request = urllib.request.Request(
-        f"{hs.base_url}/_matrix/client/v3/register",
-        data=body,
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)["user_id"]
+    return hs.register(localpart, password)
 
 
 @dataclass

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from botproc import BotProcess
-from homeserver import Homeserver, running_homeserver
 from members import Member, MemberFactory
+
+from bot.homeserver import Homeserver, running_homeserver
 
 
 @pytest.fixture(scope="session")

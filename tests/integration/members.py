@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import nio
-from homeserver import Homeserver
 from nio.crypto.attachments import decrypt_attachment
 from nio.store import SqliteStore
+
+from bot.homeserver import Homeserver
 
 # nio logs every request and key operation at INFO/DEBUG; tests only care about problems.
 logging.getLogger("nio").setLevel(logging.WARNING)
@@ -82,8 +83,11 @@ def reply_target(event: TimelineEvent) -> str | None:
     """Event id that event replies to (m.relates_to.m.in_reply_to), if any."""
     if isinstance(event, nio.UnknownBadEvent):
         return None
-    relates = event.source.get("content", {}).get("m.relates_to") or {}
-    return (relates.get("m.in_reply_to") or {}).get("event_id")
+    # Hostile members send relations of any JSON type (tests/integration/test_hostile.py).
+    content = event.source.get("content")
+    relates = content.get("m.relates_to") if isinstance(content, dict) else None
+    reply = relates.get("m.in_reply_to") if isinstance(relates, dict) else None
+    return reply.get("event_id") if isinstance(reply, dict) else None
 
 
 def localpart_for(name: str) -> str:

@@ -12,9 +12,9 @@ from pathlib import Path
 import nio
 import pytest
 from botproc import BotProcess
-from homeserver import Homeserver, free_port, start_homeserver
 from members import Member, reply_target
 
+from bot.homeserver import Homeserver, free_port, start_homeserver
 from bot.replies import MAX_CONTENT_BYTES, Reply, content_size
 from storage.db import Database
 from storage.outbox import OutboxRepository

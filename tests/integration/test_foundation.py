@@ -7,8 +7,9 @@ import stat
 
 import nio
 from botproc import BotProcess
-from homeserver import start_homeserver
 from members import Member, reply_target
+
+from bot.homeserver import start_homeserver
 
 CHAIR_ONLY = {"users_default": 0, "events": {}, "state_default": 50}
 
@@ -46,11 +47,12 @@ async def test_help_is_an_encrypted_html_notice_in_reply(members, bot):
 
     assert isinstance(reply, nio.RoomMessageNotice)
     assert reply.decrypted, "the reply must have been encrypted on the wire"
-    assert reply.body.startswith("Commands\n!help [command] — List the commands, or explain one.")
-    assert "!lang en|fr|de — Set the language I use in this room." in reply.body
+    assert reply.body.startswith("Commands\nMeetings: !meeting add|list|show|")
+    assert "\nSettings: !settings, !lang, !timezone, !help\n" in reply.body
+    assert len(reply.body.splitlines()) == 8  # one line per area, not every command
     content = reply.source["content"]
     assert content["format"] == "org.matrix.custom.html"
-    assert "<b>Commands</b><br><code>!help [command]</code>" in content["formatted_body"]
+    assert "<b>Commands</b><br><b>Meetings</b>: <code>!meeting add|" in content["formatted_body"]
     assert content["m.mentions"] == {}
     assert alice.undecryptable(room_id) == []
 
@@ -68,7 +70,10 @@ async def test_french_then_german(members, bot):
         "Je parlerai désormais Français dans ce salon."
     )
     assert (await ask(alice, room_id, bot, "!help")).body.startswith(
-        "Commandes\n!help [command] — Lister les commandes, ou en expliquer une."
+        "Commandes\nRéunions : !meeting add|list|show|"
+    )
+    assert (await ask(alice, room_id, bot, "!aide sondages")).body.startswith(
+        'Sondages\n!poll "<question>"'
     )
     assert (await ask(alice, room_id, bot, "!lang de")).body == (
         "Ich spreche in diesem Raum jetzt Deutsch."

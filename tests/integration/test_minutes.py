@@ -17,9 +17,8 @@ from botproc import BotProcess
 from members import Member, expect, reply_target
 
 LUX = ZoneInfo("Europe/Luxembourg")
-ROOT = Path(__file__).resolve().parents[2]
-# CI has shared/ beside the clone.
-SEED = ROOT.parent / "shared" / "seeds" / "001_deb33246a62ee409.txt"
+# The group's first meeting retold as a chat, in the project's words (tests/fixtures).
+FIRST_MEETING = Path(__file__).resolve().parents[1] / "fixtures" / "first_meeting_fr.txt"
 
 
 async def ask(member: Member, room_id: str, bot: BotProcess, body: str) -> nio.Event:
@@ -161,79 +160,71 @@ async def test_a_meeting_with_two_members_its_minutes_and_every_export(members, 
     assert alice.undecryptable(room_id) == []
 
 
-def seed_chat(seed: str) -> tuple[str, list[str], list[tuple[str, list[str]]], str]:
-    """The first meeting's record as a chat: participants, topics with sub-items, follow-up."""
-    lines = [line.rstrip() for line in seed.splitlines() if line.strip()]
-    participants = next(line for line in lines if line.startswith("Cette première réunion"))
-    topics: list[tuple[str, list[str]]] = []
-    for line in lines:
-        if line.startswith("- "):
-            topics.append((line[2:].rstrip(" :"), []))
-        elif line.lstrip().startswith("- o "):
-            topics[-1][1].append(line.lstrip()[4:])
-    follow_up = lines[-1]
-    title = next(line for line in lines if line.startswith("Première réunion"))
-    return title, [participants], topics, follow_up
+def transcript(text: str) -> list[tuple[str, str]]:
+    """The lines of a chat fixture: (member, message), skipping comments and blank lines."""
+    lines = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            who, said = line.split(": ", 1)
+            lines.append((who, said))
+    return lines
 
 
 async def test_the_groups_first_meeting_replayed_in_french(members, bot):
-    """The record of 3 December 2019, said as a chat by four members; the minutes show who
-    came, the topics, the priorities and the decision to meet every 3-4 months."""
-    title, (participants,), topics, follow_up = seed_chat(SEED.read_text(encoding="utf-8"))
-    maee = await members("maee")
-    amnesty = await members("amnesty")
-    asti = await members("asti")
-    justice = await members("justice")
+    """The first meeting of 3 December 2019, said as a chat by four members; the minutes show
+    who came, the topics, the priorities, the two decisions and the MAEE's follow-up."""
+    chat = transcript(FIRST_MEETING.read_text(encoding="utf-8"))
+    people = {name: await members(name) for name in ("maee", "amnesty", "asti", "justice")}
+    maee = people["maee"]
     room_id = await room_with_bot(
-        maee, bot, invite=[amnesty.user_id, asti.user_id, justice.user_id]
+        maee, bot, invite=[m.user_id for name, m in people.items() if name != "maee"]
     )
-    for member in (amnesty, asti, justice):
-        await member.join(room_id)
+    for name, member in people.items():
+        if name != "maee":
+            await member.join(room_id)
     await ask(maee, room_id, bot, "!lang fr")
-    started = await ask(maee, room_id, bot, f"!startmeeting {title}")
-    assert started.body.startswith("Réunion n°1 ouverte : Première réunion du groupe de travail")
-    await amnesty.send(room_id, "Bonjour, Amnesty International Luxembourg")
-    await asti.send(room_id, "Bonjour, ASTI")
-    await justice.send(room_id, "Bonjour, ministère de la Justice")
-    await maee.send(room_id, f"!info {participants}")
-    speakers = [amnesty, asti, justice]
-    decision = None
-    for number, (topic, subitems) in enumerate(topics):
-        await maee.send(room_id, f"!topic {topic}")
-        for sub in subitems:
-            if "3-4 mois" in sub:
-                decision = sub
-                await maee.send(room_id, f"!agreed {sub[0].upper()}{sub[1:]}")
-            else:
-                await speakers[number % 3].send(room_id, f"!idea {sub}")
-    assert decision == "réunions périodiques tous les 3-4 mois"
-    await maee.send(room_id, f"!action MAEE {follow_up}")
+    for who, said in chat:
+        if said.startswith("!startmeeting"):
+            started = await ask(people[who], room_id, bot, said)
+            assert started.body.startswith(
+                "Réunion n°1 ouverte : Première réunion du groupe de travail"
+            )
+        else:
+            await people[who].send(room_id, said)
     summary, _event, data = await end_meeting(maee, room_id, bot)
 
-    assert "Réunions périodiques tous les 3-4 mois" in summary.body
-    assert "• #1 Une note explicative sur la plateforme d'appui" in summary.body
+    assert "Le groupe se réunit tous les 3 à 4 mois" in summary.body
+    assert "• #1 Rédiger une note de présentation de la plateforme d'appui" in summary.body
     minutes = data.decode()
     assert minutes.startswith("# Procès-verbal : Première réunion du groupe de travail")
-    # Participants: who spoke, and the organisations the record names.
+    # Participants: who spoke, and the organisations said before the first topic.
     attendees = next(line for line in minutes.splitlines() if "Participants" in line)
-    for member in (maee, amnesty, asti, justice):
+    for member in people.values():
         assert member.user_id in attendees
-    for organisation in ("Amnesty International Luxembourg", "ASTI", "OGBL", "SOS Faim"):
-        assert organisation in minutes
-    headings = re.findall(r"^### \d+\. (.+?)(?: \(\d\d:\d\d\))?$", minutes, re.M)
-    # Who attended was said before the first topic.
-    assert headings == ["Avant le premier sujet", *(topic for topic, _subitems in topics)]
-    assert "L'accueil des défenseur·e·s au Luxembourg" in headings[4]
-    for priority in (
-        "La situation des femmes défenseuses particulièrement difficile",
-        "L'importance de la liberté des médias",
-        "LGBTI+, migrants/réfugiés, personnes handicapées",
+    for organisation in (
+        "Amnesty International Luxembourg",
+        "ASTI",
+        "Action solidarité Tiers-Monde",
+        "Frères des Hommes",
+        "OGBL",
+        "SOS Faim",
+        "Commission nationale pour l'Unesco",
+        "Université du Luxembourg",
     ):
-        assert priority in minutes
+        assert organisation in minutes
+    topics = [said.removeprefix("!topic ") for _who, said in chat if said.startswith("!topic ")]
+    assert len(topics) == 8
+    headings = re.findall(r"^### \d+\. (.+?)(?: \(\d\d:\d\d\))?$", minutes, re.M)
+    assert headings == ["Avant le premier sujet", *topics]
+    assert "« Shelter Cities »" in headings[4]
+    priorities = minutes.split("### 4. ", 1)[1].split("### 5. ", 1)[0]
+    for priority in ("femmes défenseuses", "LGBTI+, migrants/réfugiés", "médias libres"):
+        assert priority in priorities
     decisions = minutes.split("## Décisions", 1)[1].split("##", 1)[0]
-    assert "- Réunions périodiques tous les 3-4 mois" in decisions
+    assert "- Le groupe se réunit tous les 3 à 4 mois" in decisions
+    assert "- Mettre en place une plateforme électronique de collaboration" in decisions
     by_person = minutes.split("## Actions par personne", 1)[1].split("##", 1)[0]
-    assert "**MAEE**" in by_person and "note explicative" in by_person
+    assert "**MAEE**" in by_person and "note de présentation" in by_person
 
 
 async def test_a_restart_mid_meeting_loses_nothing_and_the_due_day_reminder_comes(

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.content import Content
 from bot.msc3381 import (
     DISCLOSED,
     POLL_END,
@@ -61,18 +62,27 @@ def test_end_and_response_contents_reference_the_start():
     assert end["m.relates_to"] == {"rel_type": "m.reference", "event_id": "$start"}
     assert end[POLL_END] == {} and end[TEXT] == "The poll has ended. Top answer: Pizza"
     response = response_content("$start", ["a1"])
-    assert reference_of(response) == "$start"
-    assert selection_of(response) == ["a1"]
+    assert reference_of(Content.read(response)) == "$start"
+    assert selection_of(Content.read(response)) == ["a1"]
     assert response[POLL_RESPONSE] == {"answers": ["a1"]}
 
 
 def test_selection_as_sent_stable_names_and_malformed_blocks():
-    assert selection_of({"m.poll.response": {"answers": ["x"]}}) == ["x"]
-    assert selection_of({POLL_RESPONSE: {"answers": "a1"}}) is None
-    assert selection_of({POLL_RESPONSE: {}}) is None
-    assert selection_of({}) is None
-    assert reference_of({"m.relates_to": {"rel_type": "m.annotation", "event_id": "$x"}}) is None
-    assert reference_of({"m.relates_to": "nonsense"}) is None
+    def selection(content):
+        return selection_of(Content.read(content))
+
+    def reference(content):
+        return reference_of(Content.read(content))
+
+    assert selection({"m.poll.response": {"answers": ["x"]}}) == ["x"]
+    assert selection({POLL_RESPONSE: {"answers": "a1"}}) is None
+    assert selection({POLL_RESPONSE: {"answers": ["a1", 1]}}) is None  # spoilt
+    assert selection({POLL_RESPONSE: {}}) is None
+    assert selection({POLL_RESPONSE: ["answers"]}) is None
+    assert selection({}) is None
+    assert reference({"m.relates_to": {"rel_type": "m.annotation", "event_id": "$x"}}) is None
+    assert reference({"m.relates_to": "nonsense"}) is None
+    assert reference({"m.relates_to": {"rel_type": "m.reference", "event_id": ["$x"]}}) is None
     assert answer_ids(3) == ["a1", "a2", "a3"]
 
 

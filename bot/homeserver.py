@@ -1,7 +1,9 @@
-"""A real Synapse homeserver on loopback, configured for fast and quiet integration tests."""
+"""A throwaway Synapse homeserver on loopback: `wgbot demo` and the integration tests run the bot
+against it. Needs the `demo` (or `dev`) extra, which installs Synapse."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -23,8 +25,9 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 
 # Every rate limiter of Synapse 1.163 (synapse/config/ratelimiting.py) that takes
-# per_second/burst_count; nested keys are "section.subkey". Tests register users, create
-# rooms and send messages much faster than a human, so all of them are effectively off.
+# per_second/burst_count; nested keys are "section.subkey". Tests and the demo's scripted
+# members register users, create rooms and send messages much faster than a human, so all of
+# them are effectively off (the server listens on loopback only).
 # (rc_federation has another shape and federation is not served; there is no
 # rc_send_to_device in this Synapse version.)
 RATE_LIMITS = (
@@ -84,6 +87,24 @@ class Homeserver:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    def register(self, localpart: str, password: str) -> str:
+        """Create an account without logging in (no device is made); its user id."""
+        body = json.dumps(
+            {
+                "username": localpart,
+                "password": password,
+                "inhibit_login": True,
+                "auth": {"type": "m.login.dummy"},
+            }
+        ).encode()
+        request = urllib.request.Request(
+            f"{self.base_url}/_matrix/client/v3/register",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)["user_id"]
 
 
 def free_port() -> int:
@@ -210,8 +231,13 @@ def wait_healthy(base_url: str, process: subprocess.Popen[bytes], data_dir: Path
     raise TimeoutError(f"Synapse not healthy after {START_TIMEOUT:.0f} s\n" + log_tail(data_dir))
 
 
-def launch(config_path: Path, data_dir: Path, port: int) -> Homeserver:
-    """Start the Synapse process for config_path (not yet waiting for it to be ready)."""
+def launch(
+    config_path: Path, data_dir: Path, port: int, *, own_session: bool = False
+) -> Homeserver:
+    """Start the Synapse process for config_path (not yet waiting for it to be ready).
+
+    With own_session, a Ctrl-C in the terminal does not reach Synapse: whoever started it stops
+    it, in its own order (the demo stops the bot first)."""
     # stdout/stderr go to a file: Synapse prints startup problems there before its
     # logging is configured, and the test output must stay clean.
     with (data_dir / "console.log").open("wb") as console:
@@ -222,12 +248,17 @@ def launch(config_path: Path, data_dir: Path, port: int) -> Homeserver:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=own_session,
         )
     return Homeserver(f"http://127.0.0.1:{port}", SERVER_NAME, process, data_dir)
 
 
 def start_homeserver(
-    workdir: Path, attempts: int = 3, overrides: dict[str, Any] | None = None
+    workdir: Path,
+    attempts: int = 3,
+    overrides: dict[str, Any] | None = None,
+    *,
+    own_session: bool = False,
 ) -> Homeserver:
     """Generate a config in workdir, start Synapse on a free loopback port, wait until healthy."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -237,7 +268,7 @@ def start_homeserver(
     for attempt in range(1, attempts + 1):
         port = free_port()
         rewrite_config(config_path, workdir, port, overrides)
-        homeserver = launch(config_path, workdir, port)
+        homeserver = launch(config_path, workdir, port, own_session=own_session)
         try:
             wait_healthy(homeserver.base_url, homeserver.process, workdir)
         except RuntimeError:
