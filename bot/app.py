@@ -7,13 +7,17 @@ import contextlib
 import logging
 import os
 import signal
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import TypeVar
+
+from aiohttp import ClientError
 
 import commands
 from bot.config import Config
 from bot.dispatch import Defaults, Dispatcher, Registry
-from bot.matrix import connect, warn_if_config_exposed
+from bot.matrix import connect, unreachable_reason, warn_if_config_exposed
 from bot.polls import PollKeeper
 from bot.replies import Sender
 from bot.scheduler import ReminderScheduler
@@ -24,27 +28,56 @@ from storage.actions import TimerRepository
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SHUTDOWN_GRACE_S = 10
+# After a stop is asked, how long the event in hand may take before it is abandoned (it is not
+# marked handled then, and comes again at the next start).
+STOP_GRACE_S = 2
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+async def until_stopped(stop: asyncio.Event, work: Awaitable[T], grace: float = 0) -> T | None:
+    """The result of `work`, or None if `stop` is set first: then `work` has `grace` seconds to
+    finish on its own before it is cancelled."""
+    task = asyncio.ensure_future(work)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            await asyncio.wait({task}, timeout=grace)
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return None
+        return task.result()
+    finally:
+        stopping.cancel()
+
+
 async def run(config: Config) -> None:
     """Run the bot: migrate, log in, catch up, then serve until asked to stop."""
+    # First of all: SIGTERM and Ctrl-C stop the bot at any stage, waiting for the homeserver too.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     os.umask(0o077)  # everything the bot writes (database, store, secrets) is private to it
     warn_if_config_exposed(config)
     registry = Registry(commands.MODULES)
     db = Database(config.storage.url)
     db.upgrade()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
 
-    client = await connect(config)
+    log.info("connecting to %s", config.matrix.homeserver)
+    client = await until_stopped(stop, connect(config))
+    if client is None:
+        db.close()
+        log.info("stopped before the bot was logged in")
+        return
 
     def record_sent(session, purpose: str, event_id: str) -> None:
         meetings.record_sent(session, purpose, event_id)
@@ -52,7 +85,7 @@ async def run(config: Config) -> None:
         if purpose.startswith("poll-end:"):
             keeper.wake()  # settle the poll's count on its end's own time
 
-    sender = Sender(client, db, on_sent=record_sent)
+    sender = Sender(client, db, on_sent=record_sent, language=config.bot.language)
     reminders = ReminderScheduler(
         db,
         utcnow,
@@ -146,7 +179,9 @@ async def run(config: Config) -> None:
         actions.plan_rounds(session, rounds, utcnow())
     action_rounds.start()
     try:
-        await syncer.run(stop)
+        # The syncer watches `stop` itself between requests and events; a start-up request
+        # (filter, key upload) waiting for the homeserver is abandoned.
+        await until_stopped(stop, syncer.run(stop), grace=STOP_GRACE_S)
     finally:
         log.info("stopping")
         reminders.shutdown()
@@ -156,8 +191,14 @@ async def run(config: Config) -> None:
         sending.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sending
-        with contextlib.suppress(TimeoutError):
+        # Replies already decided go out now if the homeserver answers; else at the next start.
+        client.keep_trying = False
+        try:
             await asyncio.wait_for(sender.drain(), SHUTDOWN_GRACE_S)
+        except (TimeoutError, ClientError) as exc:
+            log.warning(
+                "replies left unsent (%s) go out at the next start", unreachable_reason(exc)
+            )
         # Never log out: that would delete the device and its keys on the server.
         await client.close()
         db.close()

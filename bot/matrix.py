@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import secrets
+import socket
+import ssl
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiohttp import (
+    ClientConnectionError,
+    ClientConnectorCertificateError,
+    ClientConnectorError,
+    ClientResponse,
+    ClientSSLError,
+    ServerDisconnectedError,
+)
 from nio import AsyncClient, AsyncClientConfig, LoginResponse
 from nio.store import SqliteStore
 
@@ -81,9 +92,73 @@ def warn_if_config_exposed(config: Config) -> None:
         )
 
 
-def make_client(config: Config, data: DataDir) -> AsyncClient:
+# Answers of a proxy in front of a homeserver that is down or restarting.
+UNAVAILABLE = frozenset({502, 503, 504})
+MAX_RETRY_WAIT_S = 60
+
+
+def unreachable_reason(error: BaseException) -> str:
+    """Why a request did not reach the homeserver, in the operator's words."""
+    os_error = getattr(error, "os_error", None)
+    if isinstance(os_error, socket.gaierror):
+        return f"DNS failure: {os_error.strerror or 'the host name does not resolve'}"
+    if isinstance(error, ClientConnectorCertificateError):
+        return "TLS error: the certificate is not valid"
+    if isinstance(error, ClientSSLError) or isinstance(os_error, ssl.SSLError):
+        return f"TLS error: {getattr(os_error, 'reason', None) or 'handshake failed'}"
+    if isinstance(error, ClientConnectorError):
+        if isinstance(os_error, ConnectionRefusedError):
+            return "connection refused"
+        return os_error.strerror or type(os_error).__name__
+    if isinstance(error, TimeoutError):
+        return "timeout"
+    if isinstance(error, ServerDisconnectedError):
+        return "the server closed the connection"
+    return type(error).__name__
+
+
+class Client(AsyncClient):
+    """nio's client, but a homeserver it cannot reach is waited for here, not inside nio.
+
+    Every failed try is logged with the URL and the reason (refused, DNS, TLS, timeout), then
+    tried again after 1, 2, 4… up to 60 s, until it works or the task is cancelled (the app
+    cancels start-up steps when asked to stop). nio's own retry (which only says "Timed out")
+    is off. Once `keep_trying` is False (shutting down) a failure is raised at once.
+    """
+
+    keep_trying = True
+
+    async def send(self, method: str, path: str, data=None, *args, **kwargs) -> ClientResponse:
+        failures = 0
+        while True:
+            try:
+                response = await super().send(method, path, data, *args, **kwargs)
+            except (ClientConnectionError, TimeoutError) as exc:
+                # A streamed body (an upload) cannot be sent twice: nio's caller decides.
+                if not self.keep_trying or not isinstance(data, str | bytes | None):
+                    raise
+                reason = unreachable_reason(exc)
+            else:
+                if response.status not in UNAVAILABLE or not self.keep_trying:
+                    if failures:
+                        log.info("the homeserver at %s answers again", self.homeserver)
+                    return response
+                response.release()
+                reason = f"HTTP {response.status}"
+            wait = min(2**failures, MAX_RETRY_WAIT_S)
+            failures += 1
+            log.warning(
+                "cannot reach the homeserver at %s (%s); trying again in %d s",
+                self.homeserver,
+                reason,
+                wait,
+            )
+            await asyncio.sleep(wait)
+
+
+def make_client(config: Config, data: DataDir) -> Client:
     """A nio client on the bot's crypto store (not yet logged in)."""
-    return AsyncClient(
+    return Client(
         config.matrix.homeserver,
         config.matrix.user_id,
         store_path=str(data.store),
@@ -94,6 +169,8 @@ def make_client(config: Config, data: DataDir) -> AsyncClient:
             pickle_key=data.pickle_key(),
             store_sync_tokens=False,
             request_timeout=60,
+            # Our Client.send waits for an unreachable homeserver; nio must not retry in silence.
+            max_timeouts=0,
         ),
     )
 
@@ -108,11 +185,24 @@ def restore(config: Config, data: DataDir) -> AsyncClient:
     return client
 
 
-async def connect(config: Config) -> AsyncClient:
-    """Log in the first time, restore the same device afterwards; the crypto store is loaded."""
+async def connect(config: Config) -> Client:
+    """Log in the first time, restore the same device afterwards; the crypto store is loaded.
+
+    Waits as long as the homeserver cannot be reached; cancel it to give up.
+    """
     data = DataDir(config.bot.data_dir)
     data.prepare()
     client = make_client(config, data)
+    try:
+        await _start(client, config, data)
+    except BaseException:
+        await client.close()
+        raise
+    log.info("logged in as %s, device %s", client.user_id, client.device_id)
+    return client
+
+
+async def _start(client: Client, config: Config, data: DataDir) -> None:
     saved = _load_credentials(data)
     if saved and not (data.store / STORE_NAME).exists():
         # The device's keys are gone with the store: the old device can never decrypt again.
@@ -126,13 +216,11 @@ async def connect(config: Config) -> AsyncClient:
     except StartupError:
         raise
     except Exception as exc:  # nio raises whatever the store's decoding raised
-        await client.close()
         raise StartupError(
             f"the crypto store could not be loaded ({type(exc).__name__}); "
             "refusing to run without it, as messages would go out unencrypted"
         ) from None
     if client.olm is None or client.store is None:
-        await client.close()
         raise StartupError("the crypto store could not be loaded; refusing to run without it")
     if client.should_upload_keys:
         await client.keys_upload()
@@ -141,10 +229,7 @@ async def connect(config: Config) -> AsyncClient:
             client, data.cross_signing, config.matrix.password, data.write_secret
         )
     except crosssigning.CrossSigningError as exc:
-        await client.close()
         raise StartupError(str(exc)) from None
-    log.info("logged in as %s, device %s", client.user_id, client.device_id)
-    return client
 
 
 def _load_credentials(data: DataDir) -> dict | None:
@@ -161,7 +246,6 @@ async def _login(client: AsyncClient, config: Config, data: DataDir) -> None:
         )
     response = await client.login(config.matrix.password, device_name=config.matrix.device_name)
     if not isinstance(response, LoginResponse):
-        await client.close()
         raise StartupError(f"login as {config.matrix.user_id} failed: {response.message}")
     data.write_secret(
         data.credentials,

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
@@ -40,6 +40,17 @@ class OutboxRepository:
         if attachment is not None:
             message.attachment = attachment
         self.session.add(message)
+
+    def heads(self) -> dict[str, int]:
+        """Each room with messages waiting, and the id of its oldest one."""
+        oldest = func.min(OutboxMessage.id)
+        rows = self.session.execute(
+            select(OutboxMessage.room_id, oldest).group_by(OutboxMessage.room_id)
+        )
+        return {room_id: message_id for room_id, message_id in rows}
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        return self.session.get(OutboxMessage, message_id)
 
     def pending(self, limit: int = 100) -> list[OutboxMessage]:
         return list(

@@ -33,6 +33,7 @@ class BotProcess:
     lines: list[str] = field(default_factory=list)
     process: asyncio.subprocess.Process | None = None
     _reader: asyncio.Task | None = None
+    _new_line: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
     def create(
@@ -126,13 +127,37 @@ url = "sqlite:///./data/wgbot.db"
         await self._reader
         return code
 
+    async def launch(self, *args: str) -> None:
+        """Start the bot without waiting for anything (it may never become ready)."""
+        await self._spawn(args, asyncio.Event())
+
+    async def wait_for_log(self, text: str, count: int = 1, timeout: float = 30.0) -> list[str]:  # noqa: ASYNC109
+        """The first `count` lines of its log holding `text`, as soon as they are written."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            found = [line for line in self.lines if text in line]
+            if len(found) >= count:
+                return found[:count]
+            if self._reader.done():
+                raise AssertionError(f"the bot exited without logging {text!r}:\n{self.log}")
+            self._new_line.clear()
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                await asyncio.wait_for(self._new_line.wait(), max(remaining, 0))
+            except TimeoutError:
+                raise AssertionError(
+                    f"no {count} line(s) with {text!r} within {timeout:.0f} s:\n{self.log[-4000:]}"
+                ) from None
+
     async def _read(self, process: asyncio.subprocess.Process, ready: asyncio.Event) -> None:
         assert process.stderr is not None
         async for raw in process.stderr:
             line = raw.decode(errors="replace").rstrip("\n")
             self.lines.append(line)
+            self._new_line.set()
             if " ready as " in line:
                 ready.set()
+        self._new_line.set()  # the end of the log: a waiter sees the exit
 
     async def stop(self) -> int:
         """SIGTERM, as a service manager would; returns the exit code."""
