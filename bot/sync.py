@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 from typing import Any
 
+from aiohttp import ClientError
 from nio import (
     AsyncClient,
     BadEvent,
@@ -140,7 +141,13 @@ class Syncer:
             if not request.done():
                 request.cancel()
                 return None
-            response = request.result()
+            try:
+                response = request.result()
+            except (ClientError, TimeoutError) as exc:
+                # Cut off while reading the answer (after its headers): waited out like an outage.
+                log.warning("sync interrupted (%s); retrying", type(exc).__name__)
+                await asyncio.wait({asyncio.ensure_future(stop.wait())}, timeout=2)
+                continue
             if isinstance(response, SyncResponse):
                 return response
             assert isinstance(response, SyncError)
@@ -236,12 +243,19 @@ class Syncer:
     async def _keys(self) -> None:
         """What sync_forever does between syncs: to-device messages, key upload, query, claim."""
         client = self.client
-        await client.send_to_device_messages()
-        if client.should_upload_keys:
-            await client.keys_upload()
-        await self.trust.refresh()
-        if client.should_claim_keys:
-            await client.keys_claim(client.get_users_for_key_claiming())
+        try:
+            await client.send_to_device_messages()
+            if client.should_upload_keys:
+                await client.keys_upload()
+            await self.trust.refresh()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+        except (ClientError, TimeoutError) as exc:
+            # Cut off mid-answer: nio still knows what is left to do, so the next sync does it.
+            log.warning(
+                "key exchange interrupted (%s); trying again after the next sync",
+                type(exc).__name__,
+            )
 
     async def _invites(self, response: SyncResponse) -> None:
         for room_id, info in response.rooms.invite.items():

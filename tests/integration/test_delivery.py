@@ -249,3 +249,74 @@ async def test_sigterm_stops_a_start_up_stuck_on_the_homeserver(homeserver, tmp_
     finally:
         await bot.kill()
         await proxy.close()
+
+
+class CuttingProxy:
+    """A TCP relay to the homeserver that cuts off, once, the answer to the first incremental
+    sync: its headers arrive, then the connection closes in the middle of the body."""
+
+    def __init__(self, hs: Homeserver):
+        self.target = hs.base_url.removeprefix("http://").split(":")
+        self.cut = asyncio.Event()
+        self.server: asyncio.Server | None = None
+        self.tasks: set[asyncio.Task] = set()
+
+    async def start(self) -> str:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        host, port = self.target
+        up_reader, up_writer = await asyncio.open_connection(host, int(port))
+        doomed = asyncio.Event()  # this connection's next answer is the one to cut
+        for task in (self._up(reader, up_writer, doomed), self._down(up_reader, writer, doomed)):
+            self.tasks.add(asyncio.create_task(task))
+
+    async def _up(self, source, sink, doomed: asyncio.Event) -> None:
+        while data := await source.read(65536):
+            if not self.cut.is_set() and b"/sync?" in data and b"since=" in data:
+                doomed.set()
+            sink.write(data)
+            await sink.drain()
+        sink.close()
+
+    async def _down(self, source, sink, doomed: asyncio.Event) -> None:
+        while data := await source.read(65536):
+            if doomed.is_set() and b"\r\n\r\n" in data:
+                sink.write(data[: data.index(b"\r\n\r\n") + 4 + 20])
+                await sink.drain()
+                self.cut.set()
+                break
+            sink.write(data)
+            await sink.drain()
+        sink.close()
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        if self.server:
+            self.server.close()
+
+
+async def test_a_sync_answer_cut_off_mid_body_is_fetched_again(members, homeserver, tmp_path):
+    """The connection drops after the answer's headers: the bot syncs again and misses nothing."""
+    proxy = CuttingProxy(homeserver)
+    url = await proxy.start()
+    bot = BotProcess.create(homeserver, tmp_path)
+    bot.config_path.write_text(
+        bot.config_path.read_text().replace(homeserver.base_url, url), encoding="utf-8"
+    )
+    try:
+        await bot.start()
+        alice = await members("alice")
+        room_id = await room_with_bot(alice, bot)  # the invite comes in the answer that is cut
+        answer = await ask(alice, room_id, bot, "!settings")
+        assert "Europe/Luxembourg" in answer.body
+        assert proxy.cut.is_set()
+        assert "sync interrupted" in bot.log
+        assert bot.process.returncode is None
+        await stop_quickly(bot)
+        assert "Traceback" not in bot.log
+    finally:
+        await bot.kill()
+        await proxy.close()
