@@ -133,20 +133,21 @@ def split_place(text: str) -> tuple[str, str | None]:
         return f"{text[: link.start()]} {text[link.end() :]}".strip(" ,"), url
     # The first marker after which no time is said: "at 14:00 at the Ministry" keeps 14:00.
     # What follows a later marker is part of what follows an earlier one, so once a marker is
-    # followed by no time neither is any later one: a binary search reads the phrase
-    # log(markers) times, not once per marker (a line of "à 14h à 14h…" stays fast).
+    # followed by no time neither is any later one: after the first marker (the usual place),
+    # a binary search reads the phrase log(markers) times, not once per marker.
     marks = list(_PLACE_MARK.finditer(text))
-    low, high = 0, len(marks)
+    low, high = 1, len(marks)
+    if marks and _names_a_place(text[marks[0].end() :]):
+        low = high = 0
     while low < high:
         middle = (low + high) // 2
-        if _names_a_place(text[marks[middle].end() :].strip()):
+        if _names_a_place(text[marks[middle].end() :]):
             high = middle
         else:
             low = middle + 1
-    if low == len(marks):
+    if low >= len(marks):
         return text, None
-    mark = marks[low]
-    return text[: mark.start()].strip(" ,"), text[mark.end() :].strip(" ,")
+    return text[: marks[low].start()].strip(" ,"), text[marks[low].end() :].strip(" ,")
 
 
 def parse_add(raw: str) -> AddArgs:
