@@ -53,20 +53,43 @@ WORDS = [
     "15m", "1h30m", "md", "json", "mine", "all", "\n", "\t", "\u200f", "\u202e", "\x00", " ",
 ]
 # fmt: on
-digits = st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=12)
+# Characters str.isdigit() accepts that int() refuses (superscripts, subscripts, circled,
+# Ethiopic), and other scripts' digits that both accept.
+ODD_DIGITS = "¹²³⁴⁵⁶⁷⁸⁹⁰₁₂₃①②፩፲٣१১１𝟑"
+digits = st.text(st.sampled_from(ODD_DIGITS + "0123456789"), min_size=1, max_size=12) | st.text(
+    st.characters(categories=["Nd", "No"]), min_size=1, max_size=12
+)
 token = st.sampled_from(WORDS) | digits | st.text(max_size=4)
 soup = st.lists(token, max_size=40).map(" ".join)
+short = st.lists(token, max_size=4).map(" ".join)
+# A time phrase with an amount: "in 9000 years at 10:00", "for 9999999999 hours".
+amount = st.tuples(
+    st.sampled_from(["in", "dans", "every", "tous les", "for", "pendant", "für", ""]),
+    st.integers(0, 10**12).map(str) | digits,
+    st.sampled_from(["years", "ans", "Jahren", "months", "weeks", "days", "hours", "minutes"]),
+    st.sampled_from(["at 10:00", "à 10h", "um 10 Uhr", "tomorrow 9:00", "", "lang"]),
+).map(" ".join)
+
+
+def _repeat(parts: tuple) -> str:
+    """head, a unit repeated, tail: `length` characters in all (at most the longest command)."""
+    head, unit, length, tail = parts
+    unit = " ".join(unit) + " "
+    room = max(0, min(length, MAX) - len(head) - len(tail) - 2)
+    return f"{head} {(unit * (room // len(unit) + 1))[:room]} {tail}"[:MAX]
+
+
 # An adversarial line: a few words repeated up to the longest allowed command.
-repeated = st.tuples(st.lists(token, min_size=1, max_size=4), st.integers(1, MAX)).map(
-    lambda t: (" ".join(t[0]) + " ") * (t[1] // (len(" ".join(t[0])) + 1) + 1)
-).map(lambda text: text[:MAX])
+repeated = st.tuples(short, st.lists(token, min_size=1, max_size=4), st.integers(1, MAX), short)
 ids = st.tuples(st.sampled_from(["", "#", "##"]), digits, st.sampled_from(["", " md", " x"]))
 texts = st.one_of(
     st.text(max_size=100),
     st.text(max_size=MAX),
     soup,
-    repeated,
+    amount,
+    repeated.map(_repeat),
     ids.map("".join),
+    digits,
 )
 
 
@@ -105,34 +128,38 @@ def test_parse_when_gives_a_when_or_a_when_error(text, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_parse_when_on_long_texts(lang):
     """Longer than any command: the whole body of a message."""
-    for line in ADVERSARIAL:
-        text = (line * (16 * MAX // len(line) + 1))[: 16 * MAX]
+    for head, unit, tail in ADVERSARIAL:
+        text = head + " " + unit * (16 * MAX // len(unit)) + " " + tail
         assert _timed(lambda t: parse_when(t, lang=lang, now=SUN), text) < 4 * FAST
 
 
-# Lines that made some parser quadratic: each marker, connecting word or rejected candidate
-# used to restart a scan of the whole line.
+# Lines that made some parser quadratic (head, repeated part, tail): each marker, connecting
+# word or rejected candidate used to restart a scan of the whole line.
 ADVERSARIAL = [
-    "de 14h à ",  # !meeting add: the date parser once per "à"
-    "Test at 10:00 at ",
-    "im 3 Uhr bei ",
-    "at ",
-    "at x ",
-    "x 10:00 at at ",  # connecting words before the title's end
-    "um am ",
-    "by Friday by ",
-    "@bob:example.org, ",
-    "a, ",
-    '"x" ',
-    "1 pm ",
-    "le 31 ",
-    "12/3 ",
-    "in 99999999 days ",
-    "3 December ",
-    "--closes ",
-    "| ",
-    " ",
+    ("Test", "de 14h à ", ""),  # !meeting add: the date parser once per "à"
+    ("Test", "at 10:00 ", "at the Ministry"),
+    ("Treffen", "im 3 Uhr bei ", ""),
+    ("", "at ", "x 10:00"),  # connecting words before a piece
+    ("", "um am ", "x um 10 Uhr"),
+    ("10:00 x", "at ", ""),  # connecting words at the end of the title
+    ("10:00 x", "and ", ""),
+    ("@bob:example.org draft", "by Friday by ", "by"),
+    ("", "@bob:example.org, ", "do it"),
+    ("", "a, ", "b do it"),
+    ("", '"x" ', ""),
+    ("", "1 pm ", ""),
+    ("", "le 31 ", ""),
+    ("", "12/3 ", ""),
+    ("", "in 99999999 days ", ""),
+    ("", "3 December ", ""),
+    ('"Poll" "a" "b"', "--closes ", ""),
+    ('"Plenary"', "tomorrow 10:00 | ", ""),
+    ("3", " ", "x"),
 ]
+
+
+def _line(head: str, unit: str, tail: str, length: int) -> str:
+    return _repeat((head, (unit.strip(),), length, tail))
 
 
 def _best(parse, text: str) -> float:
@@ -142,19 +169,19 @@ def _best(parse, text: str) -> float:
 @pytest.mark.parametrize("parse", PARSERS)
 def test_the_longest_command_parses_in_linear_time(parse):
     """Four times the text takes at most about four times as long (8x allowed for noise)."""
-    for line in ADVERSARIAL:
-        long = (line * (MAX // len(line) + 1))[:MAX]
-        short = long[: MAX // 4]
-        slow, quick = _best(parse, long), _best(parse, short)
-        assert slow < FAST
-        assert slow < 8 * quick + 0.002, (line, slow, quick)
+    for head, unit, tail in ADVERSARIAL:
+        long, brief = _line(head, unit, tail, MAX), _line(head, unit, tail, MAX // 4)
+        slow, quick = _best(parse, long), _best(parse, brief)
+        assert slow < FAST, (head, unit, tail, slow)
+        assert slow < 8 * quick + 0.002, (head, unit, tail, slow, quick)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "de"])
 def test_parse_when_is_linear_on_adversarial_lines(lang):
-    for line in ADVERSARIAL:
-        long = (line * (MAX // len(line) + 1))[:MAX]
-        short = long[: MAX // 4]
-        parse = lambda t: parse_when(t, lang=lang, now=SUN)  # noqa: E731
-        slow, quick = _best(parse, long), _best(parse, short)
-        assert slow < 8 * quick + 0.002, (line, slow, quick)
+    def parse(text):
+        return parse_when(text, lang=lang, now=SUN)
+
+    for head, unit, tail in ADVERSARIAL:
+        long, brief = _line(head, unit, tail, MAX), _line(head, unit, tail, MAX // 4)
+        slow, quick = _best(parse, long), _best(parse, brief)
+        assert slow < 8 * quick + 0.002, (head, unit, tail, slow, quick)
