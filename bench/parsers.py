@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,7 +105,8 @@ def parsers(runs: int) -> None:
     for parse, names in by_parse.items():
         report(", ".join(names)[:28], *worst(parse, runs))
     for lang in ("en", "fr", "de"):
-        report(f"parse_when ({lang})", *worst(lambda t: parse_when(t, lang=lang, now=NOW), runs))
+        when = partial(parse_when, lang=lang, now=NOW)
+        report(f"parse_when ({lang})", *worst(when, runs))
 
 
 async def through_the_dispatcher(runs: int) -> None:
