@@ -325,8 +325,11 @@ def read_due(ctx: CommandContext, phrase: str) -> tuple[datetime, bool] | None:
         return None
     if when.title or when.recurrence:
         return None
-    today = ctx.now.astimezone(when.start.tzinfo).date()
-    if when.start <= ctx.now if has_time else when.start.date() < today:
+    if has_time:
+        past = when.start <= ctx.now
+    else:  # due on a day: past only once that day is over
+        past = when.start.date() < ctx.now.astimezone(when.start.tzinfo).date()
+    if past:
         raise UsageError(
             N_("The due date {when} is in the past."),
             when=f"{Clock(ctx.timezone, ctx.language).day(when.start)}",
