@@ -129,7 +129,7 @@ def explain_when(phrase: str, lang: str, tz: str, now: str | None) -> int:
     """Print how a phrase is understood as JSON; exit status 1 with a reason if it is not."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from bot.when import WhenError, parse_when, when_to_json
+    from bot.when import HORIZON, WhenError, parse_when, when_to_json
 
     try:
         zone = ZoneInfo(tz)
@@ -147,6 +147,7 @@ def explain_when(phrase: str, lang: str, tz: str, now: str | None) -> int:
         reasons = {
             "no_time": "it names a day but no time of day",
             "invalid_date": "that date does not exist",
+            "out_of_range": f"it is more than {HORIZON.years} years away, or past the calendar",
         }
         reason = reasons.get(exc.reason, "no date or time found")
         print(f"cannot understand {phrase!r}: {reason}", file=sys.stderr)

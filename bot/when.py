@@ -11,7 +11,10 @@ Conventions:
   still ahead. "next Tuesday" / "mardi prochain" / "prochain mardi" / "nächsten" or "kommenden
   Dienstag": the coming Tuesday, never today (said on a Tuesday: in 7 days). "Tuesday next
   week" / "Dienstag nächste Woche": the Tuesday of next (Monday-based) week; "übernächsten
-  Dienstag": a week after the coming one.
+  Dienstag": a week after the coming one. "last Monday" / "lundi dernier" / "letzten Montag":
+  the latest Monday before today; "yesterday" / "hier" / "gestern" are past days. Past days are
+  kept: the caller refuses them. "hier" is "here" in a German room, and wherever another day
+  is named ("Treffen hier morgen um 10").
 - A date without a year is its next occurrence, "le 3" / "am 3." / "the 3rd" the next 3rd of a
   month; a time alone is today if still ahead, else tomorrow. An explicit day ("today 9:00" at
   10:00, "10/12/2020") is kept even if past: the caller may warn.
@@ -30,7 +33,10 @@ Conventions:
   keeps the local wall time; a time skipped in spring moves forward (02:30 -> 03:30), a time
   that occurs twice in autumn is the first (summer time) one.
 - WhenError.reason: "unparsed" (nothing readable), "no_time" (a date or other piece but no time
-  of day, e.g. "3 December", "tomorrow morning") or "invalid_date" (32/13/2026, 31 novembre).
+  of day, e.g. "3 December", "tomorrow morning"), "invalid_date" (32/13/2026, 31 novembre) or
+  "out_of_range" (more than HORIZON ahead, or past the calendar's end: "in 9000 years").
+- Any text gives a When or a WhenError, in time linear in its length: no regex backtracks over
+  the whole phrase, and words before or after a piece are looked for only _REACH characters away.
 """
 
 import re
@@ -59,9 +65,10 @@ _LANGS: dict[str, dict] = {
                  "year": "year|years"},
         "half": "and a half", "approx": "about|approx.|approximately|roughly",
         "day": {0: "today|tonight", 1: "tomorrow|tmrw|tmw",
-                2: "the day after tomorrow|day after tomorrow"},
+                2: "the day after tomorrow|day after tomorrow", -1: "yesterday",
+                -2: "the day before yesterday|day before yesterday"},
         "part": {"am": "morning", "pm": "afternoon|evening|night|tonight"},
-        "this": "this", "this_wd": "this", "next": "next|this coming|coming",
+        "this": "this", "this_wd": "this", "next": "next|this coming|coming", "last": "last",
         "next_week": "next week",
         "every": "every|each|once a|once per", "other": "other|second",
         "nth": {1: "first|1st", 2: "second|2nd", 3: "third|3rd", 4: "fourth|4th", -1: "last"},
@@ -85,10 +92,11 @@ _LANGS: dict[str, dict] = {
                  "day": "jour|jours", "week": "semaine|semaines", "month": "mois",
                  "year": "an|ans|année|années"},
         "half": "et demie|et demi", "approx": "environ|à peu près",
-        "day": {0: "aujourd'hui", 1: "demain", 2: "après-demain|après demain"},
+        "day": {0: "aujourd'hui", 1: "demain", 2: "après-demain|après demain", -1: "hier",
+                -2: "avant-hier|avant hier"},
         "part": {"am": "matin|matinée", "pm": "après-midi|aprem|soir|soirée"},
         "this": "ce|cet|cette", "this_wd": "ce", "next": "prochain|prochaine",
-        "post_next": "prochain|prochaine|qui vient",
+        "post_next": "prochain|prochaine|qui vient", "post_last": "dernier|passé",
         "next_week": "de la semaine prochaine|la semaine prochaine|semaine prochaine",
         "every": "chaque|tous les|toutes les|une fois par", "alt": "sur",
         "nth": {1: "premier|premiers|1er", 2: "deuxième|deuxièmes|second|2e|2ème",
@@ -114,12 +122,13 @@ _LANGS: dict[str, dict] = {
                  "day": "tag|tage|tagen", "week": "woche|wochen", "month": "monat|monate|monaten",
                  "year": "jahr|jahre|jahren"},
         "approx": "ca.|circa|etwa|ungefähr|rund",
-        "day": {0: "heute", 1: "morgen", 2: "übermorgen"},
+        "day": {0: "heute", 1: "morgen", 2: "übermorgen", -1: "gestern", -2: "vorgestern"},
         "part": {"am": "morgen|früh|vormittag|morgens|vormittags",
                  "pm": "nachmittag|nachmittags|abend|abends|mittags"},
         "this_wd": "diesen|dieser|diese",
         "next": "nächsten|nächster|nächste|kommenden|kommender|kommende",
         "after_next": "übernächsten|übernächster|übernächste",
+        "last": "letzten|letzter|vergangenen|vergangener|vorigen|voriger",
         "next_week": "nächste woche|nächster woche|kommende woche|in der nächsten woche",
         "every": "jeden|jede|jedes|alle|einmal pro|einmal im|einmal in der",
         "other": "zweite|zweiten",
@@ -142,7 +151,7 @@ _LANGS: dict[str, dict] = {
     "lb": {
         "unit": {"minute": "minutt|minutten", "hour": "stonn|stonnen", "day": "dag|deeg",
                  "week": "woch|wochen", "month": "mount|méint", "year": "joer"},
-        "day": {1: "muer", 2: "iwwermuer"},
+        "day": {1: "muer", 2: "iwwermuer", -1: "gëschter", -2: "virgëschter"},
         "part": {"am": "moies", "pm": "mëttes|nomëttes|owes|owend"},
         "for": "fir", "at": "um", "hour_mark": "auer", "dom": "den", "conn": "um|den|de",
     },
@@ -155,6 +164,12 @@ _UMLAUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _FOLD = str.maketrans("’‘´`–—‐‑", "''''----")
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _FREQ = {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY", "year": "YEARLY"}
+# Day words that are ordinary words in a room language: German "hier" is "here", not "hier"
+# (yesterday) as in French.
+_FALSE_FRIENDS = {"de": {"hier"}}
+# How far ahead a phrase may reach: further is a typing slip, and would overflow the calendar
+# (datetime ends with the year 9999) once reminders or a duration are added.
+HORIZON = relativedelta(years=100)
 
 
 @dataclass(frozen=True)
@@ -168,7 +183,7 @@ class When:
 
 
 class WhenError(ValueError):
-    """No start time could be read; `.reason` is "unparsed", "no_time" or "invalid_date"."""
+    """No usable start time; `.reason`: "unparsed", "no_time", "invalid_date", "out_of_range"."""
 
     def __init__(self, phrase: str, reason: str = "unparsed"):
         super().__init__(f"{reason}: {phrase!r}")
@@ -218,9 +233,12 @@ def _alt(words) -> str:
 @lru_cache(maxsize=8)
 def _patterns(lang: str) -> dict:
     """Compiled regexes for a room language (only abbreviations depend on it)."""
-    keys = "num unit half approx day part this this_wd next after_next post_next next_week every"
+    keys = "num unit half approx part this this_wd next after_next post_next next_week every"
     keys += " recur for for_after in from to at hour_mark before after noon midnight part_prep"
-    v = {k: _alt(_vocab(k)) for k in (keys + " other alt dom conn nth of_month").split()}
+    keys += " last post_last other alt dom conn nth of_month"
+    v = {k: _alt(_vocab(k)) for k in keys.split()}
+    v["day"] = _alt(w for w in DAY if w not in _FALSE_FRIENDS.get(lang, ()))
+    v["sure_day"] = _alt(w for w in DAY if not any(w in f for f in _FALSE_FRIENDS.values()))
     v["hour"] = _alt(w for w, n in NUM.items() if n == int(n) and 1 <= n <= 24 and len(w) > 2)
     v["wd"] = _alt(WEEKDAY) + "|" + _alt(_vocab("wd_abbr", (lang,))) + r"(?=\.|\s*\d)"
     v["month"] = _alt(MONTH)
@@ -245,6 +263,12 @@ def _patterns(lang: str) -> dict:
             rf"(?!\w)"
         )
 
+    def day(words):
+        return (
+            rf"(?<!\w)(?:(?P<day>{words})(?:\s+(?P<part>{v['part']}))?"
+            rf"|(?P<this>{v['this']})\s+(?P<part2>{v['part']}))(?!\w)"
+        )
+
     rx = {
         "nth": (
             rf"(?<!\w)(?:{v['every']}\s+)?(?P<nth>{v['nth']})\s+(?P<wd>{v['wd']})s?\.?\s+"
@@ -264,10 +288,11 @@ def _patterns(lang: str) -> dict:
         ),
         "weekday": (
             rf"(?<!\w)(?:(?P<next>{v['next']})\s+|(?P<this>{v['this_wd']})\s+"
-            rf"|(?P<next2>{v['after_next']})\s+)?"
+            rf"|(?P<next2>{v['after_next']})\s+|(?P<last>{v['last']})\s+)?"
             rf"(?:(?P<nw>{v['next_week']})\s+)?(?P<wd>{v['wd']})\.?"
             rf"(?:(?P<pl>s)(?!\w)|\s*(?P<part>{v['part']}))?"
-            rf"(?:\s+(?P<post>{v['post_next']})|\s+(?P<nw2>{v['next_week']}))?(?!\w)"
+            rf"(?:\s+(?P<post>{v['post_next']})|\s+(?P<post_last>{v['post_last']})"
+            rf"|\s+(?P<nw2>{v['next_week']}))?(?!\w)"
         ),
         "numdate": (
             r"(?<![\w.:/])(?:(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})|(?P<d>\d{1,2})"
@@ -287,15 +312,19 @@ def _patterns(lang: str) -> dict:
             rf"(?<!\w)(?:(?P<from>{v['from']})\s+)?{clock('a')}"
             rf"(?P<rsep>\s*-\s*|\s+{v['to']}\s+){clock('b')}(?!\s*{v['month']})"
         ),
-        "day": (
-            rf"(?<!\w)(?:(?P<day>{v['day']})(?:\s+(?P<part>{v['part']}))?"
-            rf"|(?P<this>{v['this']})\s+(?P<part2>{v['part']}))(?!\w)"
-        ),
+        "day": day(v["day"]),
+        "sure_day": day(v["sure_day"]),
         "time": rf"(?:(?<!\w)(?P<intro>{v['at']})\s+)?{clock('t')}",
-        "conn": rf"(?:(?<!\w)(?:{v['conn']})\s*)+\Z",
+        "conn": rf"(?<!\w)(?:{v['conn']})\s*\Z",
         "edge": rf"(?:^|\s)(?:{v['conn']}|and|et|und)$",
     }
     return {k: re.compile(p) for k, p in rx.items()}
+
+
+# Longer than any connecting word ("à partir de") with a space: regexes that look for one
+# just before a position search this far back only, so a phrase is read in linear time.
+_REACH = 40
+_TIDY = " ,;:-/|@."
 
 
 class _Scan:
@@ -308,24 +337,37 @@ class _Scan:
         """First acceptable match of rx, blanked out together with connecting words before it."""
         for m in rx.finditer(self.work):
             if ok(m):
-                c = self.conn.search(self.work, 0, m.start())
-                start = c.start() if c else m.start()
+                start = self._connected(m.start())
                 self.work = self.work[:start] + " " * (m.end() - start) + self.work[m.end() :]
                 return m
         return None
+
+    def _connected(self, end: int) -> int:
+        """Where the connecting words just before `end` ("on the", "à partir de") start."""
+        start = end
+        while True:
+            space = start
+            while space > 0 and self.work[space - 1].isspace():
+                space -= 1
+            c = self.conn.search(self.work, max(0, space - _REACH), space)
+            if c is None:
+                return start
+            start = c.start()
 
     def title(self, edge: re.Pattern) -> str | None:
         """The original text minus the blanked pieces, with stray punctuation tidied away."""
         t = "".join(o if w != " " else " " for o, w in zip(self.text, self.work, strict=True))
         t = re.sub(r"\(\s*\)|\[\s*\]", " ", t)
         t = re.sub(r"\s+([,;:.!?])", r"\1", re.sub(r"\s+", " ", t))
-        t = re.sub(r"([,;:])[,;:]+", r"\1", t)
-        while True:
-            t = t.strip(" ,;:-/|@.")
-            m = edge.search(_fold(t))
+        t = re.sub(r"([,;:])[,;:]+", r"\1", t).lstrip(_TIDY)
+        folded, end = _fold(t), len(t)
+        while True:  # drop trailing connecting words ("Meeting at", "Réunion le") one by one
+            while end and t[end - 1] in _TIDY:
+                end -= 1
+            m = edge.search(folded, max(0, end - _REACH), end)
             if not m:
-                return t or None
-            t = t[: m.start()] + t[m.end() :]
+                return t[:end] or None
+            end = m.start()
 
 
 def _get(table: dict, word: str | None, default=None):
@@ -447,7 +489,7 @@ def _month_date(m: re.Match, text: str, lang: str, now: datetime) -> tuple[int, 
         "RELATIVE_BASE": now.replace(tzinfo=None),
     }
     parser = DateDataParser(languages=langs, settings=settings, use_given_order=True)
-    data = parser.get_date_data(text[m.start() : m.end()])
+    data = parser.get_date_data(" ".join(text[m.start() : m.end()].split()))
     day, year = int(m.group("d") or m.group("d2")), m.group("y") or m.group("y2")
     got = data.date_obj
     # dateparser fills gaps silently and may read a day as a time: keep only what we saw.
@@ -537,6 +579,8 @@ def _base_day(rel, day, wd, lang: str, now: datetime) -> tuple[date, int]:
         return today + timedelta(days=ahead or 7), 0
     if wd.group("next2"):  # "übernächsten Montag": a week after the coming one
         return today + timedelta(days=(ahead or 7) + 7), 0
+    if wd.group("last") or wd.group("post_last"):  # "last Monday": the latest one, never today
+        return today - timedelta(days=(7 - ahead) % 7 or 7), 0
     return today + timedelta(days=ahead), 7
 
 
@@ -564,7 +608,11 @@ def _read(scan: _Scan, rx: dict, lang: str, now: datetime) -> _Pieces:
     p.rec = scan.take(rx["recur"], lambda m: _rrule(m) is not None) or scan.take(rx["recur_adj"])
     p.rel = scan.take(rx["rel"])
     p.dur = scan.take(rx["dur"], lambda m: _duration(m) is not None)
-    p.wd, p.day = scan.take(rx["weekday"]), scan.take(rx["day"])
+    p.wd = scan.take(rx["weekday"])
+    # "hier" is French for yesterday but German for here: here if another day is named
+    # ("Treffen hier morgen um 10"); German rooms never read it as a day.
+    sure = rx["sure_day"].search(scan.work)
+    p.day = scan.take(rx["sure_day"] if sure and sure.group("day") else rx["day"])
 
     def plausible(mdy: tuple) -> bool:
         """A yearless "12/3" or "4th" is a date only if shaped like one and fitting the day we
@@ -601,10 +649,23 @@ def parse_when(
 ) -> When:
     """Read a meeting-time phrase; raise WhenError when no start time can be understood."""
     zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
-    if now is None:
-        now = datetime.now(zone)
-    now = now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=zone)
     lang = lang[:2].lower() if lang[:2].lower() in _LANGS else "en"  # "FR", "de-LU" are fine
+    try:
+        if now is None:
+            now = datetime.now(zone)
+        now = now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=zone)
+        when = _understand(text, lang, zone, now)
+        if max(when.start, when.end or when.start) > now + HORIZON:
+            raise WhenError(text, "out_of_range")
+        return when
+    except WhenError:
+        raise
+    except (OverflowError, ValueError):  # "in 9000 years": past the end of the calendar
+        raise WhenError(text, "out_of_range") from None
+
+
+def _understand(text: str, lang: str, zone: ZoneInfo, now: datetime) -> When:
+    """What parse_when does once its arguments are checked; may overflow the calendar."""
     rx = _patterns(lang)
     scan = _Scan(text, rx["conn"])
     p = _read(scan, rx, lang, now)

@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.args import parse_number, when_error
 from bot.dispatch import CommandContext, UsageError, command, split_args
 from bot.i18n import N_, Translate, translator
 from bot.minutes.writers import Clock
 from bot.replies import Fragment, Reply, bold, code, fmt, mention
 from bot.replies import text as plain
-from bot.when import WhenError, parse_when
+from bot.when import When, WhenError, parse_when
 from commands.minutes import USER_ID, record_action, running_meeting
 from storage.actions import (
     DIGEST,
@@ -41,6 +42,7 @@ from storage.outbox import OutboxRepository
 from storage.rooms import RoomRepository
 
 MAX_TEXT, MAX_NAME, MAX_ASSIGNEES = 1000, 64, 10
+DUE_TRIES = 3  # due words tried from the end: "…drafted by the team by Friday"
 LIST_LIMIT = 20
 ROUND_LIMIT = 30
 END_OF_DAY = time(23, 59)
@@ -65,6 +67,9 @@ _DUE = re.compile(
 )
 
 
+_NEXT = re.compile(r"\s*.?", re.S)  # the next character that is not a space
+
+
 def _user(word: str) -> str:
     if not USER_ID.match(word):
         raise UsageError(
@@ -82,7 +87,7 @@ def parse_assignees(raw: str) -> tuple[tuple[str, ...], str]:
     for match in _TOKEN.finditer(raw):
         quoted = next((g for g in match.groups()[:4] if g is not None), None)
         word = match.group(5) or ""
-        after = raw[match.end() :]
+        after = _NEXT.match(raw, match.end()).group()  # not a copy of the rest: linear time
         if quoted is None and not word.strip(",;:"):  # a separator standing alone
             pos = match.end()
             if ":" in word:
@@ -130,10 +135,7 @@ def due_candidates(text: str) -> list[tuple[int, int]]:
 
 
 def parse_short_id(token: str) -> int:
-    value = token.removeprefix("#")
-    if not value.isdigit() or int(value) == 0 or len(value) > 9:
-        raise UsageError(N_("“{value}” is not an action number."), value=token[:20])
-    return int(value)
+    return parse_number(token, N_("“{value}” is not an action number."))
 
 
 def parse_ids(raw: str) -> tuple[int, ...]:
@@ -298,27 +300,36 @@ def _may_change(ctx: CommandContext, item: ActionItem, assignees: list[str]) -> 
     )
 
 
+def _due_when(ctx: CommandContext, phrase: str) -> tuple[When, bool]:
+    """The phrase read as a time, and whether a time of day was said (else: end of day)."""
+    try:
+        return parse_when(phrase, lang=ctx.language, tz=ctx.timezone, now=ctx.now), True
+    except WhenError as exc:
+        if exc.reason != "no_time":
+            raise
+    try:
+        day_end = f"{phrase} {END_OF_DAY:%H:%M}"
+        return parse_when(day_end, lang=ctx.language, tz=ctx.timezone, now=ctx.now), False
+    except WhenError as exc:
+        raise WhenError(phrase, exc.reason) from None
+
+
 def read_due(ctx: CommandContext, phrase: str) -> tuple[datetime, bool] | None:
     """A due date from a phrase: (UTC moment, whether a time was said); None if it is none.
-    A day without a time means the end of that day."""
-    has_time = True
+    A day without a time means the end of that day: due today stays allowed all day."""
     try:
-        when = parse_when(phrase, lang=ctx.language, tz=ctx.timezone, now=ctx.now)
+        when, has_time = _due_when(ctx, phrase)
     except WhenError as exc:
-        if exc.reason == "invalid_date":
-            raise UsageError(N_("“{phrase}” is not a date that exists."), phrase=phrase) from None
-        if exc.reason != "no_time":
-            return None
-        try:
-            when = parse_when(
-                f"{phrase} {END_OF_DAY:%H:%M}", lang=ctx.language, tz=ctx.timezone, now=ctx.now
-            )
-        except WhenError:
-            return None
-        has_time = False
+        if exc.reason in ("invalid_date", "out_of_range"):
+            raise when_error(exc) from None
+        return None
     if when.title or when.recurrence:
         return None
-    if when.start <= ctx.now:
+    if has_time:
+        past = when.start <= ctx.now
+    else:  # due on a day: past only once that day is over
+        past = when.start.date() < ctx.now.astimezone(when.start.tzinfo).date()
+    if past:
         raise UsageError(
             N_("The due date {when} is in the past."),
             when=f"{Clock(ctx.timezone, ctx.language).day(when.start)}",
@@ -328,7 +339,7 @@ def read_due(ctx: CommandContext, phrase: str) -> tuple[datetime, bool] | None:
 
 def split_due(ctx: CommandContext, text: str) -> tuple[str, datetime | None, bool]:
     """The text without its trailing due date, and the due date (if one was said)."""
-    for start, phrase_start in due_candidates(text):
+    for start, phrase_start in due_candidates(text)[:DUE_TRIES]:
         due = read_due(ctx, text[phrase_start:])
         if due is not None and text[:start].strip():
             return text[:start].strip(), due[0], due[1]

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.args import parse_number
 from bot.content import Content
 from bot.dispatch import (
     QUOTES,
@@ -122,13 +123,11 @@ def parse_export(raw: str) -> ExportArgs | None:
     words = split_args(raw)
     if not words:
         return None
-    number = words[0].removeprefix("#")
-    if not number.isdigit() or int(number) == 0 or len(number) > 9:
-        raise UsageError(N_("“{value}” is not a meeting number."), value=words[0][:20])
+    number = parse_number(words[0], N_("“{value}” is not a meeting number."))
     form = FORMAT_WORDS.get(words[1].lower().lstrip(".")) if len(words) > 1 else "md"
     if form is None or len(words) > 2:
         raise UsageError(N_("Choose one of: {formats}."), formats=", ".join(FORMATS))
-    return ExportArgs(int(number), form)
+    return ExportArgs(number, form)
 
 
 # --- From rows to values --------------------------------------------------------------------

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.args import parse_number, when_error
 from bot.dispatch import (
     QUOTES,
     CommandContext,
@@ -191,10 +192,7 @@ def parse_findtime(raw: str) -> FindTimeArgs:
 
 def parse_short_id(token: str) -> int:
     """A poll's number as shown by the bot: `3` or `#3`."""
-    value = token.removeprefix("#")
-    if not value.isdigit() or int(value) == 0 or len(value) > 9:
-        raise UsageError(N_("“{value}” is not a poll number."), value=token[:20])
-    return int(value)
+    return parse_number(token, N_("“{value}” is not a poll number."))
 
 
 def parse_id(raw: str) -> int:
@@ -212,16 +210,7 @@ def read_time(ctx: CommandContext, phrase: str) -> When:
     try:
         when = parse_when(phrase, lang=ctx.language, tz=ctx.timezone, now=ctx.now)
     except WhenError as exc:
-        if exc.reason == "no_time":
-            raise UsageError(
-                N_("“{phrase}” has no time of day; add one, e.g. 14:00."), phrase=phrase
-            ) from None
-        if exc.reason == "invalid_date":
-            raise UsageError(N_("“{phrase}” is not a date that exists."), phrase=phrase) from None
-        raise UsageError(
-            N_("I could not read a date and time in “{phrase}”; try e.g. “next Tuesday 14:00”."),
-            phrase=phrase,
-        ) from None
+        raise when_error(exc) from None
     if when.title:
         raise UsageError(N_("I understood the time but not “{words}”."), words=when.title[:200])
     if when.start <= ctx.now:

@@ -107,7 +107,7 @@ async def test_bad_input_is_refused_and_nothing_is_stored(db, room):
     ]
     firsts = [a[0].splitlines()[0] for a in answers]
     assert firsts == [
-        "Sun, 22 Nov 2026, 10:00 (Europe/Luxembourg) is in the past.",
+        "Sat, 21 Nov 2026, 10:00 (Europe/Luxembourg) is in the past.",
         "I could not read a date and time in “Budget whenever it suits”; "
         "try e.g. “next Tuesday 14:00”.",
         "“Budget 3 December” has no time of day; add one, e.g. 14:00.",

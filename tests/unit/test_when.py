@@ -421,6 +421,73 @@ def test_conventions(phrase, room, start):
 
 
 @pytest.mark.parametrize(
+    ("phrase", "room", "start", "title"),
+    [
+        # said on Sunday 22 November 2026 at 10:00: past days stay past (callers refuse them)
+        ("yesterday 10:00", "en", "2026-11-21 10:00", None),
+        ("Budget yesterday 10:00", "en", "2026-11-21 10:00", "Budget"),
+        ("yesterday evening at 8", "en", "2026-11-21 20:00", None),
+        ("the day before yesterday at 9", "en", "2026-11-20 09:00", None),
+        ("last Monday 10:00", "en", "2026-11-16 10:00", None),
+        ("last Sunday at 10:00", "en", "2026-11-15 10:00", None),  # never today
+        ("last Saturday 10:00", "en", "2026-11-21 10:00", None),
+        ("hier à 10h", "fr", "2026-11-21 10:00", None),
+        ("hier soir à 20h", "fr", "2026-11-21 20:00", None),
+        ("avant-hier à 9h", "fr", "2026-11-20 09:00", None),
+        ("lundi dernier à 10h", "fr", "2026-11-16 10:00", None),
+        ("Réunion vendredi passé 14h", "fr", "2026-11-20 14:00", "Réunion"),
+        ("gestern um 10 Uhr", "de", "2026-11-21 10:00", None),
+        ("gestern Abend um 8", "de", "2026-11-21 20:00", None),
+        ("vorgestern 9 Uhr", "de", "2026-11-20 09:00", None),
+        ("letzten Montag um 10 Uhr", "de", "2026-11-16 10:00", None),
+        ("vergangenen Freitag 14 Uhr", "de", "2026-11-20 14:00", None),
+        ("gëschter um 10 Auer", "de", "2026-11-21 10:00", None),
+        ("hier à 10h", "en", "2026-11-21 10:00", None),  # French in an English room
+        ("gestern um 10 Uhr", "fr", "2026-11-21 10:00", None),
+        # German "hier" is "here": in a German room, and next to another day in any room
+        ("Treffen hier um 10 Uhr", "de", "2026-11-22 10:00", "Treffen hier"),
+        ("Treffen hier morgen um 10 Uhr", "de", "2026-11-23 10:00", "Treffen hier"),
+        ("Treffen hier morgen um 10 Uhr", "en", "2026-11-23 10:00", "Treffen hier"),
+        ("Réunion d'hier, suite demain 10h", "fr", "2026-11-23 10:00", "Réunion d'hier, suite"),
+        # "last" of the month is still a monthly rule, not a past day
+        ("last Friday of the month at 15:00", "en", "2026-11-27 15:00", None),
+        ("jeden letzten Freitag im Monat um 15 Uhr", "de", "2026-11-27 15:00", None),
+    ],
+)
+def test_past_days(phrase, room, start, title):
+    when = parse_when(phrase, lang=room, now=SUN)
+    assert (when.start, when.title) == (local(start), title)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "in 9000 years at 10:00",
+        "Test in 9000 years at 10:00",
+        "Test in 99999999 days at 10:00",
+        "Test tomorrow 10:00 for 9999999999 hours",
+        "in 101 years at 10:00",
+        "dans 9000 ans à 10h",
+        "in 9000 Jahren um 10 Uhr",
+        "31/12/9999 23:30",
+        "in " + "9" * 5000 + " days at 10:00",
+        "every " + "9" * 400 + " weeks at 10:00",
+    ],
+)
+def test_too_far_is_out_of_range(phrase):
+    with pytest.raises(WhenError) as info:
+        parse_when(phrase, now=SUN)
+    assert info.value.reason == "out_of_range"
+    assert parse_when("in 99 years at 10:00", now=SUN).start == local("2125-11-22 10:00")
+
+
+def test_a_now_at_the_end_of_the_calendar_is_out_of_range_not_an_overflow():
+    with pytest.raises(WhenError) as info:
+        parse_when("tomorrow 10:00", now=datetime(9999, 12, 31, 12, 0))
+    assert info.value.reason == "out_of_range"
+
+
+@pytest.mark.parametrize(
     ("phrase", "room", "start"),
     [
         ("le 3 décembre à 15h", "en", "2026-12-03 15:00"),  # French in an English room
@@ -483,7 +550,8 @@ def test_any_text_gives_a_when_or_a_when_error(text, lang):
     try:
         when = parse_when(text, lang=lang, now=SUN)
     except WhenError as error:
-        assert error.phrase == text and error.reason in ("unparsed", "no_time", "invalid_date")
+        reasons = ("unparsed", "no_time", "invalid_date", "out_of_range")
+        assert error.phrase == text and error.reason in reasons
     else:
         assert str(when.start.tzinfo) == LUX
         assert when.end is None or when.end > when.start

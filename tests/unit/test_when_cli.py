@@ -59,3 +59,15 @@ def test_what_cannot_be_understood_exits_1_with_a_reason():
     assert now.returncode == 1
     assert "--now is not an ISO date and time" in now.stderr
     assert "Traceback" not in unreadable.stderr + no_time.stderr + zone.stderr + now.stderr
+
+
+def test_a_time_past_the_calendar_exits_1_with_a_reason_not_a_traceback():
+    for phrase in ("in 9000 years at 10:00", "tomorrow 10:00 for 9999999999 hours"):
+        result = wgbot("when", phrase)
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert f"cannot understand {phrase!r}: it is more than 100 years away" in result.stderr
+        assert "Traceback" not in result.stderr
+    end = wgbot("when", "tomorrow 10:00", "--now", "9999-12-31T12:00")
+    assert (end.returncode, "Traceback" in end.stderr) == (1, False)
+    assert "past the calendar" in end.stderr
