@@ -128,6 +128,23 @@ def lying_payloads(mark: str, mallory: str, alice: str) -> list[dict[str, Any]]:
     ]
 
 
+def odd_commands(mark: str) -> list[str]:
+    """Ids in superscript digits and time offsets no calendar holds (each an internal error once)."""
+    return [
+        "!done ¹",
+        "!poll close ²",
+        "!meeting show ³",
+        "!minutes ²",
+        f"!meeting add Test {mark} in 9000 years at 10:00",
+        "!meeting add Test in 99999999 days at 10:00",
+        "!meeting add Test tomorrow 10:00 for 9999999999 hours",
+    ]
+
+
+def replies_to(member: Member, room_id: str, event_id: str) -> list:
+    return [e for e in member.events(room_id) if reply_target(e) == event_id]
+
+
 async def send_poison(mallory: Member, room_id: str, mark: str, alice: str) -> list[bool]:
     """Every poison, in clear and encrypted; which ones Synapse took in clear."""
     target = await mallory.send(room_id, "an honest message")
@@ -162,6 +179,15 @@ async def test_poison_events_never_stop_the_bot_nor_reach_its_log(members, homes
         # The power levels Mallory claimed in an encrypted payload gave her nothing.
         refused = await ask(mallory, hostile, bot, "!lang de")
         assert refused.body == "Only chairs (power level 50 or more) may use !lang."
+        # Odd ids and offsets past the calendar: a clear answer each, never an internal error.
+        odd = await mallory.send(hostile, "\n".join(odd_commands(mark)))
+        await mallory.sync_until(
+            lambda: len(replies_to(mallory, hostile, odd)) >= len(odd_commands(mark)),
+            "a reply to each odd command",
+        )
+        answers = [e.body for e in replies_to(mallory, hostile, odd)]
+        assert not [a for a in answers if "Internal error" in a], answers
+        assert sum("is not" in a for a in answers) >= 4, answers  # "“¹” is not an action number."
         assert bot.process.returncode is None
 
         # Sent while the bot is down, the same events come in its catch-up after a restart.
