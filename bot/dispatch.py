@@ -222,13 +222,14 @@ class RoomEvent:
             object.__setattr__(self, "content", Content.read(self.content))
 
     def command_text(self) -> str:
-        """The text commands may be read from: a member's m.text message, not an edit of one."""
+        """The text commands may be read from: a member's m.text message, not an edit of one;
+        people inserted as pills are there as their user ids."""
         content = self.content
         if self.type != "m.room.message" or content.msgtype != "m.text":
             return ""
         if content.relation.rel_type == "m.replace":
             return ""
-        return content.body or ""
+        return content.command_body()
 
 
 @dataclass
