@@ -68,6 +68,11 @@ class ChatRoom:
     async def say(self, body: str, sender: str, level: int = 0) -> list[Sent]:
         return (await self.send(body, sender, level))[1]
 
+    async def say_content(self, content: dict, sender: str, level: int = 0) -> list[Sent]:
+        """A member's m.room.message with this exact content (HTML, mentions…)."""
+        await self.dispatcher.handle(self._event(sender, "m.room.message", content, level))
+        return self.take()
+
     async def edit(self, original: str, body: str, sender: str) -> list[Sent]:
         content = {
             "msgtype": "m.text",
