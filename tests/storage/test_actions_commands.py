@@ -11,9 +11,8 @@ import commands
 from bot.dispatch import Dispatcher, Registry
 from bot.scheduler import ReminderScheduler
 from commands.actions import Rounds, deliver_round, plan_rounds
-from storage.actions import DIGEST, DUE, TimerRepository
+from storage.actions import DIGEST, DUE, ActionRepository, TimerRepository
 from storage.db import Database
-from storage.actions import ActionRepository
 from tests.events import TEST_DEFAULTS, pilled
 from tests.minutes_room import ChatRoom, Clock
 
