@@ -7,14 +7,16 @@ None, and never raises. Handlers read these fields, never the raw JSON.
 
 Commands read `Content.command_body()`: the body, except that a person a member inserted as a
 "pill" (a link to them in `formatted_body`) is there as their user id, not as the display name
-the plain body holds.
+the plain body holds. A client that sends no link (Element with Markdown off) still names the
+person in `m.mentions`: then their display name, which only the room's state knows, is read as
+their user id.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -23,6 +25,8 @@ from bot.msc3381 import POLL_RESPONSE, STABLE_POLL_RESPONSE
 
 # No Matrix id is this long (the spec caps event ids at 255 bytes); a longer one names nothing.
 MAX_ID = 255
+# Mentioned users read from a message: enough for any meeting, few enough to look each one up.
+MAX_MENTIONS = 20
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -85,13 +89,19 @@ class Content:
     redacts: str | None = None
     # A poll response's answers (MSC3381); None when they are not a list of strings: a spoilt vote.
     poll_answers: tuple[str, ...] | None = None
+    # The users the message mentions (`m.mentions.user_ids`), as their client says.
+    mentions: tuple[str, ...] = ()
 
-    def command_body(self) -> str:
-        """The text commands read: the body, with each pill of the HTML as its user id."""
+    def command_body(self, names: Iterable[tuple[str, str]] = ()) -> str:
+        """The text commands read: the body, with each pill of the HTML as its user id; without
+        pills, each of `names` (a mentioned member's display name, their user id) typed as a
+        whole word is that user id."""
         body = self.body or ""
-        if self.format != HTML or not self.formatted_body:
-            return body
-        return with_pills(body, self.formatted_body)
+        if self.format == HTML and self.formatted_body:
+            found = with_pills(body, self.formatted_body)
+            if found is not None:
+                return found
+        return with_names(body, names)
 
     @classmethod
     def read(cls, raw: object, *, redacts: object = None, nested: bool = True) -> Content:
@@ -111,7 +121,16 @@ class Content:
             ),
             redacts=identifier(content.get("redacts")) or identifier(redacts),
             poll_answers=_poll_answers(content),
+            mentions=_mentions(content),
         )
+
+
+def _mentions(content: Mapping[str, Any]) -> tuple[str, ...]:
+    users = _object(content.get("m.mentions")).get("user_ids")
+    if not isinstance(users, list):
+        return ()
+    found = (identifier(user) for user in users[:MAX_MENTIONS])
+    return tuple(dict.fromkeys(user for user in found if user and USER_ID.fullmatch(user)))
 
 
 def _poll_answers(content: Mapping[str, Any]) -> tuple[str, ...] | None:
@@ -287,27 +306,40 @@ def without_reply_fallback(lines: list[str]) -> list[str]:
     return lines[start:]
 
 
-def with_pills(body: str, formatted_body: str) -> str:
-    """The body with each line that holds pills read from the HTML, pills as user ids.
+def with_pills(body: str, formatted_body: str) -> str | None:
+    """The body with each line that holds pills read from the HTML, pills as user ids; None
+    when the HTML has no pill, or says something else than the body.
 
     The HTML is used only when it says what the body says, line for line once Markdown and
     spacing are left aside: a client may send a stale formatted_body, and what is not a pill
-    stays as the member typed it. Otherwise, the body as it is."""
+    stays as the member typed it."""
     if not _PILL_HINT.search(formatted_body):  # most messages: no need to walk the HTML
-        return body
+        return None
     lines, had_reply = html_lines(formatted_body)
     if not any(line.pills for line in lines):
-        return body
+        return None
     typed = body.splitlines()
     if had_reply:
         typed = without_reply_fallback(typed)
     said = [i for i, line in enumerate(typed) if _words(line)]
     read = [line for line in lines if line.pills or _words(line.shown)]
     if len(said) != len(read):
-        return body
+        return None
     for i, line in zip(said, read, strict=True):
         if _words(typed[i]) != _words(line.shown):
-            return body
+            return None
         if line.pills:
             typed[i] = line.command
     return "\n".join(typed)
+
+
+def with_names(body: str, names: Iterable[tuple[str, str]]) -> str:
+    """The body with each display name, typed as a whole word (not inside a user id), as the
+    user id it stands for; the longest name first where two overlap."""
+    ids = {name: user for name, user in names if name.strip() and len(name) <= MAX_ID}
+    if not ids:
+        return body
+    names_first = sorted(ids, key=len, reverse=True)
+    # One pass, so an id put in is never read again as a name ("alice" in "@alice:x").
+    pattern = re.compile(r"(?<![\w@:])(?:" + "|".join(map(re.escape, names_first)) + r")(?!\w)")
+    return pattern.sub(lambda found: ids[found.group()], body)

@@ -216,6 +216,9 @@ class RoomEvent:
     room_encrypted: bool
     event_encrypted: bool
     sender_level: int
+    # The display names of the members the message mentions, with their user ids, from the
+    # room's state: how a name typed without a pill is known to mean someone.
+    names: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.content, Content):
@@ -229,7 +232,7 @@ class RoomEvent:
             return ""
         if content.relation.rel_type == "m.replace":
             return ""
-        return content.command_body()
+        return content.command_body(self.names)
 
 
 @dataclass

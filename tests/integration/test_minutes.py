@@ -191,6 +191,19 @@ async def test_people_picked_as_pills_are_those_users(members, bot):
     mine = await ask(bob, room_id, bot, "!actions mine")
     assert mine.body.splitlines()[0] == "Your open actions (1)"
 
+    # Element with Markdown off sends no link: m.mentions says who, the room what he is called.
+    expect(
+        await bob.client.set_displayname("Bob Dupont"), nio.ProfileSetDisplayNameResponse, "name"
+    )
+    await alice.sync_until(
+        lambda: alice.client.rooms[room_id].user_name(bob.user_id) == "Bob Dupont", "Bob's name"
+    )
+    text = "!action Bob Dupont: check the figures"
+    content = {**element_pill("", bob.user_id, ""), "body": text, "formatted_body": text}
+    event_id = await alice.send_raw(room_id, "m.room.message", content)
+    made = await alice.wait_for_reply(room_id, event_id, sender=bot.user_id)
+    assert made.body.splitlines()[1] == f"#2 check the figures → {bob.user_id}"
+
     await ask(alice, room_id, bot, "!startmeeting Pills")
     event_id = await alice.send_raw(
         room_id, "m.room.message", element_pill("!chair ", bob.user_id, "Bob Dupont")

@@ -165,6 +165,22 @@ async def test_a_person_picked_from_the_completion_is_that_user(room: ChatRoom, 
     assert assignees(db, room.room_id) == {1: [CAROL], 2: [BOB, CAROL, "MAEE"]}
 
 
+async def test_a_mentioned_name_without_a_pill_is_that_user(room: ChatRoom, db: Database):
+    """Element with Markdown off links nobody: m.mentions says who, and the sync loop hands
+    over the mentioned members' display names from the room's state."""
+    content = {
+        "msgtype": "m.text",
+        "body": "!action Alice Martin: send the report by Friday",
+        "format": "org.matrix.custom.html",
+        "formatted_body": "!action Alice Martin: send the report by Friday",
+        "m.mentions": {"user_ids": [ALICE]},
+    }
+    (made,) = await room.say_content(content, BOB, names=(("Alice Martin", ALICE),))
+    assert made.body.splitlines()[1] == f"#1 send the report → {ALICE} — due Fri, 27 Nov 2026"
+    assert made.mentions == (ALICE,)
+    assert assignees(db, room.room_id) == {1: [ALICE]}
+
+
 async def test_a_stale_html_is_not_believed(room: ChatRoom):
     # The body was changed (by a bridge, a bot), its HTML not: what the body says is done.
     stale = {**ELEMENT_ACTION, "body": "!action Bob: send the report by Friday"}

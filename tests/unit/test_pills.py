@@ -9,8 +9,10 @@ import time
 
 from hypothesis import given
 from hypothesis import strategies as st
+from nio import MatrixRoom
 
-from bot.content import Content, html_lines, pill_user, with_pills
+from bot.content import MAX_MENTIONS, Content, html_lines, pill_user, with_names, with_pills
+from bot.sync import mentioned_names
 
 ALICE, BOB = "@alice:example.org", "@bob:example.org"
 HTML = "org.matrix.custom.html"
@@ -153,6 +155,74 @@ def test_malformed_html_is_read_as_a_browser_would_or_not_at_all():
     assert html_lines("&#" + "1" * 5000 + ";")[0][0].shown == "\ufffd"
 
 
+# --- Mentions without a pill (Element with Markdown off) -------------------------------------
+
+
+def test_a_mentioned_members_display_name_is_their_user_id():
+    """Element with Markdown off sends the pill's name in both body and HTML, no link: only
+    m.mentions says who it is, and the room's state what they are called."""
+    content = Content.read(
+        {
+            "msgtype": "m.text",
+            "body": "!action Alice Martin, Bob: send the report by Friday",
+            "format": HTML,
+            "formatted_body": "!action Alice Martin, Bob: send the report by Friday",
+            "m.mentions": {"user_ids": [ALICE, BOB]},
+        }
+    )
+    assert content.mentions == (ALICE, BOB)
+    names = [("Alice Martin", ALICE), ("Bob", BOB)]
+    assert content.command_body(names) == f"!action {ALICE}, {BOB}: send the report by Friday"
+    assert content.command_body() == content.body
+
+
+def test_names_are_whole_words_outside_user_ids_and_pills_come_first():
+    names = [("alice", ALICE), ("Alice Martin", "@am:example.org"), ("Bo", BOB)]
+    body = "!action alice, Alice Martin, Bob, @alice:example.org: ask alice's team"
+    assert with_names(body, names) == (
+        f"!action {ALICE}, @am:example.org, Bob, @alice:example.org: ask {ALICE}'s team"
+    )
+    assert with_names("!chair Bob", []) == "!chair Bob"
+    assert with_names("!chair Bob", [(" ", BOB), ("", BOB)]) == "!chair Bob"
+    # An id is put in as it is, never read as a regular expression's group reference.
+    assert with_names("!chair a\\1", [("a", "@a\\1:x")]) == "!chair @a\\1:x\\1"
+    # A message with a pill is read from its HTML; the names are not needed.
+    pilled = Content.read(
+        {
+            "msgtype": "m.text",
+            "body": "!chair Bob",
+            "format": HTML,
+            "formatted_body": f"!chair {pill(BOB, 'Bob')}",
+            "m.mentions": {"user_ids": [BOB]},
+        }
+    )
+    assert pilled.command_body([("Bob", "@other:example.org")]) == f"!chair {BOB}"
+
+
+def test_mentions_are_typed_at_the_door():
+    def read(mentions):
+        return Content.read({"m.mentions": mentions}).mentions
+
+    assert read({"user_ids": [ALICE, ALICE, BOB]}) == (ALICE, BOB)
+    assert read({"user_ids": [ALICE, 5, None, "alice", "@x", ["@y:z"], "@a b:c"]}) == (ALICE,)
+    assert read({"user_ids": ALICE}) == ()
+    assert read(["@a:b"]) == ()
+    assert read({"room": True}) == ()
+    many = [f"@u{i}:example.org" for i in range(100)]
+    assert read({"user_ids": many}) == tuple(many[:MAX_MENTIONS])
+
+
+def test_the_names_of_mentioned_members_come_from_the_room_unless_two_share_one():
+    room = MatrixRoom("!r:example.org", "@bot:example.org")
+    room.add_member(ALICE, "Alice Martin", None)
+    room.add_member(BOB, "Bob", None)
+    room.add_member("@bob2:example.org", "Bob", None)
+    room.add_member("@nameless:example.org", None, None)
+    mentioned = [ALICE, BOB, "@nameless:example.org", "@stranger:example.org"]
+    assert mentioned_names(room, mentioned) == (("Alice Martin", ALICE),)
+    assert mentioned_names(None, mentioned) == ()
+
+
 # --- Properties --------------------------------------------------------------------------------
 
 FRAGMENTS = st.sampled_from(
@@ -203,18 +273,22 @@ FRAGMENTS = st.sampled_from(
 HTML_SOUP = st.lists(FRAGMENTS | st.text(max_size=5), max_size=40).map("".join)
 
 
-@given(st.text(), st.text())
-def test_any_strings_give_a_string(body, formatted):
-    assert isinstance(with_pills(body, formatted), str)
+@given(st.text(), st.text(), st.lists(st.tuples(st.text(), st.text()), max_size=3))
+def test_any_strings_give_a_string(body, formatted, names):
+    found = with_pills(body, formatted)
+    assert found is None or isinstance(found, str)
+    assert isinstance(with_names(body, names), str)
+    content = Content.read({"body": body, "format": HTML, "formatted_body": formatted})
+    assert isinstance(content.command_body(names), str)
 
 
 @given(st.text(max_size=30), HTML_SOUP)
 def test_any_html_soup_gives_a_string_and_ids_only_from_pills(body, formatted):
     result = with_pills(body, formatted)
-    assert isinstance(result, str)
     lines, _reply = html_lines(formatted)
     assert all(isinstance(line.command, str) for line in lines)
-    if result != body:
+    if result is not None:
+        assert isinstance(result, str)
         assert any(line.pills for line in lines)
 
 
@@ -243,9 +317,10 @@ def test_element_like_messages_read_as_the_body_with_ids_for_pills(message):
         expected.append(" ".join(p[1] if isinstance(p, tuple) else p for p in line))
     result = with_pills("\n".join(body), "<br />".join(formatted))
     if any(isinstance(p, tuple) for line in message for p in line):
+        assert result is not None
         assert non_blank(result.splitlines()) == non_blank(expected)
     else:
-        assert result == "\n".join(body)
+        assert result is None
 
 
 def non_blank(lines: list[str]) -> list[str]:
@@ -278,5 +353,6 @@ def test_the_walk_is_fast_on_adversarial_html():
     body = "!action Alice: x\n" * 100
     for source in ADVERSARIAL:
         started = time.perf_counter()
-        assert isinstance(with_pills(body, source), str)
+        assert isinstance(html_lines(source)[0], list)
+        with_pills(body, source + pill(ALICE, "Alice"))
         assert time.perf_counter() - started < 1.0, source[:20]
