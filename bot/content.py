@@ -218,8 +218,9 @@ class _Text:
         self.command.append(first)
         for piece in rest:
             self.newline()
-            self.shown.append(piece)
-            self.command.append(piece)
+            if piece:
+                self.shown.append(piece)
+                self.command.append(piece)
 
     def newline(self) -> None:
         if self.in_reply:
@@ -227,7 +228,9 @@ class _Text:
         if self.pill is not None:  # a break inside a link: its name goes on, on one line
             self.name.append(" ")
             return
-        self.lines.append(Line("".join(self.shown), "".join(self.command), self.pills))
+        shown = "".join(self.shown)
+        if self.pills or shown.strip():  # blank lines are no line to compare
+            self.lines.append(Line(shown, "".join(self.command), self.pills))
         self.shown, self.command, self.pills = [], [], 0
 
     def tag(self, name: str, closing: bool, attributes: str) -> None:
@@ -271,7 +274,8 @@ def _href(attributes: str) -> str:
 
 
 def html_lines(source: str) -> tuple[list[Line], bool]:
-    """The lines of an HTML message, its reply fallback left out, and whether it had one.
+    """The lines of an HTML message that are not blank, its reply fallback left out, and
+    whether it had one.
     Total and linear on any string: what is not a tag is text, a comment left open ends it."""
     text = _Text()
     start = scan = 0  # where the text not yet handed over starts; where to look for a tag

@@ -352,7 +352,7 @@ def test_the_walk_is_fast_on_adversarial_html():
     """64 KiB (an event's limit) of each costs well under a second, however it is built."""
     body = "!action Alice: x\n" * 100
     for source in ADVERSARIAL:
-        started = time.perf_counter()
+        started = time.process_time()  # this process's time: other jobs on the machine do not count
         assert isinstance(html_lines(source)[0], list)
         with_pills(body, source + pill(ALICE, "Alice"))
-        assert time.perf_counter() - started < 1.0, source[:20]
+        assert time.process_time() - started < 1.0, source[:20]
