@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 # Each costs resident memory in every bot from the moment it is imported (bench/rooms.py).
-LOADED_ON_DEMAND = ("jinja2",)
+LOADED_ON_DEMAND = ("jinja2", "icalendar")
 
 
 def test_starting_the_bot_loads_no_library_only_one_command_needs():
