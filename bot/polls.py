@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from bot.dispatch import RoomEvent
 from storage.db import Database
 from storage.models import Poll
-from storage.polls import PollRepository
+from storage.polls import PollClosings, PollRepository
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ class PollKeeper:
     def pick_up(self) -> int:
         """Give every open poll with a closing time not seen yet its timer; how many were added."""
         with self.db.transaction() as session:
-            rows = PollRepository(session).with_deadline(after_id=self._seen_up_to)
+            rows = PollClosings(session).pending(after_id=self._seen_up_to)
         now = self.clock()
         for poll_id, closes_at in rows:
             self._schedule(poll_id, max(closes_at, now))
