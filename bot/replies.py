@@ -25,6 +25,7 @@ from bot.i18n import translator
 from bot.trust import Trust
 from storage.db import Database
 from storage.outbox import OutboxRepository, Purpose, purpose_of
+from storage.outbox import PurposeKind as PurposeKind  # features name purposes through here
 from storage.rooms import RoomRepository
 
 log = logging.getLogger(__name__)

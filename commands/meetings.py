@@ -26,11 +26,20 @@ from bot.features import on_sent
 from bot.i18n import N_, Translate
 from bot.ics import CalendarMeeting, render_ics
 from bot.recurrence import DEFAULT_OFFSETS, next_occurrence, plan_reminders
-from bot.replies import Attachment, Fragment, Reply, bold, code, fmt, mention
+from bot.replies import (
+    Attachment,
+    Fragment,
+    Purpose,
+    PurposeKind,
+    Reply,
+    bold,
+    code,
+    fmt,
+    mention,
+)
 from bot.when import When, WhenError, parse_when
 from storage.meetings import SCHEDULED, MeetingRepository, ReminderRepository
 from storage.models import Meeting
-from storage.outbox import Purpose, PurposeKind
 
 DEFAULT_DURATION = timedelta(hours=1)
 MAX_TITLE, MAX_PLACE, MAX_ITEM = 200, 500, 500

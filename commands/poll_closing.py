@@ -31,10 +31,9 @@ from bot.msc3381 import (
     selection_of,
 )
 from bot.relations import RelationsError, fetch_related
-from bot.replies import Message, Reply, ToRoom
+from bot.replies import Message, PurposeKind, Reply, ToRoom
 from commands.polls import close, closing, current_tally, results_lines
 from storage.models import Poll
-from storage.outbox import PurposeKind
 from storage.polls import OPEN, PollClosings, PollRepository
 from storage.rooms import RoomRepository
 

@@ -32,11 +32,21 @@ from bot.msc3381 import (
     start_content,
     tally,
 )
-from bot.replies import Event, Fragment, Message, Reply, bold, code, fmt, mention
+from bot.replies import (
+    Event,
+    Fragment,
+    Message,
+    Purpose,
+    PurposeKind,
+    Reply,
+    bold,
+    code,
+    fmt,
+    mention,
+)
 from bot.when import When, WhenError, parse_when
 from commands.meetings import DEFAULT_DURATION, MAX_TITLE, show_span, show_time
 from storage.models import Poll
-from storage.outbox import Purpose, PurposeKind
 from storage.polls import CLOSED, FINDTIME, OPEN, POLL, PollRepository
 
 MIN_OPTIONS = 2
