@@ -26,17 +26,7 @@ from bot.features import on_sent
 from bot.i18n import N_, Translate
 from bot.ics import CalendarMeeting, render_ics
 from bot.recurrence import DEFAULT_OFFSETS, next_occurrence, plan_reminders
-from bot.replies import (
-    Attachment,
-    Fragment,
-    Purpose,
-    PurposeKind,
-    Reply,
-    bold,
-    code,
-    fmt,
-    mention,
-)
+from bot.replies import Attachment, Fragment, Purpose, PurposeKind, Reply, bold, code, fmt, mention
 from bot.when import When, WhenError, parse_when
 from storage.meetings import SCHEDULED, MeetingRepository, ReminderRepository
 from storage.models import Meeting

@@ -110,16 +110,7 @@ async def ended_in_an_app(ctx: CommandContext, event: RoomEvent) -> list[Message
     poll = PollRepository(ctx.session).by_start_event(ctx.room_id, start) if start else None
     if poll is None or poll.status != OPEN or not ctx.is_chair:
         return None
-    said = close(
-        ctx.session,
-        poll,
-        closed_by=ctx.sender,
-        now=event.ts,
-        language=ctx.language,
-        room_zone=ctx.timezone,
-        prefix=ctx.prefix,
-        send_end=False,
-    )
+    said = close(ctx, poll, now=event.ts, send_end=False)
     poll.ended_at = event.ts
     return said
 

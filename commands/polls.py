@@ -396,22 +396,19 @@ def closing(
 
 
 def close(
-    session: Session,
-    poll: Poll,
-    *,
-    closed_by: str,
-    now: datetime,
-    language: str,
-    room_zone: str,
-    prefix: str,
-    send_end: bool = True,
+    ctx: CommandContext, poll: Poll, *, now: datetime, send_end: bool = True
 ) -> list[Message] | None:
-    """Close an open poll now: what it says (None if it was closed already). Runs in one
-    transaction with whatever decided the close."""
-    if not PollRepository(session).claim_close(poll.id, closed_by, now):
+    """Close an open poll now, by the sender: what it says (None if it was closed already).
+    Runs in one transaction with whatever decided the close."""
+    if not PollRepository(ctx.session).claim_close(poll.id, ctx.sender, now):
         return None
     return closing(
-        session, poll, language=language, room_zone=room_zone, prefix=prefix, send_end=send_end
+        ctx.session,
+        poll,
+        language=ctx.language,
+        room_zone=ctx.timezone,
+        prefix=ctx.prefix,
+        send_end=send_end,
     )
 
 
@@ -572,15 +569,7 @@ async def close_poll(ctx: CommandContext, short_id: int) -> list[Message]:
             creator=poll.creator,
             id=short_id,
         )
-    said = close(
-        ctx.session,
-        poll,
-        closed_by=ctx.sender,
-        now=ctx.now,
-        language=ctx.language,
-        room_zone=ctx.timezone,
-        prefix=ctx.prefix,
-    )
+    said = close(ctx, poll, now=ctx.now)
     assert said is not None  # it was open, and nothing else runs in this transaction
     return said
 
