@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -213,7 +214,8 @@ async def keep_up(runtime: Runtime, first: bool) -> bool:
             if poll.end_event_id is not None:
                 done = False  # sent, but not yet among its relations: ask again later
             continue
-        runtime.apply(lambda session: settle(session, poll.id, ended_at, runtime.settings))  # noqa: B023
+        settled = partial(settle, poll_id=poll.id, ended_at=ended_at, settings=runtime.settings)
+        runtime.apply(settled)
         log.info("poll %d settled on its end's time", poll.id)
     if first:
         log.info("responses of %d poll(s) fetched", len(todo))
