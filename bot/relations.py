@@ -6,7 +6,6 @@ ask for every event referring to their start (MSC3381's advice) to miss no vote.
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -14,8 +13,6 @@ from urllib.parse import quote, urlencode
 from nio import AsyncClient, EncryptionError, MegolmEvent
 
 from bot.dispatch import RoomEvent
-
-log = logging.getLogger(__name__)
 
 PAGE = 100
 MAX_PAGES = 100  # 10,000 related events: more than any poll of a working group gets
