@@ -7,7 +7,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 import commands
-from bot.dispatch import Dispatcher, Registry, RoomEvent
+from bot.dispatch import Dispatcher, RoomEvent
+from bot.features import Registry
 from storage.db import Database
 from storage.log import LogRepository
 from storage.outbox import OutboxRepository
