@@ -19,8 +19,8 @@ from bot.config import Config
 from bot.dispatch import Defaults, Dispatcher
 from bot.features import Registry, Runtime
 from bot.matrix import connect, unreachable_reason, warn_if_config_exposed
-from bot.replies import Sender
 from bot.scheduler import TimerService
+from bot.sender import Sender
 from bot.sync import Syncer
 from bot.trust import Trust
 from storage.db import Database
