@@ -3,8 +3,8 @@ and time phrases that cannot be used, turned into the sentence a member reads.""
 
 from __future__ import annotations
 
-from bot.dispatch import UsageError
 from bot.i18n import N_
+from bot.parsing import UsageError
 from bot.when import HORIZON, WhenError
 
 MAX_ID_DIGITS = 9

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from bot.args import parse_number, when_error
-from bot.dispatch import CommandContext, UsageError, command, split_args
+from bot.dispatch import CommandContext
+from bot.features import command
 from bot.i18n import N_, Translate
 from bot.minutes.writers import Clock
+from bot.parsing import UsageError, split_args
 from bot.replies import Fragment, Reply, bold, code, fmt, mention
 from bot.replies import text as plain
 from bot.when import When, WhenError, parse_when

@@ -11,20 +11,11 @@ from babel.dates import format_date, format_skeleton, format_timedelta
 from sqlalchemy.orm import Session
 
 from bot.args import parse_number, when_error
-from bot.dispatch import (
-    QUOTES,
-    CommandContext,
-    Permission,
-    RoomEvent,
-    UsageError,
-    command,
-    on_event,
-    reaction_key,
-    split_args,
-)
-from bot.features import on_sent
+from bot.dispatch import CommandContext, RoomEvent, reaction_key
+from bot.features import Permission, command, on_event, on_sent
 from bot.i18n import N_, Translate
 from bot.ics import CalendarMeeting, render_ics
+from bot.parsing import QUOTES, UsageError, split_args
 from bot.recurrence import DEFAULT_OFFSETS, next_occurrence, plan_reminders
 from bot.replies import Attachment, Fragment, Purpose, PurposeKind, Reply, bold, code, fmt, mention
 from bot.when import When, WhenError, parse_when

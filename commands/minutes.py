@@ -17,19 +17,13 @@ from sqlalchemy.orm import Session
 
 from bot.args import parse_number
 from bot.content import Content
-from bot.dispatch import (
-    QUOTES,
-    CommandContext,
-    RoomEvent,
-    UsageError,
-    command,
-    on_event,
-    split_args,
-)
+from bot.dispatch import CommandContext, RoomEvent
+from bot.features import command, on_event
 from bot.i18n import N_, Translate
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
 from bot.minutes.meeting import LiveMeeting
 from bot.minutes.writers import FORMATS, MIMETYPES, Clock, render, show_duration
+from bot.parsing import QUOTES, UsageError, split_args
 from bot.replies import Attachment, Fragment, Reply, bold, code, fmt, mention
 from storage.actions import ActionRepository
 from storage.log import LogRepository

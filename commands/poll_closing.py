@@ -20,8 +20,8 @@ from functools import partial
 
 from sqlalchemy.orm import Session
 
-from bot.dispatch import CommandContext, Defaults, RoomEvent, on_event
-from bot.features import Runtime, Timer, Worker, on_sent
+from bot.dispatch import CommandContext, Defaults, RoomEvent
+from bot.features import Runtime, Timer, Worker, on_event, on_sent
 from bot.i18n import translator
 from bot.msc3381 import (
     POLL_END,

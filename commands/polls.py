@@ -11,14 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.args import parse_number, when_error
-from bot.dispatch import (
-    QUOTES,
-    CommandContext,
-    UsageError,
-    command,
-    split_args,
-)
-from bot.features import on_sent
+from bot.dispatch import CommandContext
+from bot.features import command, on_sent
 from bot.i18n import N_, Translate, translator
 from bot.msc3381 import (
     MAX_ANSWERS,
@@ -32,6 +26,7 @@ from bot.msc3381 import (
     start_content,
     tally,
 )
+from bot.parsing import QUOTES, UsageError, split_args
 from bot.replies import (
     Event,
     Fragment,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.dispatch import UsageError
 from bot.i18n import N_
 from bot.minutes.items import Item, Kind
+from bot.parsing import UsageError
 
 RUNNING, ENDED = "running", "ended"
 

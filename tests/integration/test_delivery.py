@@ -15,7 +15,8 @@ from botproc import BotProcess
 from members import Member, reply_target
 
 from bot.homeserver import Homeserver, free_port, start_homeserver
-from bot.replies import MAX_CONTENT_BYTES, Reply, content_size
+from bot.replies import Reply
+from bot.sender import MAX_CONTENT_BYTES, content_size
 from storage.db import Database
 from storage.outbox import OutboxRepository
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 import commands
-from bot.dispatch import Dispatcher, Registry
-from bot.features import Runtime
+from bot.dispatch import Dispatcher
+from bot.features import Registry, Runtime
 from bot.scheduler import TimerService
 from commands.action_rounds import ROUNDS as ROUND_TIMER
 from commands.action_rounds import Rounds, plan_rounds

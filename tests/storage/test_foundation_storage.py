@@ -7,7 +7,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 import commands
-from bot.dispatch import Dispatcher, Registry, RoomEvent
+from bot.dispatch import Dispatcher, RoomEvent
+from bot.features import Registry
 from storage.db import Database
 from storage.log import LogRepository
 from storage.outbox import OutboxRepository
@@ -163,7 +164,7 @@ def test_migration_0002_keeps_rows_of_0001(database_url):
 async def test_a_message_for_a_room_the_bot_left_does_not_block_the_queue(db: Database):
     from nio import AsyncClient
 
-    from bot.replies import Sender
+    from bot.sender import Sender
 
     with db.transaction() as s:
         OutboxRepository(s).add("!left:example.org", "m.room.message", {"body": "lost"}, NOW)

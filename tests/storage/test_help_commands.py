@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 import commands
-from bot.dispatch import Dispatcher, Registry
+from bot.dispatch import Dispatcher
+from bot.features import Registry
 from storage.db import Database
 from tests.events import TEST_DEFAULTS
 from tests.minutes_room import ChatRoom, Clock

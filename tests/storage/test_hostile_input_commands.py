@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 import commands
-from bot.dispatch import Dispatcher, Registry
+from bot.dispatch import Dispatcher
+from bot.features import Registry
 from storage.db import Database
 from storage.models import ActionItem, Meeting, Poll, Reminder
 from storage.rooms import RoomRepository

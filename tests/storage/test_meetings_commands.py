@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import commands
-from bot.dispatch import Dispatcher, Registry
-from bot.features import Runtime
+from bot.dispatch import Dispatcher
+from bot.features import Registry, Runtime
 from bot.scheduler import TimerService
 from commands.meeting_reminders import REMINDERS
 from storage.db import Database

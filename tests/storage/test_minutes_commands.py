@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 import commands
-from bot.dispatch import Dispatcher, Registry
+from bot.dispatch import Dispatcher
+from bot.features import Registry
 from storage.actions import ActionRepository
 from storage.db import Database
 from storage.log import LogRepository

@@ -11,8 +11,8 @@ import pytest
 from nio import EncryptionError
 
 import commands
-from bot.dispatch import Dispatcher, Registry, RoomEvent
-from bot.features import Runtime
+from bot.dispatch import Dispatcher, RoomEvent
+from bot.features import Registry, Runtime
 from bot.msc3381 import (
     DISCLOSED,
     POLL_END,

@@ -4,7 +4,8 @@ outbox tells the sender which rooms wait."""
 from datetime import UTC, datetime
 
 import commands
-from bot.dispatch import Dispatcher, Registry
+from bot.dispatch import Dispatcher
+from bot.features import Registry
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from tests.events import TEST_DEFAULTS, Clock, text_event

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 import commands
-from bot.dispatch import Registry
-from bot.features import Timer
+from bot.features import Registry, Timer
 from bot.replies import PurposeKind
 
 ROOT = Path(__file__).resolve().parents[2]

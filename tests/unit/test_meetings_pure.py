@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bot.dispatch import UsageError
 from bot.i18n import translator
 from bot.ics import CalendarMeeting, render_ics
+from bot.parsing import UsageError
 from bot.recurrence import next_occurrence, occurrences, plan_reminders
 from commands.meetings import (
     AddArgs,

@@ -8,11 +8,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.dispatch import UsageError
 from bot.i18n import translator
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
 from bot.minutes.meeting import LiveMeeting
 from bot.minutes.writers import md_escape, minutes_json, render, safe_url
+from bot.parsing import UsageError
 
 T0 = datetime(2019, 12, 3, 13, 0, tzinfo=UTC)  # 14:00 in Luxembourg
 A, B, C = "@a:example.org", "@b:example.org", "@c:example.org"

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.dispatch import UsageError
+from bot.parsing import UsageError
 from bot.when import parse_when
 from commands.polls import parse_findtime, parse_id, parse_poll, slot_phrase
 
