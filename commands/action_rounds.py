@@ -14,15 +14,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.actions import item_line
 from bot.dispatch import Defaults
 from bot.features import Timer, at_start
-from bot.i18n import translator
+from bot.format import user_ids
 from bot.replies import Reply, ToRoom, bold, code, fmt
-from commands.actions import ROUND_LIMIT, item_line
-from commands.minutes import USER_ID
+from bot.rooms import room_settings
 from storage.actions import DIGEST, DUE, ActionRepository, TimerRepository
 from storage.models import ActionItem, ActionTimer
-from storage.rooms import RoomRepository
+
+ROUND_LIMIT = 30  # items said in one room's notice
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,6 @@ def plan_rounds(session: Session, rounds: Rounds, now: datetime) -> None:
             timers.add(kind, wanted)
 
 
-def _room_settings(session: Session, room_id: str, rounds: Rounds) -> tuple[str, str]:
-    room = RoomRepository(session).get(room_id)
-    return (room and room.language) or rounds.language, (room and room.timezone) or rounds.timezone
-
-
 def _due_window(session: Session, timer: ActionTimer, rounds: Rounds, now: datetime):
     """The days this round covers: from the day after the previous round to today."""
     zone = ZoneInfo(rounds.timezone)
@@ -123,8 +119,8 @@ def due_reminders(
         by_room.setdefault(item.room_id, []).append(item)
     said = []
     for room_id, items in by_room.items():
-        language, zone = _room_settings(session, room_id, rounds)
-        _ = translator(language)
+        room = room_settings(session, room_id, rounds)
+        _, language, zone = room._, room.language, room.timezone
         people = actions.assignees(i.id for i in items)
         if late:
             first_line = _("Reminder (late): these actions were due on the days I was away.")
@@ -135,8 +131,8 @@ def due_reminders(
         lines: list = [bold(first_line)]
         mentioned: list[str] = []
         for item in items[:ROUND_LIMIT]:
-            lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
-            mentioned += [p for p in people[item.id] if USER_ID.match(p)]
+            lines.append(["• ", item_line(item, people[item.id], zone, language, _, now)])
+            mentioned += user_ids(people[item.id])
         if len(items) > ROUND_LIMIT:
             lines.append(_("… and {count} more.").format(count=len(items) - ROUND_LIMIT))
         said.append(ToRoom(room_id, Reply.of(*lines, mentions=mentioned)))
@@ -148,8 +144,8 @@ def digests(session: Session, rounds: Rounds, now: datetime, late: bool) -> list
     actions = ActionRepository(session)
     said = []
     for room_id in actions.rooms_with_open_items():
-        language, zone = _room_settings(session, room_id, rounds)
-        _ = translator(language)
+        room = room_settings(session, room_id, rounds)
+        _, language, zone = room._, room.language, room.timezone
         open_items = actions.open_in_room(room_id, ROUND_LIMIT // 2)
         overdue = actions.overdue(room_id, now, ROUND_LIMIT)
         heading = _("Weekly digest of action items: {open} open, {overdue} overdue.").format(
@@ -165,8 +161,8 @@ def digests(session: Session, rounds: Rounds, now: datetime, late: bool) -> list
         if overdue.items:
             lines.append(bold(_("Overdue")))
             for item in overdue.items:
-                lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
-                mentioned += [p for p in people[item.id] if USER_ID.match(p)]
+                lines.append(["• ", item_line(item, people[item.id], zone, language, _, now)])
+                mentioned += user_ids(people[item.id])
             if overdue.total > len(overdue.items):
                 lines.append(
                     _("… and {count} more.").format(count=overdue.total - len(overdue.items))
@@ -175,7 +171,7 @@ def digests(session: Session, rounds: Rounds, now: datetime, late: bool) -> list
         if soon:
             lines.append(bold(_("Open")))
             for item in soon:
-                lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
+                lines.append(["• ", item_line(item, people[item.id], zone, language, _, now)])
         lines.append(fmt(_("The full list: {command}."), command=code(f"{rounds.prefix}actions")))
         said.append(ToRoom(room_id, Reply.of(*lines, mentions=mentioned)))
     return said

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from bot.dispatch import CommandContext, Defaults, RoomEvent, on_event
 from bot.features import Runtime, Timer, Worker, on_sent
-from bot.i18n import translator
 from bot.msc3381 import (
     POLL_END,
     POLL_RESPONSE,
@@ -31,12 +30,12 @@ from bot.msc3381 import (
     reference_of,
     selection_of,
 )
+from bot.polls import close, closing, current_tally, results_lines
 from bot.relations import RelationsError, fetch_related
 from bot.replies import Message, PurposeKind, Reply, ToRoom
-from commands.polls import close, closing, current_tally, results_lines
+from bot.rooms import room_settings
 from storage.models import Poll
 from storage.polls import OPEN, PollClosings, PollRepository
-from storage.rooms import RoomRepository
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +118,6 @@ async def ended_in_an_app(ctx: CommandContext, event: RoomEvent) -> list[Message
 # --- Closing at its time ------------------------------------------------------------------
 
 
-def _room(session: Session, room_id: str, settings: Defaults) -> tuple[str, str]:
-    room = RoomRepository(session).get(room_id)
-    return (
-        (room and room.language) or settings.language,
-        (room and room.timezone) or settings.timezone,
-    )
-
-
 async def refresh(runtime: Runtime, poll: Poll) -> datetime | None:
     """Fetch and keep the poll's responses; the time of the bot's end event, if there is one."""
     if poll.start_event_id is None:
@@ -154,10 +145,8 @@ def close_when_due(
     session: Session, poll: Poll, now: datetime, late: bool, settings: Defaults
 ) -> list[ToRoom]:
     """A poll claimed closed at its time: its end event and results, in its room."""
-    language, zone = _room(session, poll.room_id, settings)
-    said = closing(
-        session, poll, language=language, room_zone=zone, prefix=settings.prefix, send_end=True
-    )
+    room = room_settings(session, poll.room_id, settings)
+    said = closing(session, poll, room=room, send_end=True, now=now)
     return [ToRoom(poll.room_id, message) for message in said]
 
 
@@ -188,11 +177,11 @@ def settle(session: Session, poll_id: int, ended_at: datetime, settings: Default
     if counted.to_json() == poll.result:
         return []
     poll.result = counted.to_json()
-    language, zone = _room(session, poll.room_id, settings)
-    _ = translator(language)
+    room = room_settings(session, poll.room_id, settings)
+    _ = room._
     lines = [
         _("Corrected count: votes sent just before the end reached me after it."),
-        *results_lines(poll, counted, _, final=True, prefix=settings.prefix, room_zone=zone),
+        *results_lines(poll, counted, _, final=True, room=room, now=ended_at),
     ]
     return [ToRoom(poll.room_id, Reply.of(*lines))]
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, format_timedelta
-
+from bot.format import Clock, show_duration
 from bot.i18n import Translate
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
 
@@ -32,7 +31,6 @@ MIMETYPES = {
     "json": "application/json",
 }
 JSON_SCHEMA = "wgbot.minutes/1"
-BABEL_LOCALES = {"en": "en_GB", "fr": "fr", "de": "de"}
 # C0/C1 controls (but tab and newline), and the characters that reorder text on screen.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&~|#])")
@@ -60,71 +58,6 @@ def safe_url(url: str | None) -> str | None:
 def md_escape(text: str) -> str:
     """Text that Markdown shows as it is: on one line, every markup character escaped."""
     return _MD_SPECIAL.sub(r"\\\1", one_line(text))
-
-
-def _locale(language: str) -> str:
-    return BABEL_LOCALES.get(language, "en_GB")
-
-
-@dataclass(frozen=True)
-class Clock:
-    """Shows moments of one meeting in the room's zone and language."""
-
-    zone: str
-    language: str
-    several_days: bool = False
-
-    def day(self, moment: datetime) -> str:
-        return format_skeleton(
-            "yMMMEd", moment, tzinfo=ZoneInfo(self.zone), locale=_locale(self.language)
-        )
-
-    def time(self, moment: datetime) -> str:
-        # A meeting's log has thousands of lines and a few hundred distinct minutes.
-        minute = int(moment.timestamp()) // 60
-        return _clock_time(self.zone, self.language, self.several_days, minute)
-
-    def span(self, start: datetime, end: datetime | None) -> str:
-        tz = ZoneInfo(self.zone)
-        hm = format_skeleton("Hm", start, tzinfo=tz, locale=_locale(self.language))
-        if end is None:
-            return f"{self.day(start)}, {hm} ({self.zone})"
-        if start.astimezone(tz).date() != end.astimezone(tz).date():
-            end_hm = format_skeleton("Hm", end, tzinfo=tz, locale=_locale(self.language))
-            return f"{self.day(start)}, {hm} – {self.day(end)}, {end_hm} ({self.zone})"
-        end_hm = format_skeleton("Hm", end, tzinfo=tz, locale=_locale(self.language))
-        return f"{self.day(start)}, {hm}–{end_hm} ({self.zone})"
-
-    def iso(self, moment: datetime | None) -> str | None:
-        if moment is None:
-            return None
-        return moment.astimezone(ZoneInfo(self.zone)).isoformat(timespec="seconds")
-
-
-@lru_cache(maxsize=4096)
-def _clock_time(zone: str, language: str, several_days: bool, minute: int) -> str:
-    tz, locale = ZoneInfo(zone), _locale(language)
-    moment = datetime.fromtimestamp(minute * 60, tz)
-    hm = format_skeleton("Hm", moment, tzinfo=tz, locale=locale)
-    if several_days:
-        return f"{format_skeleton('MMMd', moment, tzinfo=tz, locale=locale)} {hm}"
-    return hm
-
-
-def show_duration(duration: timedelta, language: str) -> str:
-    """A meeting's length in words: "1 hour 25 minutes"."""
-    locale = _locale(language)
-    minutes = round(duration.total_seconds() / 60)
-    if minutes < 1:
-        seconds = timedelta(seconds=max(0, int(duration.total_seconds())))
-        return format_timedelta(seconds, threshold=1, locale=locale, format="long")
-    hours, minutes = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(format_timedelta(timedelta(hours=hours), threshold=1, locale=locale))
-    if minutes:
-        parts.append(format_timedelta(timedelta(minutes=minutes), threshold=1, locale=locale))
-    return " ".join(parts)
 
 
 def show_due(action: ActionEntry, clock: Clock) -> str | None:
