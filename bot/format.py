@@ -215,3 +215,17 @@ def join_list(words: list[str], _: Translate) -> str:
     if len(words) <= 1:
         return "".join(words)
     return _("{items} and {last}").format(items=", ".join(words[:-1]), last=words[-1])
+
+
+def and_more(count: int, _: Translate) -> str:
+    """The line after a cut list: "… and 3 more."."""
+    return _.ngettext("… and {count} more.", "… and {count} more.", count).format(count=count)
+
+
+def undecrypted(count: int, _: Translate) -> str:
+    """How many messages of a meeting the bot could not decrypt."""
+    return _.ngettext(
+        "{count} message could not be decrypted.",
+        "{count} messages could not be decrypted.",
+        count,
+    ).format(count=count)

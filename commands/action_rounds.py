@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.actions import item_line
 from bot.dispatch import Defaults
 from bot.features import Timer, at_start
-from bot.format import user_ids
+from bot.format import and_more, user_ids
 from bot.replies import Reply, ToRoom, bold, code, fmt
 from bot.rooms import room_settings
 from storage.actions import DIGEST, DUE, ActionRepository, TimerRepository
@@ -124,17 +124,19 @@ def due_reminders(
         people = actions.assignees(i.id for i in items)
         if late:
             first_line = _("Reminder (late): these actions were due on the days I was away.")
-        elif len(items) == 1:
-            first_line = _("Reminder: this action is due today.")
         else:
-            first_line = _("Reminder: these actions are due today.")
+            first_line = _.ngettext(
+                "Reminder: this action is due today.",
+                "Reminder: these actions are due today.",
+                len(items),
+            )
         lines: list = [bold(first_line)]
         mentioned: list[str] = []
         for item in items[:ROUND_LIMIT]:
             lines.append(["• ", item_line(item, people[item.id], zone, language, _, now)])
             mentioned += user_ids(people[item.id])
         if len(items) > ROUND_LIMIT:
-            lines.append(_("… and {count} more.").format(count=len(items) - ROUND_LIMIT))
+            lines.append(and_more(len(items) - ROUND_LIMIT, _))
         said.append(ToRoom(room_id, Reply.of(*lines, mentions=mentioned)))
     return said
 
@@ -148,11 +150,14 @@ def digests(session: Session, rounds: Rounds, now: datetime, late: bool) -> list
         _, language, zone = room._, room.language, room.timezone
         open_items = actions.open_in_room(room_id, ROUND_LIMIT // 2)
         overdue = actions.overdue(room_id, now, ROUND_LIMIT)
-        heading = _("Weekly digest of action items: {open} open, {overdue} overdue.").format(
-            open=open_items.total, overdue=overdue.total
-        )
-        if late:
-            heading += " " + _("(late: I was away at its time)")
+        heading = (
+            _(
+                "Weekly digest of action items: {open} open, {overdue} overdue. "
+                "(late: I was away at its time)"
+            )
+            if late
+            else _("Weekly digest of action items: {open} open, {overdue} overdue.")
+        ).format(open=open_items.total, overdue=overdue.total)
         lines: list = [bold(heading)]
         people = actions.assignees(
             [*(i.id for i in open_items.items), *(i.id for i in overdue.items)]
@@ -164,9 +169,7 @@ def digests(session: Session, rounds: Rounds, now: datetime, late: bool) -> list
                 lines.append(["• ", item_line(item, people[item.id], zone, language, _, now)])
                 mentioned += user_ids(people[item.id])
             if overdue.total > len(overdue.items):
-                lines.append(
-                    _("… and {count} more.").format(count=overdue.total - len(overdue.items))
-                )
+                lines.append(and_more(overdue.total - len(overdue.items), _))
         soon = [i for i in open_items.items if i.due_at is None or i.due_at >= now]
         if soon:
             lines.append(bold(_("Open")))

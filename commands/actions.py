@@ -17,7 +17,7 @@ from datetime import datetime
 from bot.actions import item_line, record_in_minutes, show_due
 from bot.args import QUOTE_PAIRS, parse_number, parse_one_number, parse_user, read_due
 from bot.dispatch import CommandContext, UsageError, command, split_args
-from bot.format import Clock, joined, user_ids
+from bot.format import Clock, and_more, joined, user_ids
 from bot.i18n import N_
 from bot.replies import Reply, bold, code, fmt, mention
 from storage.actions import (
@@ -328,7 +328,7 @@ async def list_actions(ctx: CommandContext, args: ListArgs) -> Reply:
     for item in listing.items:
         lines.append(item_line(item, people[item.id], ctx.timezone, ctx.language, _, ctx.now))
     if listing.total > len(listing.items):
-        lines.append(_("… and {count} more.").format(count=listing.total - len(listing.items)))
+        lines.append(and_more(listing.total - len(listing.items), _))
     return Reply.of(*lines)
 
 

@@ -20,7 +20,7 @@ from bot.dispatch import (
     split_args,
 )
 from bot.features import on_sent
-from bot.format import describe_recurrence, joined, show_span
+from bot.format import and_more, describe_recurrence, joined, show_span
 from bot.i18n import N_
 from bot.ics import render_ics
 from bot.meetings import (
@@ -304,7 +304,7 @@ async def list_meetings(ctx: CommandContext, _args: None) -> Reply:
             line.append(f" ({rule})")
         lines.append(line)
     if len(upcoming) > LIST_LIMIT:
-        lines.append(_("… and {count} more.").format(count=len(upcoming) - LIST_LIMIT))
+        lines.append(and_more(len(upcoming) - LIST_LIMIT, _))
     return Reply.of(*lines)
 
 

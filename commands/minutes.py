@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.args import parse_number, parse_user, unquote
 from bot.dispatch import CommandContext, UsageError, command, split_args
-from bot.format import Clock, joined, people, show_duration, user_ids
+from bot.format import Clock, and_more, joined, people, show_duration, undecrypted, user_ids
 from bot.i18n import N_, Translate
 from bot.minutes.items import Item, Kind, Minutes
 from bot.minutes.meeting import LiveMeeting
@@ -336,7 +336,7 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
         lines.append(bold(_("Decisions")))
         lines.extend(f"• {_shorten(d.text)}" for d in decisions[:SUMMARY_LIMIT])
         if len(decisions) > SUMMARY_LIMIT:
-            lines.append(_("… and {count} more.").format(count=len(decisions) - SUMMARY_LIMIT))
+            lines.append(and_more(len(decisions) - SUMMARY_LIMIT, _))
     mentioned: list[str] = []
     actions = minutes.actions
     if actions:
@@ -348,12 +348,10 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
             lines.append(line)
             mentioned += user_ids(action.assignees)
         if len(actions) > SUMMARY_LIMIT:
-            lines.append(_("… and {count} more.").format(count=len(actions) - SUMMARY_LIMIT))
+            lines.append(and_more(len(actions) - SUMMARY_LIMIT, _))
     lines.append(fmt(_("Attendees: {people}"), people=joined(minutes.attendees)))
     if minutes.gaps:
-        lines.append(
-            _("{count} message(s) could not be decrypted.").format(count=len(minutes.gaps))
-        )
+        lines.append(undecrypted(len(minutes.gaps), _))
     lines.append(
         fmt(
             _("The full minutes are attached; any time later: {command}."),
@@ -405,11 +403,12 @@ async def list_minutes(ctx: CommandContext, _args: None) -> Reply:
         title = meeting.title or _("(title removed)")
         when = clock.span(meeting.started_at, meeting.ended_at)
         state = _("running") if meeting.ended_at is None else ""
-        messages = _("{count} message(s)").format(count=counts.get(meeting.id, 0))
+        count = counts.get(meeting.id, 0)
+        messages = _.ngettext("{count} message", "{count} messages", count).format(count=count)
         details = ", ".join(p for p in (when, messages, state) if p)
         lines.append([f"#{meeting.short_id} ", bold(title), f" — {details}"])
     if total > len(meetings):
-        lines.append(_("… and {count} more.").format(count=total - len(meetings)))
+        lines.append(and_more(total - len(meetings), _))
     lines.append(
         fmt(
             _("Export one with {command}."),

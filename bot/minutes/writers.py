@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.format import Clock, show_duration
+from bot.format import Clock, and_more, show_duration, undecrypted
 from bot.i18n import Translate
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
 
@@ -123,8 +123,28 @@ def _kind_labels(_: Translate) -> dict[Kind, str]:
     }
 
 
-def _status(action: ActionEntry, _: Translate) -> str | None:
-    return {"done": _("done"), "dropped": _("dropped")}.get(action.status)
+def _state(action: ActionEntry, now: datetime | None) -> str | None:
+    """done, dropped, overdue, or None (open and not overdue, or no time to compare with)."""
+    if action.status in ("done", "dropped"):
+        return action.status
+    if now is not None and action.due_at is not None and action.due_at < now:
+        return "overdue"
+    return None
+
+
+def _notes(due: str | None, state: str | None, _: Translate) -> str | None:
+    """What an action's line says in parentheses, one whole sentence per case."""
+    if due and state:
+        return {
+            "done": _("due {date}; done"),
+            "dropped": _("due {date}; dropped"),
+            "overdue": _("due {date}; overdue"),
+        }[state].format(date=due)
+    if due:
+        return _("due {date}").format(date=due)
+    if state:
+        return {"done": _("done"), "dropped": _("dropped"), "overdue": _("overdue")}[state]
+    return None
 
 
 def action_line(action: ActionEntry, clock: Clock, _: Translate, *, now: datetime | None) -> str:
@@ -132,18 +152,8 @@ def action_line(action: ActionEntry, clock: Clock, _: Translate, *, now: datetim
     text = f"#{action.id} {one_line(action.text)}"
     if action.assignees:
         text += " → " + ", ".join(one_line(a) for a in action.assignees)
-    notes = []
-    due = show_due(action, clock)
-    if due:
-        notes.append(_("due {date}").format(date=due))
-    status = _status(action, _)
-    if status:
-        notes.append(status)
-    elif now is not None and action.due_at is not None and action.due_at < now:
-        notes.append(_("overdue"))
-    if notes:
-        text += f" ({'; '.join(notes)})"
-    return text
+    notes = _notes(show_due(action, clock), _state(action, now), _)
+    return f"{text} ({notes})" if notes else text
 
 
 def _item_text(item: Item, clock: Clock, _: Translate) -> str:
@@ -171,7 +181,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
     facts.append((_("Chairs"), ", ".join(one_line(c) for c in minutes.chairs)))
     facts.append((_("Attendees (who spoke)"), ", ".join(one_line(a) for a in minutes.attendees)))
     gaps = len(minutes.gaps)
-    gaps_note = _("{count} message(s) could not be decrypted.").format(count=gaps) if gaps else None
+    gaps_note = undecrypted(gaps, _) if gaps else None
     kinds = _kind_labels(_)
     topics = []
     for topic in minutes.topics():
@@ -230,7 +240,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         decisions=[one_line(d.text) for d in minutes.decisions],
         actions_by_person=by_person,
         open_actions=open_actions,
-        open_more=_("… and {count} more.").format(count=more) if more > 0 else None,
+        open_more=and_more(more, _) if more > 0 else None,
         log=log,
     )
 
