@@ -11,9 +11,9 @@ from bot.format import Clock, people, piece
 from bot.i18n import Translate
 from bot.minutes.items import Kind
 from bot.replies import Fragment, fmt
-from storage.actions import DONE, DROPPED
 from storage.minutes import MinutesRepository
 from storage.models import ActionItem, MinutesItem, MinutesMeeting
+from storage.status import ActionStatus
 
 
 def show_due(item: ActionItem, zone: str, language: str) -> str:
@@ -36,9 +36,9 @@ def item_line(
     line = piece(parts)
     if item.due_at is not None:
         line = fmt(_("{item} — due {date}"), item=line, date=show_due(item, zone, language))
-    if item.status == DONE:
+    if item.status == ActionStatus.DONE:
         return fmt(_("{item} (done)"), item=line)
-    if item.status == DROPPED:
+    if item.status == ActionStatus.DROPPED:
         return fmt(_("{item} (dropped)"), item=line)
     if item.due_at is not None and item.due_at < now:
         return fmt(_("{item} (overdue)"), item=line)

@@ -13,8 +13,9 @@ from bot.i18n import Translate
 from bot.ics import CalendarMeeting
 from bot.recurrence import DEFAULT_OFFSETS, next_occurrence, plan_reminders
 from bot.replies import bold, fmt
-from storage.meetings import SCHEDULED, MeetingRepository, ReminderRepository
+from storage.meetings import MeetingRepository, ReminderRepository
 from storage.models import Meeting
+from storage.status import MeetingStatus
 
 DEFAULT_DURATION = timedelta(hours=1)
 MAX_TITLE = 200
@@ -96,6 +97,6 @@ def calendar_meeting(session: Session, meeting: Meeting, now: datetime) -> Calen
         agenda=[item.text for item in MeetingRepository(session).agenda(meeting.id)],
         organizer=meeting.creator,
         room=meeting.room_id,
-        cancelled=meeting.status != SCHEDULED,
+        cancelled=meeting.status != MeetingStatus.SCHEDULED,
         stamp=now,
     )

@@ -18,7 +18,8 @@ from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, code,
 from bot.rooms import RoomSettings, settings_of
 from bot.when import WhenError, parse_when
 from storage.models import Poll
-from storage.polls import CLOSED, FINDTIME, PollRepository
+from storage.polls import PollRepository
+from storage.status import PollKind, PollStatus
 
 # --- A find-a-time slot as a command -------------------------------------------------------
 
@@ -58,7 +59,7 @@ def schedule_command(poll: Poll, answer: dict, prefix: str, room_zone: str, now:
 def current_tally(session: Session, poll: Poll) -> Tally:
     """The poll's count now: responses on or before its end (its close, until the end's time
     is known) count."""
-    cutoff = poll.ended_at or (poll.closed_at if poll.status == CLOSED else None)
+    cutoff = poll.ended_at or (poll.closed_at if poll.status == PollStatus.CLOSED else None)
     responses = [
         Response(r.sender, r.answers, r.ts) for r in PollRepository(session).responses(poll.id)
     ]
@@ -122,7 +123,7 @@ def _outcome(
     if not leaders:
         return [_("No votes were cast.")]
     texts = _texts(poll, leaders)
-    if poll.kind != FINDTIME:
+    if poll.kind != PollKind.FINDTIME:
         if len(leaders) == 1:
             return [fmt(_("Top answer: {answer}"), answer=bold(texts[0]))]
         return [fmt(_("Tie between {answers}."), answers=join_list(texts, _))]

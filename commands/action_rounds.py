@@ -20,8 +20,9 @@ from bot.features import Timer, at_start
 from bot.format import and_more, user_ids
 from bot.replies import Reply, ToRoom, bold, code, fmt
 from bot.rooms import room_settings
-from storage.actions import DIGEST, DUE, ActionRepository, TimerRepository
+from storage.actions import ActionRepository, TimerRepository
 from storage.models import ActionItem, ActionTimer
+from storage.status import RoundKind
 
 ROUND_LIMIT = 30  # items said in one room's notice
 
@@ -54,7 +55,7 @@ def _local(day: date, at: time, zone: str) -> datetime:
 def next_round(kind: str, rounds: Rounds, after: datetime) -> datetime | None:
     """The next time of a round after `after` (None when it is off)."""
     today = after.astimezone(ZoneInfo(rounds.timezone)).date()
-    if kind == DUE:
+    if kind == RoundKind.DUE:
         if rounds.reminders is None:
             return None
         for offset in range(3):
@@ -78,7 +79,7 @@ def plan_rounds(session: Session, rounds: Rounds, now: datetime) -> None:
     """One pending row per round that is on, at its next time; a row that came due while the
     bot was down stays, to go out late. Rows of a round turned off are cancelled."""
     timers = TimerRepository(session)
-    for kind in (DUE, DIGEST):
+    for kind in (RoundKind.DUE, RoundKind.DIGEST):
         pending = timers.pending_of(kind)
         wanted = next_round(kind, rounds, now)
         overdue = [t for t in pending if t.due_at <= now]
@@ -96,7 +97,7 @@ def _due_window(session: Session, timer: ActionTimer, rounds: Rounds, now: datet
     """The days this round covers: from the day after the previous round to today."""
     zone = ZoneInfo(rounds.timezone)
     today = now.astimezone(zone).date()
-    previous = TimerRepository(session).last_sent(DUE, before_id=timer.id)
+    previous = TimerRepository(session).last_sent(RoundKind.DUE, before_id=timer.id)
     if previous is not None and previous.sent_at is not None:
         first = previous.sent_at.astimezone(zone).date() + timedelta(days=1)
     else:
@@ -186,9 +187,9 @@ def deliver_round(
     """A claimed round's notices, and the next round planned, in the claiming transaction."""
     rounds = Rounds.of(settings)
     said = []
-    if timer.kind == DUE:
+    if timer.kind == RoundKind.DUE:
         said = due_reminders(session, timer, rounds, now, late)
-    elif timer.kind == DIGEST:
+    elif timer.kind == RoundKind.DIGEST:
         said = digests(session, rounds, now, late)
     plan_rounds(session, rounds, now)
     return said

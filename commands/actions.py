@@ -21,14 +21,12 @@ from bot.format import Clock, and_more, joined, user_ids
 from bot.i18n import N_
 from bot.replies import Reply, bold, code, fmt, mention
 from storage.actions import (
-    DONE,
-    DROPPED,
-    OPEN,
     ActionRepository,
     Listing,
 )
 from storage.minutes import MinutesRepository
 from storage.models import ActionItem
+from storage.status import ActionStatus
 
 MAX_TEXT, MAX_NAME, MAX_ASSIGNEES = 1000, 64, 10
 DUE_TRIES = 3  # due words tried from the end: "…drafted by the team by Friday"
@@ -296,9 +294,9 @@ def _listing(ctx: CommandContext, args: ListArgs) -> tuple[str, Listing]:
     if args.which == "overdue":
         return _("Overdue actions"), actions.overdue(ctx.room_id, ctx.now, LIST_LIMIT)
     if args.which == "done":
-        return _("Actions done"), actions.closed(ctx.room_id, DONE, LIST_LIMIT)
+        return _("Actions done"), actions.closed(ctx.room_id, ActionStatus.DONE, LIST_LIMIT)
     if args.which == "dropped":
-        return _("Actions dropped"), actions.closed(ctx.room_id, DROPPED, LIST_LIMIT)
+        return _("Actions dropped"), actions.closed(ctx.room_id, ActionStatus.DROPPED, LIST_LIMIT)
     if args.which == "all":
         return _("All actions, latest first"), actions.everything(ctx.room_id, LIST_LIMIT)
     return _("Open actions"), actions.open_in_room(ctx.room_id, LIST_LIMIT)
@@ -346,10 +344,10 @@ async def mark_done(ctx: CommandContext, ids: tuple[int, ...]) -> Reply:
     lines: list = []
     for item in items:
         _may_change(ctx, item, people[item.id])
-        if item.status == DONE:
+        if item.status == ActionStatus.DONE:
             lines.append(fmt(_("Action #{id} was done already."), id=str(item.short_id)))
             continue
-        actions.close(item, DONE, ctx.sender, ctx.now)
+        actions.close(item, ActionStatus.DONE, ctx.sender, ctx.now)
         lines.append(fmt(_("Done: #{id} {text}"), id=str(item.short_id), text=item.text))
     return Reply.of(*lines)
 
@@ -364,7 +362,7 @@ async def reopen_action(ctx: CommandContext, short_id: int) -> Reply:
     item = _item(ctx, short_id)
     actions = ActionRepository(ctx.session)
     _may_change(ctx, item, actions.assignees([item.id])[item.id])
-    if item.status == OPEN:
+    if item.status == ActionStatus.OPEN:
         raise UsageError(N_("Action #{id} is open already."), id=short_id)
     actions.reopen(item)
     return Reply.of(fmt(ctx._("Action #{id} is open again."), id=str(short_id)))
@@ -384,9 +382,9 @@ async def drop_action(ctx: CommandContext, short_id: int) -> Reply:
             creator=item.creator,
             id=short_id,
         )
-    if item.status == DROPPED:
+    if item.status == ActionStatus.DROPPED:
         raise UsageError(N_("Action #{id} was dropped already."), id=short_id)
-    ActionRepository(ctx.session).close(item, DROPPED, ctx.sender, ctx.now)
+    ActionRepository(ctx.session).close(item, ActionStatus.DROPPED, ctx.sender, ctx.now)
     return Reply.of(fmt(ctx._("Action #{id} dropped."), id=str(short_id)))
 
 

@@ -17,8 +17,9 @@ from bot.format import joined, show_minutes, show_time
 from bot.meetings import schedule_reminders, when_lines
 from bot.replies import Reply, ToRoom, bold, fmt
 from bot.rooms import RoomSettings, room_settings
-from storage.meetings import SCHEDULED, MeetingRepository, ReminderRepository
+from storage.meetings import MeetingRepository, ReminderRepository
 from storage.models import Meeting, Reminder
+from storage.status import MeetingStatus
 
 
 def reminder_notice(
@@ -62,7 +63,7 @@ def deliver_reminder(
 
     Runs in the transaction that claimed the reminder: all of it happens, or none."""
     meeting = MeetingRepository(session).get(reminder.meeting_id)
-    if meeting is None or meeting.status != SCHEDULED:
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return []
     room = room_settings(session, meeting.room_id, settings)
     reply = reminder_notice(session, meeting, reminder, late, room)

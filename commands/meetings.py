@@ -32,8 +32,9 @@ from bot.meetings import (
     when_lines,
 )
 from bot.replies import Attachment, Purpose, PurposeKind, Reply, bold, code, fmt, mention
-from storage.meetings import SCHEDULED, MeetingRepository, ReminderRepository
+from storage.meetings import MeetingRepository, ReminderRepository
 from storage.models import Meeting
+from storage.status import MeetingStatus
 
 DEFAULT_DURATION = timedelta(hours=1)
 MAX_TITLE, MAX_PLACE, MAX_ITEM = 200, 500, 500
@@ -183,7 +184,7 @@ def _meeting(ctx: CommandContext, short_id: int, *, scheduled: bool = True) -> M
     meeting = MeetingRepository(ctx.session).by_short_id(ctx.room_id, short_id)
     if meeting is None:
         raise UsageError(N_("There is no meeting #{id} in this room."), id=short_id)
-    if scheduled and meeting.status != SCHEDULED:
+    if scheduled and meeting.status != MeetingStatus.SCHEDULED:
         raise UsageError(N_("Meeting #{id} is cancelled."), id=short_id)
     return meeting
 
@@ -321,7 +322,7 @@ async def show_meeting(ctx: CommandContext, short_id: int) -> Reply:
     meetings = MeetingRepository(ctx.session)
     heading = fmt(_("Meeting #{id}: {title}"), id=str(meeting.short_id), title=bold(meeting.title))
     lines: list = [heading]
-    if meeting.status != SCHEDULED:
+    if meeting.status != MeetingStatus.SCHEDULED:
         lines.append(_("This meeting is cancelled."))
     start = next_start(meeting, ctx.now) or meeting.start_at
     lines.extend(when_lines(meeting, start, ctx.timezone, _, ctx.language))
@@ -494,5 +495,5 @@ async def rsvp_by_reaction(ctx: CommandContext, event: RoomEvent) -> None:
         return
     meetings = MeetingRepository(ctx.session)
     meeting = meetings.by_announcement(ctx.room_id, relation.event_id)
-    if meeting is not None and meeting.status == SCHEDULED:
+    if meeting is not None and meeting.status == MeetingStatus.SCHEDULED:
         meetings.set_rsvp(meeting.id, ctx.sender, answer, ctx.now)

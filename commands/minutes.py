@@ -26,8 +26,9 @@ from bot.minutes.rows import load_minutes
 from bot.minutes.writers import FORMATS, MIMETYPES, render
 from bot.replies import Attachment, Reply, bold, code, fmt, mention
 from storage.actions import ActionRepository
-from storage.minutes import MESSAGE, MinutesRepository
+from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting
+from storage.status import LogKind
 
 MAX_TITLE, MAX_ITEM, MAX_URL = 200, 2000, 2000
 LIST_LIMIT = 20
@@ -175,7 +176,7 @@ async def start_meeting(ctx: CommandContext, title: str) -> Reply:
         event_id=ctx.event_id,
         sender=ctx.sender,
         ts=ctx.now,
-        kind=MESSAGE,
+        kind=LogKind.MESSAGE,
         payload={"msgtype": "m.text", "body": f"{ctx.prefix}startmeeting {title}"},
     )
     return Reply.of(

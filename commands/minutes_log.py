@@ -8,7 +8,8 @@ from bot.content import Content
 from bot.dispatch import CommandContext, RoomEvent, on_event
 from storage.actions import ActionRepository
 from storage.log import LogRepository
-from storage.minutes import GAP, MESSAGE, MinutesRepository
+from storage.minutes import MinutesRepository
+from storage.status import LogKind
 
 # A message longer than a Matrix event can be is cut (64 KiB is the protocol's limit anyway).
 MAX_BODY = 65_536
@@ -30,7 +31,7 @@ def _edit(ctx: CommandContext, event: RoomEvent, original_id: str) -> None:
     """An edit replaces the text of the logged message (its sender's own edits only)."""
     minutes = MinutesRepository(ctx.session)
     original = minutes.line(original_id)
-    if original is None or original.sender != event.sender or original.kind != MESSAGE:
+    if original is None or original.sender != event.sender or original.kind != LogKind.MESSAGE:
         return
     new = event.content.new_content
     body = new.body if new else None
@@ -47,7 +48,7 @@ def _edit(ctx: CommandContext, event: RoomEvent, original_id: str) -> None:
         room_id=ctx.room_id,
         sender=event.sender,
         ts=event.ts,
-        kind="edit",
+        kind=LogKind.EDIT,
         payload={"replaces": original_id},
     )
 
@@ -68,8 +69,8 @@ async def log_message(ctx: CommandContext, event: RoomEvent) -> None:
     minutes = MinutesRepository(ctx.session)
     gap = minutes.line(event.event_id)
     if gap is not None:
-        if gap.kind == GAP:  # its key arrived: the gap becomes the message
-            gap.kind, gap.payload = MESSAGE, payload
+        if gap.kind == LogKind.GAP:  # its key arrived: the gap becomes the message
+            gap.kind, gap.payload = LogKind.MESSAGE, payload
         return
     meeting = minutes.running(ctx.room_id)
     if meeting is not None:
@@ -78,7 +79,7 @@ async def log_message(ctx: CommandContext, event: RoomEvent) -> None:
             event_id=event.event_id,
             sender=event.sender,
             ts=event.ts,
-            kind=MESSAGE,
+            kind=LogKind.MESSAGE,
             payload=payload,
         )
 
@@ -91,7 +92,12 @@ async def log_gap(ctx: CommandContext, event: RoomEvent) -> None:
     if meeting is None or LogRepository(ctx.session).by_event(event.event_id) is not None:
         return
     minutes.record(
-        meeting, event_id=event.event_id, sender=event.sender, ts=event.ts, kind=GAP, payload={}
+        meeting,
+        event_id=event.event_id,
+        sender=event.sender,
+        ts=event.ts,
+        kind=LogKind.GAP,
+        payload={},
     )
 
 
@@ -103,7 +109,7 @@ async def honour_redaction(ctx: CommandContext, event: RoomEvent) -> None:
         return
     log = LogRepository(ctx.session)
     entry = log.by_event(redacts)
-    if entry is not None and entry.room_id == ctx.room_id and entry.kind == "edit":
+    if entry is not None and entry.room_id == ctx.room_id and entry.kind == LogKind.EDIT:
         _revert_edit(ctx, str(entry.payload.get("replaces", "")), redacts)
     removed = MinutesRepository(ctx.session).redact(ctx.room_id, redacts)
     actions = ActionRepository(ctx.session)

@@ -35,7 +35,8 @@ from bot.relations import RelationsError, fetch_related
 from bot.replies import Message, PurposeKind, Reply, ToRoom
 from bot.rooms import room_settings
 from storage.models import Poll
-from storage.polls import OPEN, PollClosings, PollRepository
+from storage.polls import PollClosings, PollRepository
+from storage.status import PollStatus
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ async def ended_in_an_app(ctx: CommandContext, event: RoomEvent) -> list[Message
         return None
     start = reference_of(event.content)
     poll = PollRepository(ctx.session).by_start_event(ctx.room_id, start) if start else None
-    if poll is None or poll.status != OPEN or not ctx.is_chair:
+    if poll is None or poll.status != PollStatus.OPEN or not ctx.is_chair:
         return None
     said = close(ctx, poll, now=event.ts, send_end=False)
     poll.ended_at = event.ts
@@ -135,7 +136,7 @@ async def fetch_before_closing(runtime: Runtime, poll_id: int) -> None:
     """The closing time has come: first the responses the homeserver has."""
     with runtime.db.transaction() as session:
         poll = PollRepository(session).get(poll_id)
-    if poll is None or poll.status != OPEN:
+    if poll is None or poll.status != PollStatus.OPEN:
         return
     with suppress(RelationsError):  # close on what sync brought: settled on the end's time later
         await refresh(runtime, poll)

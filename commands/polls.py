@@ -40,7 +40,8 @@ from bot.replies import (
 )
 from bot.rooms import settings_of
 from storage.models import Poll
-from storage.polls import CLOSED, FINDTIME, OPEN, POLL, PollRepository
+from storage.polls import PollRepository
+from storage.status import PollKind, PollStatus
 
 MIN_OPTIONS = 2
 MAX_QUESTION, MAX_OPTION = 500, 200
@@ -245,7 +246,9 @@ def _start(
         now=ctx.now,
     )
     content = start_content(
-        question if kind == POLL else _("When shall we meet for {title}?").format(title=question),
+        question
+        if kind == PollKind.POLL
+        else _("When shall we meet for {title}?").format(title=question),
         _answers(poll),
         max_selections=poll.max_selections,
         disclosed=not secret,
@@ -281,7 +284,7 @@ async def create_poll(ctx: CommandContext, args: PollArgs) -> list[Message]:
     ids = answer_ids(len(args.options))
     poll, start, lines = _start(
         ctx,
-        kind=POLL,
+        kind=PollKind.POLL,
         question=args.question,
         answers=[{"id": i, "text": t} for i, t in zip(ids, args.options, strict=True)],
         multi=args.multi,
@@ -328,7 +331,7 @@ async def find_time(ctx: CommandContext, args: FindTimeArgs) -> list[Message]:
     ]
     poll, start, lines = _start(
         ctx,
-        kind=FINDTIME,
+        kind=PollKind.FINDTIME,
         question=args.title,
         answers=answers,
         multi=True,
@@ -352,7 +355,7 @@ async def find_time(ctx: CommandContext, args: FindTimeArgs) -> list[Message]:
 async def close_poll(ctx: CommandContext, short_id: int) -> list[Message]:
     """Close a poll now: the end event for every app, the results for everyone."""
     poll = _poll(ctx, short_id)
-    if poll.status != OPEN:
+    if poll.status != PollStatus.OPEN:
         raise UsageError(N_("Poll #{id} is closed already."), id=short_id)
     if poll.creator != ctx.sender and not ctx.is_chair:
         raise UsageError(
@@ -375,7 +378,7 @@ async def show_results(ctx: CommandContext, short_id: int) -> Reply:
     """The count so far, or the final one."""
     _ = ctx._
     poll = _poll(ctx, short_id)
-    if poll.status == OPEN and poll.secret:
+    if poll.status == PollStatus.OPEN and poll.secret:
         counted = current_tally(ctx.session, poll)
         return Reply.of(
             fmt(
@@ -385,7 +388,7 @@ async def show_results(ctx: CommandContext, short_id: int) -> Reply:
             _("Voters so far: {people}.").format(people=counted.people),
         )
     counted = current_tally(ctx.session, poll)
-    final = poll.status == CLOSED
+    final = poll.status == PollStatus.CLOSED
     return Reply.of(
         *results_lines(poll, counted, _, final=final, room=settings_of(ctx), now=ctx.now)
     )
@@ -411,11 +414,11 @@ async def list_polls(ctx: CommandContext, _args: None) -> Reply:
         )
     lines: list = [bold(_("Polls"))]
     for poll in polls:
-        if poll.status == OPEN and poll.closes_at:
+        if poll.status == PollStatus.OPEN and poll.closes_at:
             state = _("open, closes {when}").format(
                 when=show_time(poll.closes_at, ctx.timezone, ctx.language)
             )
-        elif poll.status == OPEN:
+        elif poll.status == PollStatus.OPEN:
             state = _("open")
         else:
             state = _("closed")

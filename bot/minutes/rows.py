@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
 from storage.actions import ActionRepository
-from storage.minutes import GAP, MinutesRepository
+from storage.minutes import MinutesRepository
 from storage.models import ActionItem, LogEntry, MinutesMeeting
+from storage.status import LogKind
 
 CARRIED_LIMIT = 100  # open actions from before a meeting listed in its minutes
 
@@ -29,7 +30,7 @@ def action_entry(item: ActionItem, assignees: list[str]) -> ActionEntry:
 
 def line_of(seq: int, entry: LogEntry) -> Line:
     payload = entry.payload or {}
-    if entry.kind == GAP:
+    if entry.kind == LogKind.GAP:
         return Line(seq, entry.ts, entry.sender, None, "gap", event_id=entry.event_id)
     return Line(
         seq=seq,

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.format import Clock, and_more, show_duration, undecrypted
 from bot.i18n import Translate
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
+from storage.status import ActionStatus
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -125,7 +126,7 @@ def _kind_labels(_: Translate) -> dict[Kind, str]:
 
 def _state(action: ActionEntry, now: datetime | None) -> str | None:
     """done, dropped, overdue, or None (open and not overdue, or no time to compare with)."""
-    if action.status in ("done", "dropped"):
+    if action.status in (ActionStatus.DONE, ActionStatus.DROPPED):
         return action.status
     if now is not None and action.due_at is not None and action.due_at < now:
         return "overdue"
