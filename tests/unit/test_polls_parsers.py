@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.parsing import UsageError
+from bot.polls import slot_phrase
 from bot.when import parse_when
-from commands.polls import parse_findtime, parse_id, parse_poll, slot_phrase
+from commands.polls import parse_findtime, parse_id, parse_poll
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
