@@ -21,8 +21,10 @@ from bot.content import Content
 from bot.errors import log_internal_error
 from bot.features import Command, OnEvent, Permission, Registry
 from bot.i18n import Translate, translator
+from bot.ids import EventId, RoomId, UserId
 from bot.parsing import UsageError, command_lines
 from bot.replies import Message, Reply, Said, code, fmt, mention, messages, queue
+from bot.rooms import room_language, room_settings
 from storage.db import Database
 from storage.log import LogRepository
 from storage.rooms import RoomRepository
@@ -57,9 +59,9 @@ class RoomEvent:
     Its content is typed at construction: given raw JSON (any value), it holds the `Content`
     read from it, so no handler ever meets a field of the wrong JSON type."""
 
-    room_id: str
-    event_id: str
-    sender: str
+    room_id: RoomId
+    event_id: EventId
+    sender: UserId
     type: str
     content: Content
     ts: datetime
@@ -89,9 +91,9 @@ class RoomEvent:
 class CommandContext:
     """What a handler may know and touch: the room, the sender, its language, one transaction."""
 
-    room_id: str
-    event_id: str
-    sender: str
+    room_id: RoomId
+    event_id: EventId
+    sender: UserId
     language: str
     timezone: str
     session: Session
@@ -177,20 +179,19 @@ class Dispatcher:
             self.on_reply()
 
     def _context(self, session: Session, event: RoomEvent, now: datetime) -> CommandContext:
-        room = RoomRepository(session).get(event.room_id)
-        language = (room and room.language) or self.defaults.language
+        room = room_settings(session, event.room_id, self.defaults)
         return CommandContext(
             room_id=event.room_id,
             event_id=event.event_id,
             sender=event.sender,
-            language=language,
-            timezone=(room and room.timezone) or self.defaults.timezone,
+            language=room.language,
+            timezone=room.timezone,
             session=session,
             now=now,
             is_chair=event.sender_level >= self.defaults.chair_level,
             registry=self.registry,
             prefix=self.defaults.prefix,
-            _=translator(language),
+            _=room._,
         )
 
     async def _run_hooks(
@@ -208,9 +209,8 @@ class Dispatcher:
                     continue
         return said
 
-    def _language(self, session: Session, room_id: str) -> str:
-        room = RoomRepository(session).get(room_id)
-        return (room and room.language) or self.defaults.language
+    def _language(self, session: Session, room_id: RoomId) -> str:
+        return room_language(session, room_id, self.defaults.language)
 
     def explain_undecryptable(self, received_before: datetime) -> None:
         """Tell each sender once, in the room's language, that the bot could not read their message."""
@@ -236,7 +236,7 @@ class Dispatcher:
                 event.notified_at = now
         self.on_reply()
 
-    def warn_key_changed(self, user_id: str, device_id: str, room_ids: list[str]) -> None:
+    def warn_key_changed(self, user_id: UserId, device_id: str, room_ids: list[RoomId]) -> None:
         """Tell each room shared with a member, once, that one of their devices changed its key."""
         with self.db.transaction() as session:
             for room_id in room_ids:
@@ -256,7 +256,7 @@ class Dispatcher:
                 queue(session, room_id, reply, self.clock())
         self.on_reply()
 
-    def refuse_room(self, room_id: str, *, public: bool) -> None:
+    def refuse_room(self, room_id: RoomId, *, public: bool) -> None:
         """Say, in the room's language, why the bot leaves a room others can read."""
         with self.db.transaction() as session:
             _ = translator(self._language(session, room_id))

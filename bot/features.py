@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from bot.ids import EventId
 from bot.parsing import split_args
 from bot.replies import Said, ToRoom, queue
 from storage.db import Database
@@ -238,7 +239,7 @@ class Registry:
         if len(set(kinds)) != len(kinds):
             raise ValueError(f"a timer kind is declared twice: {sorted(kinds)}")
 
-    def record_sent(self, session: Session, purpose: Purpose, event_id: str) -> None:
+    def record_sent(self, session: Session, purpose: Purpose, event_id: EventId) -> None:
         """A message with a purpose was sent: its feature records the event id."""
         for hook in self.sent_hooks:
             if hook.kind is purpose.kind:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.ids import EventId, RoomId, UserId
 from storage.outbox import OutboxRepository, Purpose
 from storage.outbox import PurposeKind as PurposeKind  # features name purposes through here
 
@@ -63,7 +64,7 @@ def code(value: str) -> Fragment:
     return Fragment(value, f"<code>{html.escape(value, quote=False)}</code>")
 
 
-def mention(user_id: str, name: str | None = None) -> Fragment:
+def mention(user_id: UserId | str, name: str | None = None) -> Fragment:
     label = echo(name or user_id)
     href = html.escape(f"https://matrix.to/#/{clean(user_id)}")
     return Fragment(label, f'<a href="{href}">{html.escape(label, quote=False)}</a>')
@@ -200,16 +201,16 @@ def messages(said: Said) -> list[Message]:
 class ToRoom:
     """A message for a room, not in answer to anything: what timers and workers say."""
 
-    room_id: str
+    room_id: RoomId
     message: Message
 
 
 def queue(
     session: Session,
-    room_id: str,
+    room_id: RoomId,
     message: Message,
     now: datetime,
-    in_reply_to: str | None = None,
+    in_reply_to: EventId | None = None,
 ) -> None:
     """Put a message into the outbox, in the caller's transaction: the one place where what the
     bot decided to say is written down (runners call it, features return values)."""

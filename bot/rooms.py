@@ -35,6 +35,12 @@ class RoomSettings:
         return translator(self.language)
 
 
+def room_language(session: Session, room_id: str, default: str) -> str:
+    """The language the room chose (`!lang`), or the bot's default."""
+    room = RoomRepository(session).get(room_id)
+    return (room and room.language) or default
+
+
 def room_settings(session: Session, room_id: str, defaults: Defaults) -> RoomSettings:
     """The room's language and zone where it chose them, the bot's defaults elsewhere."""
     room = RoomRepository(session).get(room_id)

@@ -18,11 +18,12 @@ from nio import AsyncClient, RoomSendError, UploadError
 from sqlalchemy.orm import Session
 
 from bot.i18n import translator
+from bot.ids import RoomId
 from bot.replies import Attachment, Reply
+from bot.rooms import room_language
 from bot.trust import Trust
 from storage.db import Database
 from storage.outbox import OutboxRepository, Purpose, purpose_of
-from storage.rooms import RoomRepository
 
 log = logging.getLogger(__name__)
 
@@ -278,12 +279,11 @@ class Sender:
         except HomeserverRefused as exc:
             log.warning("the notice about it was refused too: %s (ref %s)", exc.code, ref)
 
-    def translate(self, room_id: str) -> Callable[[str], str]:
+    def translate(self, room_id: RoomId) -> Callable[[str], str]:
         with self.db.transaction() as session:
-            room = RoomRepository(session).get(room_id)
-        return translator((room and room.language) or self.language)
+            return translator(room_language(session, room_id, self.language))
 
-    async def attach(self, room_id: str, content: dict, attachment: Attachment) -> dict:
+    async def attach(self, room_id: RoomId, content: dict, attachment: Attachment) -> dict:
         """Upload a file (encrypted in an encrypted room) and put its location into the content."""
         self.guard(room_id)
         encrypted = self.client.rooms[room_id].encrypted or room_id in self.client.encrypted_rooms
@@ -318,7 +318,7 @@ class Sender:
             raise HomeserverRefused(response.status_code)
         return response.event_id
 
-    def guard(self, room_id: str) -> None:
+    def guard(self, room_id: RoomId) -> None:
         """Refuse to send into an encrypted room unless the crypto store is loaded."""
         room = self.client.rooms.get(room_id)
         if room is None:
