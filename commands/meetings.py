@@ -366,6 +366,14 @@ def _when_lines(
     return lines
 
 
+def _ignored(when: When, _: Translate) -> list:
+    """The date or time words of the phrase that were not used, if any (at most 5 shown)."""
+    if not when.ignored:
+        return []
+    words = ", ".join(word[:40] for word in when.ignored[:5])
+    return [fmt(_("Ignored: {words}"), words=words + ("…" if len(when.ignored) > 5 else ""))]
+
+
 def _people(user_ids: list[str]) -> list[Fragment | str]:
     parts: list[Fragment | str] = []
     for user_id in user_ids:
@@ -543,7 +551,7 @@ async def add_meeting(ctx: CommandContext, args: AddArgs) -> Reply:
         title=title,
         start_at=when.start.astimezone(UTC),
         end_at=end.astimezone(UTC),
-        timezone=zone,
+        timezone=when.zone or zone,  # "10:00 London time" keeps London's wall time
         rrule=when.recurrence,
         place=args.place,
         creator=ctx.sender,
@@ -557,6 +565,7 @@ async def add_meeting(ctx: CommandContext, args: AddArgs) -> Reply:
             title=bold(title),
         ),
         *_when_lines(meeting, meeting.start_at, ctx.timezone, _, ctx.language),
+        *_ignored(when, _),
         _describe_offsets(_offsets(ctx.session, ctx.room_id), _, ctx.language),
         fmt(
             _("Answer with ✅ ❌ ❓ on this message, or {rsvp}."),
@@ -687,11 +696,12 @@ async def move_meeting(ctx: CommandContext, args: MoveArgs) -> Reply:
     meetings.move(
         meeting, when.start.astimezone(UTC), end.astimezone(UTC), when.recurrence or meeting.rrule
     )
-    meeting.timezone = zone
+    meeting.timezone = when.zone or zone
     schedule_reminders(ctx.session, meeting, ctx.now)
     return Reply.of(
         fmt(_("Meeting #{id} moved: {title}"), id=str(meeting.short_id), title=bold(meeting.title)),
         *_when_lines(meeting, meeting.start_at, ctx.timezone, _, ctx.language),
+        *_ignored(when, _),
     )
 
 
