@@ -469,14 +469,14 @@ def _patterns(lang: str) -> dict:
             rf"|en\s+(?P<gen>{v['en_huit']})))(?!\w)"
         ),
         "zone": (
-            rf"(?<![\w/])(?:(?:{v['zone_in']})\s+)?(?:(?P<zabbr>{v['zone_abbr']})"
-            rf"(?:\s*(?P<zoff>[+-])\s*(?P<zoh>\d{{1,2}})(?::?(?P<zom>[0-5]\d))?)?"
-            rf"|(?P<zword>{v['zone_word']})|(?P<zlocal>{v['zone_local']})"
+            rf"(?<![\w/])(?:(?:{v['zone_in']})\s+)?(?:(?P<zword>{v['zone_word']})"
             rf"|(?:l')?heure\s+(?:de\s+la\s+|de\s+l'|de\s+|d'|du\s+|des\s+)?"
             rf"(?P<zfr>{v['place']})"
             rf"|(?P<zen>{v['place']})\s+(?:local\s+)?time|(?P<zde>{v['de_adj']})\s+(?:orts)?zeit"
             rf"|(?:local\s+)?time\s+in\s+(?P<zin>{v['place']})"
-            rf"|(?:orts)?zeit\s+(?:in\s+)?(?P<zdein>{v['place']})"
+            rf"|(?:orts)?zeit\s+(?:in\s+)?(?P<zdein>{v['place']})|(?P<zlocal>{v['zone_local']})"
+            rf"|(?P<zabbr>{v['zone_abbr']})"
+            rf"(?:\s*(?P<zoff>[+-])\s*(?P<zoh>\d{{1,2}})(?::?(?P<zom>[0-5]\d))?)?"
             rf"|(?P<ziana>[a-z]+(?:[_-][a-z]+)*(?:/[a-z]+(?:[_-][a-z]+)*){{1,2}}))(?![\w/])"
         ),
         "nth": (
@@ -525,7 +525,7 @@ def _patterns(lang: str) -> dict:
         "sure_day": day(v["sure_day"]),
         "time": rf"(?:(?<!\w)(?P<intro>{v['at']})\s+)?{clock('t')}",
         "conn": rf"(?<!\w)(?:{v['conn']})\s*\Z",
-        "edge": rf"(?:^|\s)(?:{v['conn']}|and|et|und)$",
+        "edge": rf"(?:^|\s)(?:{v['conn']}|and|et|und|or|ou|oder)$",
     }
     return {k: re.compile(p) for k, p in rx.items()}
 
