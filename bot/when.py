@@ -2,9 +2,12 @@
 
 How a phrase is read: fold the text (lower case, no accents, one character per character so
 every match maps back onto the original), cut out the pieces we know with regexes built from
-the word tables below (recurrence, relative offset, duration, weekday, dates, time range, day
-word, clock time), let dateparser read dates written with a month name, then combine the
-pieces preferring the future. What is left over is the title.
+the word tables below (ISO time, recurrence, day counted from a day, relative offset, duration,
+weekday, day word, dates, time range, clock time, zone), then combine the pieces preferring the
+future. dateparser's language data gives the weekday and month names. Date and time parts still
+left over (a second time, a second date, a weekday, a zone) are cut out too and reported in
+When.ignored, as are pieces read but not used because they disagree with the day or time
+chosen ("Friday" beside "tomorrow"); what is left after that is the title.
 
 Conventions:
 - "Tuesday" / "ce mardi" / "diesen Dienstag": the next Tuesday, today included if the time is
@@ -25,9 +28,31 @@ Conventions:
 - Hours 1-6 written without am/pm or a part of day are afternoon ("um 3 Uhr" is 15:00): nobody
   meets at 3 a.m.; write 03:00 for that. Parts of day apply: "ce soir à 8h" is 20:00. A bare
   hour needs digits and "at/à/um" ("at 3"); "Réunion à deux" is no time.
+- "Wednesday at 9" said on a Wednesday at 9:00 sharp is next Wednesday's (at 9:01 too, at
+  8:59 it is today's); a time alone said at that very minute stays now (the caller refuses it).
+- ISO 8601: 2026-12-03T15:00, with seconds (kept), with Z or an offset (+01:00, +0100, -05);
+  with a space instead of T only when seconds or an offset follow, else it is a date and a
+  time ("2026-12-03 14:00-16:00" is a range).
+- Zones: abbreviations (UTC, GMT, CET/CEST, MEZ/MESZ, BST, EST/EDT, PST/PDT.. in _ZONE_ABBR;
+  in capitals, UTC and GMT in any case; the summer and winter names both mean the zone as
+  observed that day; "EST" only right after a time, being French "est"), UTC+2 / GMT-5,
+  IANA names (Europe/London), "London time", "heure de Paris", "Berliner Zeit", "Ortszeit
+  London", "Eastern time", "heure française" (_PLACES, _ZONE_WORDS). The day is the room's
+  ("tomorrow" is the room's tomorrow), the wall time is the zone's, and the result is in the
+  room's zone; When.zone names the zone (None for the room's own and for bare offsets) so
+  that a caller can keep a series at that zone's wall time. A place alone is no zone
+  ("Meeting in London"). "local time", "heure locale", "Ortszeit": the room's zone.
+- Days in words with a month: "the first of December", "December first", "le premier
+  décembre", "le vingt et un mars", "am ersten Dezember" (any German ending), up to the 31st.
+  Without a year and disagreeing with the day word or weekday given, they are title words
+  ("The second March for Science tomorrow").
+- Days counted from a day: "a week from today/tomorrow/Monday/next Tuesday", "3 days from
+  now", "lundi en huit", "d'aujourd'hui en quinze", "heute/Montag in einer Woche", "eine Woche
+  ab Montag": from the coming such weekday (today on that weekday). "in zwei Wochen am Montag"
+  (amount first) is the Monday nearest that day.
 - Full weekday and month names are read in every language; weekday abbreviations ("Tue",
   "mar.", "Di.") only in the room language and only before a dot or a number.
-- French "8/15 jours" means one/two weeks. "first Monday of the month" is
+- French "8/15 jours" and German "8 Tage" mean one/two weeks and one week. "first Monday of the month" is
   FREQ=MONTHLY;BYDAY=1MO. A range ending before it starts ends the next day.
 - DST: a duration is real elapsed time (2 h across a change still lasts 2 h); a recurrence
   keeps the local wall time; a time skipped in spring moves forward (02:30 -> 03:30), a time
@@ -113,7 +138,7 @@ _LANGS: dict[str, dict] = {
         "conn": "à|au|le|la|l'|de|du|vers|dès|à partir de|à partir du|pour",
         "wd_abbr": {0: "lun", 1: "mar", 2: "mer", 3: "jeu", 4: "ven", 5: "sam", 6: "dim"},
         "from_day": "à partir de|à partir d'|après", "now": "maintenant", "zone_in": "en|selon",
-        "en_huit": {7: "huit|8", 14: "quinze|15"},
+        "en_huit": {7: "huit", 14: "quinze"},
     },
     "de": {
         "num": {1: "ein|eine|einer|einem|einen|eins", 2: "zwei", 3: "drei", 4: "vier", 5: "fünf",
@@ -470,7 +495,7 @@ def _patterns(lang: str) -> dict:
         ),
         "zone": (
             rf"(?<![\w/])(?:(?:{v['zone_in']})\s+)?(?:(?P<zword>{v['zone_word']})"
-            rf"|(?:l')?heure\s+(?:de\s+la\s+|de\s+l'|de\s+|d'|du\s+|des\s+)?"
+            rf"|(?<!une\s)(?<!\d\s)(?:l')?heure\s+(?:de\s+la\s+|de\s+l'|de\s+|d'|du\s+|des\s+)?"
             rf"(?P<zfr>{v['place']})"
             rf"|(?P<zen>{v['place']})\s+(?:local\s+)?time|(?P<zde>{v['de_adj']})\s+(?:orts)?zeit"
             rf"|(?:local\s+)?time\s+in\s+(?P<zin>{v['place']})"
@@ -1075,7 +1100,9 @@ def _understand(text: str, lang: str, zone: ZoneInfo, now: datetime) -> When:
     if not recurrence and p.wd and p.wd.group("pl"):  # "dienstags", "tous les mardis"
         recurrence = "FREQ=WEEKLY"
     part = None
-    for m, key in ((p.day, "day"), (p.day, "part"), (p.day, "part2"), (p.wd, "part")):
+    # "tonight" is a day and a part of day; German "morgen" (tomorrow) is no morning
+    tonight = p.day and _get(DAY, p.day.group("day"), 0) == 0
+    for m, key in ((tonight and p.day, "day"), (p.day, "part"), (p.day, "part2"), (p.wd, "part")):
         part = part or (m and _get(PART, m.group(key)))
     if p.iso:
         hm = ((int(p.iso.group("ish")), int(p.iso.group("ismi"))),)

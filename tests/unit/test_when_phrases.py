@@ -260,6 +260,11 @@ PHRASES = [
     P("de", "Freitag in einer Woche um 14 Uhr", "2026-12-04 14:00"),
     P("de", "in einem Monat um 10 Uhr", "2026-12-22 10:00"),
     P("de", "Klausur heute in einer Woche um 9 Uhr", "2026-11-29 09:00", title="Klausur"),
+    # --- German: "morgen" is tomorrow, not morning: 1-6 o'clock is still afternoon ---
+    P("de", "morgen um 3 Uhr", "2026-11-23 15:00"),
+    P("de", "morgen um 3", "2026-11-23 15:00"),
+    P("de", "halb drei morgen", "2026-11-23 14:30"),
+    P("de", "heute Morgen um 9", "2026-11-22 09:00"),
     # --- German: the same weekday ---
     P("de", "Mittwoch um 9 Uhr", "2026-12-02 09:00", now=WED),
     P("de", "Mittwoch um 10 Uhr", "2026-11-25 10:00", now=WED),
