@@ -35,7 +35,8 @@ Conventions:
   time ("2026-12-03 14:00-16:00" is a range).
 - Zones: abbreviations (UTC, GMT, CET/CEST, MEZ/MESZ, BST, EST/EDT, PST/PDT.. in _ZONE_ABBR;
   in capitals, UTC and GMT in any case; the summer and winter names both mean the zone as
-  observed that day; "EST" only right after a time, being French "est"), UTC+2 / GMT-5,
+  observed that day; "EST", "ET", "CT", "PT" only right after a time and in a phrase not all
+  in capitals, being French words too), UTC+2 / GMT-5,
   IANA names (Europe/London), "London time", "heure de Paris", "Berliner Zeit", "Ortszeit
   London", "Eastern time", "heure française" (_PLACES, _ZONE_WORDS). The day is the room's
   ("tomorrow" is the room's tomorrow), the wall time is the zone's, and the result is in the
@@ -201,15 +202,17 @@ _DE_UNITS = ("ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", 
 # fmt: off
 # Zones said by name, read in every room language. Abbreviations are read in capitals (UTC and
 # GMT in any case) and stand for the zone as observed that day: "CEST" in December is CET.
-# "EST" is also French: it is read only right after a time ("10am EST").
+# "EST", "ET" are also French words: they are read only right after a time ("10am ET").
 _ZONE_ABBR = {
     "UTC": "UTC", "GMT": "GMT", "CET": "CET", "CEST": "CET", "MEZ": "CET", "MESZ": "CET",
     "WET": "WET", "WEZ": "WET", "EET": "EET", "EEST": "EET", "OEZ": "EET", "OESZ": "EET",
     "BST": "Europe/London", "EST": "America/New_York", "EDT": "America/New_York",
-    "CDT": "America/Chicago", "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+    "ET": "America/New_York", "CT": "America/Chicago", "CDT": "America/Chicago",
+    "MST": "America/Denver", "MDT": "America/Denver", "PT": "America/Los_Angeles",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
     "MSK": "Europe/Moscow", "JST": "Asia/Tokyo", "AEST": "Australia/Sydney",
 }
-_ONLY_AFTER_A_TIME = {"est"}
+_ONLY_AFTER_A_TIME = {"est", "et", "ct", "pt"}
 # Zones said in words that name no place.
 _ZONE_WORDS = {
     "UTC": "coordinated universal time|universal time|temps universel|temps universel coordonné"
@@ -566,6 +569,7 @@ class _Scan:
 
     def __init__(self, text: str, conn: re.Pattern):
         self.text, self.work, self.conn = text, _fold(text), conn
+        self.shouted = not any(c.islower() for c in text)  # all capitals: "RÉUNION À 10H ET.."
 
     def take(self, rx: re.Pattern, ok=lambda m: True) -> re.Match | None:
         """First acceptable match of rx, blanked out together with connecting words before it."""
@@ -870,15 +874,18 @@ def _zone_of(m: re.Match) -> tuple[tzinfo | None, str | None] | None:
 
 
 def _zone_ok(m: re.Match, scan: _Scan, times: list) -> bool:
-    """A zone piece to use: abbreviations in capitals (UTC and GMT in any case), "EST" only
-    right after one of the times read (it is also French), a zone that exists."""
+    """A zone piece to use: abbreviations in capitals (UTC and GMT in any case); "EST", "ET"..
+    only right after one of the times read and not in a phrase all in capitals (they are also
+    French words); a zone that exists."""
     word = m.group("zabbr")
     if word:
         typed = scan.text[m.start("zabbr") : m.end("zabbr")]
         if word not in ("utc", "gmt") and not typed.isupper():
             return False
         gaps = (scan.text[t.end() : m.start()] for t in times if 0 <= m.start() - t.end() <= 3)
-        if word in _ONLY_AFTER_A_TIME and not any(not gap.strip(" (,") for gap in gaps):
+        if word in _ONLY_AFTER_A_TIME and (
+            scan.shouted or not any(not gap.strip(" (") for gap in gaps)
+        ):
             return False
     return _zone_of(m) is not None
 

@@ -555,6 +555,8 @@ def test_any_text_gives_a_when_or_a_when_error(text, lang):
         assert str(when.start.tzinfo) == LUX
         assert when.end is None or when.end > when.start
         assert when.title is None or when.title == when.title.strip() != ""
+        assert all(word.strip() for word in when.ignored)  # what was ignored, as typed
+        assert when.zone is None or str(ZoneInfo(when.zone)) == when.zone
 
 
 VOCABULARY = [

@@ -77,6 +77,8 @@ PHRASES = [
     P("en", "tomorrow 10:00 Luxembourg time", "2026-11-23 10:00"),  # the room's own zone
     P("en", "every Monday 10:00 UTC", "2026-11-23 11:00", zone="UTC", rec=W1),
     P("en", "tomorrow 08:00 PST", "2026-11-23 17:00", zone="America/Los_Angeles"),
+    P("en", "next Monday 9am ET", "2026-11-23 15:00", zone=NY),
+    P("en", "tomorrow 9am PT", "2026-11-23 18:00", zone="America/Los_Angeles"),
     P("en", "tomorrow 12:00 Moscow time", "2026-11-23 10:00", zone="Europe/Moscow"),
     P("en", "tomorrow 10am Sao Paulo time", "2026-11-23 14:00", zone="America/Sao_Paulo"),
     P("en", "14:00-15:00 UTC tomorrow", "2026-11-23 15:00", "16:00", zone="UTC"),
@@ -344,6 +346,8 @@ def test_zone_abbreviations_that_are_words_are_not_zones():
     when = parse_when("cet après-midi à 15h", lang="fr", now=SUN)
     assert (when.start, when.zone) == (local("2026-11-22 15:00"), None)
     when = parse_when("RÉUNION EST DEMAIN À 10H", lang="fr", now=SUN)
+    assert (when.start, when.zone) == (local("2026-11-23 10:00"), None)
+    when = parse_when("RÉUNION À 10H ET DÉJEUNER DEMAIN", lang="fr", now=SUN)
     assert (when.start, when.zone) == (local("2026-11-23 10:00"), None)
     # a bare place is a place, not a zone; "a/b" that is no zone stays in the title
     when = parse_when("Meeting in London tomorrow 10:00", now=SUN)
