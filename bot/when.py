@@ -108,7 +108,7 @@ _LANGS: dict[str, dict] = {
         "conn": "at|on|the|from|starting|around|by|@",
         "wd_abbr": {0: "mon", 1: "tue|tues", 2: "wed", 3: "thu|thur|thurs", 4: "fri", 5: "sat",
                     6: "sun"},
-        "from_day": "from|after", "now": "now", "zone_in": "in",
+        "from_day": "from|after|on", "now": "now", "zone_in": "in",
     },
     "fr": {
         "num": {1: "un|une", 2: "deux", 3: "trois", 4: "quatre", 5: "cinq", 6: "six", 7: "sept",
@@ -485,8 +485,9 @@ def _patterns(lang: str) -> dict:
 
     rx = {
         "iso": (
-            r"(?<![\w.:/+-])(?P<isy>\d{4})-(?P<ism>\d{2})-(?P<isd>\d{2})(?P<isep>t|\s+)"
-            r"(?P<ish>\d{2}):(?P<ismi>[0-5]\d)(?::(?P<iss>[0-5]\d)(?:[.,]\d{1,9})?)?"
+            r"(?<![\w.:/+-])(?P<isy>\d{4})(?P<isdash>-?)(?P<ism>\d{2})(?P=isdash)(?P<isd>\d{2})"
+            r"(?P<isep>t|\s+)(?P<ish>\d{2})(?P<iscolon>:?)(?P<ismi>[0-5]\d)"
+            r"(?:(?P=iscolon)(?P<iss>[0-5]\d)(?:[.,]\d{1,9})?)?"
             r"(?P<isz>z|(?P<isoff>[+-])(?P<isoh>0\d|1[0-4])(?::?(?P<isom>[0-5]\d))?)?"
             r"(?![\w:+]|[.,]?\d)"
         ),
@@ -829,11 +830,14 @@ def _anchor_ok(m: re.Match) -> bool:
 
 
 def _iso_ok(m: re.Match) -> bool:
-    """2026-12-03T15:00 always; with a space only with seconds or a zone (else a date and a
-    time, which may start a range); hours up to 23."""
-    return bool(m.group("isep") == "t" or m.group("iss") or m.group("isz")) and (
-        int(m.group("ish")) <= 23
-    )
+    """2026-12-03T15:00 always; with a space only with dashes, colons and seconds or a zone
+    (else a date and a time, which may start a range); the basic 20261203T1500Z only with its
+    T; hours up to 23."""
+    if m.group("isep") != "t":
+        extended = m.group("isdash") and m.group("iscolon")
+        if not (extended and (m.group("iss") or m.group("isz"))):
+            return False
+    return int(m.group("ish")) <= 23
 
 
 def _offset(sign: str, hours: str, minutes: str | None) -> tuple[tzinfo, str | None]:

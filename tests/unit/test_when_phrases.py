@@ -42,6 +42,8 @@ PHRASES = [
     P("en", "2026-12-03T15:00", "2026-12-03 15:00"),
     P("en", "Review 2026-12-03T15:00:00", "2026-12-03 15:00", title="Review"),
     P("en", "2026-12-03T15:00:30", "2026-12-03 15:00:30"),
+    P("en", "20261203T140000Z", "2026-12-03 15:00", zone="UTC"),  # basic format, as in .ics
+    P("en", "2026-12-03 14:00-16:00", "2026-12-03 14:00", "16:00"),  # a date and a range
     P("en", "2026-12-03T14:00Z", "2026-12-03 15:00", zone="UTC"),
     P("en", "2026-12-03T14:00:00Z", "2026-12-03 15:00", zone="UTC"),
     P("en", "2026-12-03T09:00-05:00", "2026-12-03 15:00"),
@@ -110,6 +112,7 @@ PHRASES = [
     P("en", "in a week at 10", "2026-11-29 10:00"),
     P("en", "Check-in a week from Friday 9:00", "2026-12-04 09:00", title="Check-in"),
     P("en", "a week from Sunday at 11", "2026-11-29 11:00"),  # said on a Sunday: today's
+    P("en", "a week on Monday at 10", "2026-11-30 10:00"),
     # --- English: the same weekday ---
     P("en", "Wednesday at 9", "2026-12-02 09:00", now=WED),
     P("en", "Wednesday at 10", "2026-11-25 10:00", now=WED),
