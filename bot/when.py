@@ -30,9 +30,9 @@ Conventions:
   hour needs digits and "at/à/um" ("at 3"); "Réunion à deux" is no time.
 - "Wednesday at 9" said on a Wednesday at 9:00 sharp is next Wednesday's (at 9:01 too, at
   8:59 it is today's); a time alone said at that very minute stays now (the caller refuses it).
-- ISO 8601: 2026-12-03T15:00, with seconds (kept), with Z or an offset (+01:00, +0100, -05);
-  with a space instead of T only when seconds or an offset follow, else it is a date and a
-  time ("2026-12-03 14:00-16:00" is a range).
+- ISO 8601: 2026-12-03T15:00, with seconds (kept), with Z or an offset (+01:00, +0100, -05),
+  and the basic 20261203T150000Z; with a space instead of T only when seconds or an offset
+  follow, else it is a date and a time ("2026-12-03 14:00-16:00" is a range).
 - Zones: abbreviations (UTC, GMT, CET/CEST, MEZ/MESZ, BST, EST/EDT, PST/PDT.. in _ZONE_ABBR;
   in capitals, UTC and GMT in any case; the summer and winter names both mean the zone as
   observed that day; "EST", "ET", "CT", "PT" only right after a time and in a phrase not all
