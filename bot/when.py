@@ -554,6 +554,7 @@ def _patterns(lang: str) -> dict:
         "sure_day": day(v["sure_day"]),
         "time": rf"(?:(?<!\w)(?P<intro>{v['at']})\s+)?{clock('t')}",
         "conn": rf"(?<!\w)(?:{v['conn']})\s*\Z",
+        "for_end": rf"(?<!\w)(?:{v['for']})\s*:?\s*\Z",
         "edge": rf"(?:^|\s)(?:{v['conn']}|and|et|und|or|ou|oder)$",
     }
     return {k: re.compile(p) for k, p in rx.items()}
@@ -955,7 +956,13 @@ def _read(scan: _Scan, rx: dict, lang: str, now: datetime) -> _Pieces:
     p.nth = scan.take(rx["nth"])
     # "every day" before "daily": in "Daily standup every day at 9" the title keeps "Daily"
     p.rec = scan.take(rx["recur"], lambda m: _rrule(m) is not None) or scan.take(rx["recur_adj"])
-    p.anc = scan.take(rx["anc"], _anchor_ok)
+
+    def counted_from(m: re.Match) -> bool:
+        """ "a week from Monday"; but "for 3 days from Monday" is a duration from Monday."""
+        before = rx["for_end"].search(scan.work, max(0, m.start() - _REACH), m.start())
+        return _anchor_ok(m) and not before
+
+    p.anc = scan.take(rx["anc"], counted_from)
     p.rel = scan.take(rx["rel"])
     p.dur = scan.take(rx["dur"], lambda m: _duration(m) is not None)
     p.wd = scan.take(rx["weekday"])

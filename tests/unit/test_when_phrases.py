@@ -113,6 +113,8 @@ PHRASES = [
     P("en", "Check-in a week from Friday 9:00", "2026-12-04 09:00", title="Check-in"),
     P("en", "a week from Sunday at 11", "2026-11-29 11:00"),  # said on a Sunday: today's
     P("en", "a week on Monday at 10", "2026-11-30 10:00"),
+    P("en", "Workshop for 3 days from Monday 9:00", "2026-11-23 09:00", "2026-11-26 09:00",
+      title="Workshop"),  # a duration from Monday, not Monday + 3 days
     # --- English: the same weekday ---
     P("en", "Wednesday at 9", "2026-12-02 09:00", now=WED),
     P("en", "Wednesday at 10", "2026-11-25 10:00", now=WED),
@@ -194,6 +196,8 @@ PHRASES = [
     P("fr", "Point d'étape dans deux semaines à 10h", "2026-12-06 10:00", title="Point d'étape"),
     P("fr", "une semaine après lundi à 10h", "2026-11-30 10:00"),
     P("fr", "dans un mois à 10h", "2026-12-22 10:00"),
+    P("fr", "Séminaire pendant 3 jours à partir de lundi 9h", "2026-11-23 09:00",
+      "2026-11-26 09:00", title="Séminaire"),
     # --- French: the same weekday ---
     P("fr", "mercredi à 9h", "2026-12-02 09:00", now=WED),
     P("fr", "mercredi à 10h", "2026-11-25 10:00", now=WED),
@@ -264,6 +268,8 @@ PHRASES = [
     P("de", "zwei Wochen ab Montag um 9 Uhr", "2026-12-07 09:00"),
     P("de", "Freitag in einer Woche um 14 Uhr", "2026-12-04 14:00"),
     P("de", "in einem Monat um 10 Uhr", "2026-12-22 10:00"),
+    P("de", "Klausur für 2 Tage ab Montag 9 Uhr", "2026-11-23 09:00", "2026-11-25 09:00",
+      title="Klausur"),
     P("de", "Klausur heute in einer Woche um 9 Uhr", "2026-11-29 09:00", title="Klausur"),
     # --- German: "morgen" is tomorrow, not morning: 1-6 o'clock is still afternoon ---
     P("de", "morgen um 3 Uhr", "2026-11-23 15:00"),
