@@ -1,5 +1,6 @@
 """Room events as the sync loop hands them to the dispatcher, for dispatcher-level tests."""
 
+import html
 from datetime import datetime, timedelta
 
 from bot.dispatch import Defaults, RoomEvent
@@ -57,3 +58,16 @@ def reaction_event(
     )
     fields.update(overrides)
     return RoomEvent(**fields)
+
+
+def pilled(before: str, user: str, name: str, after: str = "") -> dict:
+    """The content Element Web sends when a member picks a person from the @-completion
+    (Markdown on): the body holds their display name, the HTML a link to them, m.mentions them."""
+    link = f'<a href="https://matrix.to/#/{user}">{html.escape(name)}</a>'
+    return {
+        "msgtype": "m.text",
+        "body": f"{before}{name}{after}",
+        "format": "org.matrix.custom.html",
+        "formatted_body": f"{html.escape(before)}{link}{html.escape(after)}",
+        "m.mentions": {"user_ids": [user]},
+    }

@@ -68,6 +68,13 @@ class ChatRoom:
     async def say(self, body: str, sender: str, level: int = 0) -> list[Sent]:
         return (await self.send(body, sender, level))[1]
 
+    async def say_content(self, content: dict, sender: str, level: int = 0, **extra) -> list[Sent]:
+        """A member's m.room.message with this exact content (HTML, mentions…); `extra` sets
+        more of the event (`names`: what the room's state says the mentioned are called)."""
+        event = self._event(sender, "m.room.message", content, level, **extra)
+        await self.dispatcher.handle(event)
+        return self.take()
+
     async def edit(self, original: str, body: str, sender: str) -> list[Sent]:
         content = {
             "msgtype": "m.text",

@@ -2,22 +2,25 @@
 through the scheduler, with an injected clock, on SQLite and PostgreSQL."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
-from functools import partial
 
 import pytest
 
 import commands
 from bot.dispatch import Dispatcher, Registry
-from bot.scheduler import ReminderScheduler
-from commands.actions import Rounds, deliver_round, plan_rounds
-from storage.actions import DIGEST, DUE, TimerRepository
+from bot.features import Runtime
+from bot.scheduler import TimerService
+from commands.action_rounds import ROUNDS as ROUND_TIMER
+from commands.action_rounds import Rounds, plan_rounds
+from storage.actions import DIGEST, DUE, ActionRepository, TimerRepository
 from storage.db import Database
-from tests.events import TEST_DEFAULTS
+from tests.events import TEST_DEFAULTS, pilled
 from tests.minutes_room import ChatRoom, Clock
 
 ALICE, BOB, CAROL = "@alice:example.org", "@bob:example.org", "@carol:example.org"
 MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Luxembourg
+SETTINGS = replace(TEST_DEFAULTS, action_reminders=time(9, 0), digest=(0, time(9, 30)))
 ROUNDS = Rounds(
     reminders=time(9, 0), digest=(0, time(9, 30)), timezone="Europe/Luxembourg", language="en"
 )
@@ -38,13 +41,8 @@ def room(db: Database, clock: Clock) -> ChatRoom:
 def rounds(db: Database, clock: Clock):
     with db.transaction() as s:
         plan_rounds(s, ROUNDS, clock.now)
-    return ReminderScheduler(
-        db,
-        clock,
-        partial(deliver_round, rounds=ROUNDS),
-        repository=TimerRepository,
-        name="action-round",
-    )
+    assert Rounds.of(SETTINGS) == ROUNDS
+    return TimerService(Runtime(db, clock, SETTINGS), [ROUND_TIMER])
 
 
 def pending_rounds(db: Database) -> dict[str, datetime]:
@@ -116,6 +114,79 @@ async def test_an_action_from_creation_to_done(room: ChatRoom):
     assert dropped.body == "Action #1 dropped."
 
 
+# What Element Web sends when a member types "!action ", picks Alice Martin from the
+# @-completion and goes on typing: her name in the body, a link to her in the HTML.
+ELEMENT_ACTION = {
+    "msgtype": "m.text",
+    "body": "!action Alice Martin: send the report by Friday",
+    "format": "org.matrix.custom.html",
+    "formatted_body": (
+        '!action <a href="https://matrix.to/#/@alice:example.org">Alice Martin</a>: '
+        "send the report by Friday"
+    ),
+    "m.mentions": {"user_ids": ["@alice:example.org"]},
+}
+
+
+def assignees(db: Database, room_id: str) -> dict[int, list[str]]:
+    """Each item's assignees as stored, by short id."""
+    with db.transaction() as s:
+        actions = ActionRepository(s)
+        items = actions.everything(room_id, 100).items
+        people = actions.assignees(item.id for item in items)
+        return {item.short_id: people[item.id] for item in items}
+
+
+async def test_a_person_picked_from_the_completion_is_that_user(room: ChatRoom, db: Database):
+    (made,) = await room.say_content(ELEMENT_ACTION, BOB)
+    assert made.body.splitlines()[1] == f"#1 send the report → {ALICE} — due Fri, 27 Nov 2026"
+    assert made.mentions == (ALICE,)
+    assert f'<a href="https://matrix.to/#/{ALICE}">' in made.html
+    assert assignees(db, room.room_id) == {1: [ALICE]}
+
+    (hers,) = await room.say_content(pilled("!actions ", ALICE, "Alice Martin"), BOB)
+    assert hers.body.splitlines() == [
+        f"Open actions of {ALICE} (1)",
+        f"#1 send the report → {ALICE} — due Fri, 27 Nov 2026",
+    ]
+    (mine,) = await room.say("!actions mine", ALICE)
+    assert mine.body.splitlines()[0] == "Your open actions (1)"
+    (given,) = await room.say_content(pilled("!action assign 1 ", CAROL, "Carol"), ALICE)
+    assert given.body == f"Action #1 is now for {CAROL}."
+    assert given.mentions == (CAROL,)
+    assert assignees(db, room.room_id) == {1: [CAROL]}
+    # Two people, one typed as an id; a name that is no pill stays a name.
+    two = pilled("!action ", BOB, "Bob Dupont", f", {CAROL}, MAEE: call the embassy")
+    (made,) = await room.say_content(two, ALICE)
+    assert made.body.splitlines()[1] == f"#2 call the embassy → {BOB}, {CAROL}, MAEE"
+    assert made.mentions == (BOB, CAROL)
+    assert assignees(db, room.room_id) == {1: [CAROL], 2: [BOB, CAROL, "MAEE"]}
+
+
+async def test_a_mentioned_name_without_a_pill_is_that_user(room: ChatRoom, db: Database):
+    """Element with Markdown off links nobody: m.mentions says who, and the sync loop hands
+    over the mentioned members' display names from the room's state."""
+    content = {
+        "msgtype": "m.text",
+        "body": "!action Alice Martin: send the report by Friday",
+        "format": "org.matrix.custom.html",
+        "formatted_body": "!action Alice Martin: send the report by Friday",
+        "m.mentions": {"user_ids": [ALICE]},
+    }
+    (made,) = await room.say_content(content, BOB, names=(("Alice Martin", ALICE),))
+    assert made.body.splitlines()[1] == f"#1 send the report → {ALICE} — due Fri, 27 Nov 2026"
+    assert made.mentions == (ALICE,)
+    assert assignees(db, room.room_id) == {1: [ALICE]}
+
+
+async def test_a_stale_html_is_not_believed(room: ChatRoom):
+    # The body was changed (by a bridge, a bot), its HTML not: what the body says is done.
+    stale = {**ELEMENT_ACTION, "body": "!action Bob: send the report by Friday"}
+    (made,) = await room.say_content(stale, CAROL)
+    assert made.body.splitlines()[1] == "#1 send the report → Bob — due Fri, 27 Nov 2026"
+    assert made.mentions == ()
+
+
 async def test_bad_input_is_refused(room: ChatRoom):
     answers = [
         await room.say("!done 9", ALICE),
@@ -163,7 +234,7 @@ async def test_open_actions_are_carried_into_the_next_minutes(room: ChatRoom):
 
 
 async def test_the_due_day_reminder_mentions_the_assignees_once(
-    db: Database, room: ChatRoom, clock: Clock, rounds: ReminderScheduler
+    db: Database, room: ChatRoom, clock: Clock, rounds: TimerService
 ):
     assert pending_rounds(db) == {
         DUE: datetime(2026, 11, 23, 8, 0, tzinfo=UTC),  # today 09:00 in Luxembourg
@@ -176,8 +247,8 @@ async def test_the_due_day_reminder_mentions_the_assignees_once(
     clock.now = datetime(2026, 11, 23, 8, 0, 1, tzinfo=UTC)
     with db.transaction() as s:
         (due_id,) = [t.id for t in TimerRepository(s).pending_of(DUE)]
-    assert await rounds.fire(due_id) is True
-    assert await rounds.fire(due_id) is False
+    assert await rounds.fire("action-round", due_id) is True
+    assert await rounds.fire("action-round", due_id) is False
     (reminder,) = room.take()
     assert reminder.body.splitlines() == [
         "Reminder: this action is due today.",
@@ -188,7 +259,7 @@ async def test_the_due_day_reminder_mentions_the_assignees_once(
 
 
 async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
-    db: Database, room: ChatRoom, clock: Clock, rounds: ReminderScheduler
+    db: Database, room: ChatRoom, clock: Clock, rounds: TimerService
 ):
     await room.say(f"!action {BOB} monday task by today", ALICE)
     await room.say(f"!action {CAROL} tuesday task by tomorrow", ALICE)
@@ -200,7 +271,7 @@ async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
         plan_rounds(s, ROUNDS, clock.now)
         (due_id,) = [t.id for t in TimerRepository(s).pending_of(DUE)]
     assert rounds.pick_up() == 2
-    assert await rounds.fire(due_id) is True
+    assert await rounds.fire("action-round", due_id) is True
     sent = room.take()
     due = [m for m in sent if m.body.startswith("Reminder")]
     (late,) = due
@@ -219,7 +290,7 @@ async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
 
 
 async def test_the_weekly_digest_lists_open_and_overdue_per_room(
-    db: Database, room: ChatRoom, clock: Clock, rounds: ReminderScheduler
+    db: Database, room: ChatRoom, clock: Clock, rounds: TimerService
 ):
     await room.say(f"!action {BOB} overdue soon by today", ALICE)
     await room.say("!action MAEE no due date", ALICE)
@@ -232,7 +303,7 @@ async def test_the_weekly_digest_lists_open_and_overdue_per_room(
         (digest_id,) = [t.id for t in TimerRepository(s).pending_of(DIGEST)]
         # Move this week's digest to next Monday, as if the bot had run through the week.
         TimerRepository(s).get(digest_id).due_at = clock.now
-    assert await rounds.fire(digest_id) is True
+    assert await rounds.fire("action-round", digest_id) is True
     sent = {m.body.splitlines()[0]: m for m in room.take()}
     english = sent["Weekly digest of action items: 2 open, 1 overdue."]
     assert english.body.splitlines()[1:] == [

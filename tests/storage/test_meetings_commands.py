@@ -3,17 +3,17 @@ SQLite and PostgreSQL, with an injected clock (the chat paths are in tests/integ
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import pytest
 
 import commands
 from bot.dispatch import Dispatcher, Registry
-from bot.scheduler import ReminderScheduler
-from commands.meetings import deliver_reminder, record_sent
+from bot.features import Runtime
+from bot.scheduler import TimerService
+from commands.meeting_reminders import REMINDERS
 from storage.db import Database
 from storage.meetings import MeetingRepository, ReminderRepository
-from storage.outbox import OutboxRepository
+from storage.outbox import OutboxRepository, Purpose
 from tests.events import TEST_DEFAULTS, Clock, reaction_event, text_event
 
 ROOM = "!room:example.org"
@@ -33,8 +33,7 @@ def dispatcher(db: Database, clock: Clock) -> Dispatcher:
 
 @pytest.fixture
 def scheduler(db: Database, clock: Clock):
-    deliver = partial(deliver_reminder, language="en", timezone="Europe/Luxembourg")
-    yield ReminderScheduler(db, clock, deliver)
+    yield TimerService(Runtime(db, clock, TEST_DEFAULTS), [REMINDERS])
 
 
 class Room:
@@ -198,8 +197,8 @@ async def test_a_reminder_is_delivered_once_with_agenda_and_who_comes(db, room, 
     with db.transaction() as s:
         (day_before, quarter) = [r for r in ReminderRepository(s).of_meeting(1)]
     clock.now = day_before.due_at + timedelta(seconds=0.2)
-    assert await scheduler.fire(day_before.id) is True
-    assert await scheduler.fire(day_before.id) is False
+    assert await scheduler.fire("reminder", day_before.id) is True
+    assert await scheduler.fire("reminder", day_before.id) is False
     with db.transaction() as s:
         (notice,) = OutboxRepository(s).pending()
     assert notice.content["body"].splitlines() == [
@@ -216,7 +215,7 @@ async def test_a_reminder_is_delivered_once_with_agenda_and_who_comes(db, room, 
     room.take()
     # Five minutes after its time (the bot was down): delivered, marked late.
     clock.now = quarter.due_at + timedelta(minutes=5)
-    assert await scheduler.fire(quarter.id) is True
+    assert await scheduler.fire("reminder", quarter.id) is True
     (late,) = room.take()
     assert late.splitlines()[0] == (
         "Reminder (late: was due at Mon, 23 Nov 2026, 13:45 (Europe/Luxembourg)): Plenary (#1)."
@@ -231,9 +230,9 @@ async def test_reminders_due_together_go_out_in_one_transaction_once_each(
     with db.transaction() as s:
         ids = [i for i, _ in ReminderRepository(s).pending()]
     clock.now = SUNDAY + timedelta(days=1, hours=5)  # both meetings' reminders are due
-    assert await scheduler.fire(ids[0]) is True
+    assert await scheduler.fire("reminder", ids[0]) is True
     assert len(room.take()) == 4
-    assert [await scheduler.fire(i) for i in ids] == [False] * 4
+    assert [await scheduler.fire("reminder", i) for i in ids] == [False] * 4
     assert room.take() == []
 
 
@@ -246,7 +245,7 @@ async def test_a_series_plans_its_next_reminders_when_one_is_sent(db, room, cloc
     with db.transaction() as s:
         ((reminder_id, _due),) = ReminderRepository(s).pending()
     clock.now = first[0]
-    assert await scheduler.fire(reminder_id)
+    assert await scheduler.fire("reminder", reminder_id)
     assert pending(db) == [(thursday + timedelta(days=7, minutes=-15), 15)]
     await room.say("!meeting cancel 1")
     assert pending(db) == []
@@ -262,12 +261,8 @@ async def test_timers_are_rebuilt_from_rows_and_overdue_ones_fire_at_start(db, r
         ReminderRepository(s).get(ids[1]).due_at = real_now + timedelta(days=1)
     room.take()
     woken = asyncio.Event()
-    scheduler = ReminderScheduler(
-        db,
-        lambda: datetime.now(UTC),
-        partial(deliver_reminder, language="en", timezone="Europe/Luxembourg"),
-        on_outbox=woken.set,
-    )
+    runtime = Runtime(db, lambda: datetime.now(UTC), TEST_DEFAULTS, on_outbox=woken.set)
+    scheduler = TimerService(runtime, [REMINDERS])
     try:
         assert scheduler.start() == 2
         jobs = {job.id for job in scheduler._scheduler.get_jobs()}
@@ -283,7 +278,9 @@ async def test_timers_are_rebuilt_from_rows_and_overdue_ones_fire_at_start(db, r
 async def test_reactions_on_the_announcement_are_answers(db, room, dispatcher):
     await room.say("!meeting add Plenary tomorrow 14:00")
     with db.transaction() as s:
-        record_sent(s, "meeting:1", "$announcement")
+        # As the outbox row keeps it (also rows queued by older versions).
+        purpose = Purpose.parse("meeting:1")
+        dispatcher.registry.record_sent(s, purpose, "$announcement")
 
     def reaction(event_id, key, sender=BOB, to="$announcement"):
         return reaction_event(ROOM, event_id, sender, to, key, SUNDAY)
