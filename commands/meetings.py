@@ -12,7 +12,7 @@ from bot.args import parse_number, parse_one_number, read_time, split_place, tak
 from bot.dispatch import CommandContext, RoomEvent, reaction_key
 from bot.features import Permission, command, on_event, on_sent
 from bot.format import and_more, describe_recurrence, joined, show_span
-from bot.i18n import N_
+from bot.i18n import N_, Translate
 from bot.ics import render_ics
 from bot.meetings import (
     calendar_meeting,
@@ -24,6 +24,7 @@ from bot.meetings import (
 )
 from bot.parsing import UsageError, split_args
 from bot.replies import Attachment, Purpose, PurposeKind, Reply, bold, code, fmt, mention
+from bot.when import When
 from storage.meetings import MeetingRepository, ReminderRepository
 from storage.models import Meeting
 from storage.status import MeetingStatus
@@ -163,6 +164,14 @@ def parse_offsets(raw: str) -> tuple[int, ...]:
     return tuple(sorted(set(offsets), reverse=True))
 
 
+def _ignored(when: When, _: Translate) -> list:
+    """The date or time words of the phrase that were not used, if any (at most 5 shown)."""
+    if not when.ignored:
+        return []
+    words = ", ".join(word[:40] for word in when.ignored[:5])
+    return [fmt(_("Ignored: {words}"), words=words + ("…" if len(when.ignored) > 5 else ""))]
+
+
 @on_sent(PurposeKind.MEETING)
 def record_announcement(session: Session, meeting_id: int, event_id: str) -> None:
     """A meeting's announcement was sent: reactions to it are answers."""
@@ -235,7 +244,7 @@ async def add_meeting(ctx: CommandContext, args: AddArgs) -> Reply:
         title=title,
         start_at=when.start.astimezone(UTC),
         end_at=end.astimezone(UTC),
-        timezone=zone,
+        timezone=when.zone or zone,  # "10:00 London time" keeps London's wall time
         rrule=when.recurrence,
         place=args.place,
         creator=ctx.sender,
@@ -249,6 +258,7 @@ async def add_meeting(ctx: CommandContext, args: AddArgs) -> Reply:
             title=bold(title),
         ),
         *when_lines(meeting, meeting.start_at, ctx.timezone, _, ctx.language),
+        *_ignored(when, _),
         describe_offsets(reminder_offsets(ctx.session, ctx.room_id), _, ctx.language),
         fmt(
             _("Answer with ✅ ❌ ❓ on this message, or {rsvp}."),
@@ -383,11 +393,12 @@ async def move_meeting(ctx: CommandContext, args: MoveArgs) -> Reply:
     meetings.move(
         meeting, when.start.astimezone(UTC), end.astimezone(UTC), when.recurrence or meeting.rrule
     )
-    meeting.timezone = zone
+    meeting.timezone = when.zone or zone
     schedule_reminders(ctx.session, meeting, ctx.now)
     return Reply.of(
         fmt(_("Meeting #{id} moved: {title}"), id=str(meeting.short_id), title=bold(meeting.title)),
         *when_lines(meeting, meeting.start_at, ctx.timezone, _, ctx.language),
+        *_ignored(when, _),
     )
 
 
