@@ -2,7 +2,7 @@
 
 How a phrase is read: fold the text (lower case, no accents, one character per character so
 every match maps back onto the original), cut out the pieces we know with regexes built from
-the word tables below (ISO time, recurrence, day counted from a day, relative offset, duration,
+the word tables (ISO time, recurrence, day counted from a day, relative offset, duration,
 weekday, day word, dates, time range, clock time, zone), then combine the pieces preferring the
 future. dateparser's language data gives the weekday and month names. Date and time parts still
 left over (a second time, a second date, a weekday, a zone) are cut out too and reported in
@@ -33,12 +33,12 @@ Conventions:
 - ISO 8601: 2026-12-03T15:00, with seconds (kept), with Z or an offset (+01:00, +0100, -05),
   and the basic 20261203T150000Z; with a space instead of T only when seconds or an offset
   follow, else it is a date and a time ("2026-12-03 14:00-16:00" is a range).
-- Zones: abbreviations (UTC, GMT, CET/CEST, MEZ/MESZ, BST, EST/EDT, PST/PDT.. in _ZONE_ABBR;
+- Zones: abbreviations (UTC, GMT, CET/CEST, MEZ/MESZ, BST, EST/EDT, PST/PDT.. in zones.py;
   in capitals, UTC and GMT in any case; the summer and winter names both mean the zone as
   observed that day; "EST", "ET", "CT", "PT" only right after a time and in a phrase not all
   in capitals, being French words too), UTC+2 / GMT-5,
   IANA names (Europe/London), "London time", "heure de Paris", "Berliner Zeit", "Ortszeit
-  London", "Eastern time", "heure française" (_PLACES, _ZONE_WORDS). The day is the room's
+  London", "Eastern time", "heure française" (zones.py). The day is the room's
   ("tomorrow" is the room's tomorrow), the wall time is the zone's, and the result is in the
   room's zone; When.zone names the zone (None for the room's own and for bare offsets) so
   that a caller can keep a series at that zone's wall time. A place alone is no zone
@@ -63,6 +63,10 @@ Conventions:
   "out_of_range" (more than HORIZON ahead, or past the calendar's end: "in 9000 years").
 - Any text gives a When or a WhenError, in time linear in its length: no regex backtracks over
   the whole phrase, and words before or after a piece are looked for only _REACH characters away.
+
+Modules: words (word tables, folding), zones (zones said in words), iso (ISO date-times), scan
+(the phrase being cut), grammar (the regexes), times (clock times, amounts, recurrences),
+phrases (parse_when: the pieces read and combined). Names with "_" are private to the package.
 """
 
 from bot.when.phrases import HORIZON, When, WhenError, parse_when, when_to_json
