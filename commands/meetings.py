@@ -233,9 +233,7 @@ async def add_meeting(ctx: CommandContext, args: AddArgs) -> Reply:
     when = read_time(ctx, args.phrase, zone, allow_title=not args.title)
     title = args.title or when.title
     if not title:
-        raise UsageError(
-            N_("Give the meeting a title, e.g. “Plenary” next Tuesday 14:00."),
-        )
+        raise UsageError(N_("Give the meeting a title, e.g. “Plenary” next Tuesday 14:00."))
     if len(title) > MAX_TITLE:
         raise UsageError(N_("The title is too long (at most {limit} characters)."), limit=MAX_TITLE)
     end = when.end or when.start + DEFAULT_DURATION
@@ -252,11 +250,7 @@ async def add_meeting(ctx: CommandContext, args: AddArgs) -> Reply:
     )
     schedule_reminders(ctx.session, meeting, ctx.now)
     lines: list = [
-        fmt(
-            _("Meeting #{id} scheduled: {title}"),
-            id=str(meeting.short_id),
-            title=bold(title),
-        ),
+        fmt(_("Meeting #{id} scheduled: {title}"), id=str(meeting.short_id), title=bold(title)),
         *when_lines(meeting, meeting.start_at, ctx.timezone, _, ctx.language),
         *_ignored(when, _),
         describe_offsets(reminder_offsets(ctx.session, ctx.room_id), _, ctx.language),
