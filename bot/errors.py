@@ -13,7 +13,7 @@ TRACES = logging.getLogger("wgbot.traces")
 
 
 def where(exc: BaseException | None) -> str:
-    """An exception's type and the place it was raised, e.g. "ValueError at bot/when.py:412"."""
+    """An exception's type and the place it was raised, e.g. "ValueError at bot/when/phrases.py:412"."""
     if exc is None:
         return "no exception"
     frames = traceback.extract_tb(exc.__traceback__)
