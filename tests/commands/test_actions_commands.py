@@ -7,14 +7,11 @@ from functools import partial
 
 import pytest
 
-import commands
-from bot.dispatch import Dispatcher, Registry
 from bot.scheduler import ReminderScheduler
 from commands.actions import Rounds, deliver_round, plan_rounds
 from storage.actions import DIGEST, DUE, TimerRepository
 from storage.db import Database
-from tests.events import TEST_DEFAULTS
-from tests.minutes_room import ChatRoom, Clock
+from tests.room import Clock, Room
 
 ALICE, BOB, CAROL = "@alice:example.org", "@bob:example.org", "@carol:example.org"
 MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Luxembourg
@@ -29,9 +26,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def room(db: Database, clock: Clock) -> ChatRoom:
-    defaults = TEST_DEFAULTS
-    return ChatRoom(db, Dispatcher(Registry(commands.MODULES), db, defaults, clock=clock), clock)
+def room(db: Database, clock: Clock) -> Room:
+    return Room(db, clock)
 
 
 @pytest.fixture
@@ -53,7 +49,7 @@ def pending_rounds(db: Database) -> dict[str, datetime]:
         return {kind: t.due_at for kind in (DUE, DIGEST) for t in timers.pending_of(kind)}
 
 
-async def test_an_action_from_creation_to_done(room: ChatRoom):
+async def test_an_action_from_creation_to_done(room: Room):
     (made,) = await room.say(f"!action {BOB}, MAEE draft the explanatory note by Friday", ALICE)
     assert made.body.splitlines() == [
         "Action #1 recorded.",
@@ -116,7 +112,7 @@ async def test_an_action_from_creation_to_done(room: ChatRoom):
     assert dropped.body == "Action #1 dropped."
 
 
-async def test_bad_input_is_refused(room: ChatRoom):
+async def test_bad_input_is_refused(room: Room):
     answers = [
         await room.say("!done 9", ALICE),
         await room.say("!done x", ALICE),
@@ -143,7 +139,7 @@ async def test_bad_input_is_refused(room: ChatRoom):
     assert listing.body.startswith("All actions, latest first: none.")
 
 
-async def test_open_actions_are_carried_into_the_next_minutes(room: ChatRoom):
+async def test_open_actions_are_carried_into_the_next_minutes(room: Room):
     await room.say("!startmeeting First", ALICE)
     await room.say(f"!action {BOB} prepare the note by 15 December 2026", ALICE)
     await room.say(f"!action {CAROL} book the room", ALICE)
@@ -163,7 +159,7 @@ async def test_open_actions_are_carried_into_the_next_minutes(room: ChatRoom):
 
 
 async def test_the_due_day_reminder_mentions_the_assignees_once(
-    db: Database, room: ChatRoom, clock: Clock, rounds: ReminderScheduler
+    db: Database, room: Room, clock: Clock, rounds: ReminderScheduler
 ):
     assert pending_rounds(db) == {
         DUE: datetime(2026, 11, 23, 8, 0, tzinfo=UTC),  # today 09:00 in Luxembourg
@@ -188,7 +184,7 @@ async def test_the_due_day_reminder_mentions_the_assignees_once(
 
 
 async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
-    db: Database, room: ChatRoom, clock: Clock, rounds: ReminderScheduler
+    db: Database, room: Room, clock: Clock, rounds: ReminderScheduler
 ):
     await room.say(f"!action {BOB} monday task by today", ALICE)
     await room.say(f"!action {CAROL} tuesday task by tomorrow", ALICE)
@@ -219,11 +215,11 @@ async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
 
 
 async def test_the_weekly_digest_lists_open_and_overdue_per_room(
-    db: Database, room: ChatRoom, clock: Clock, rounds: ReminderScheduler
+    db: Database, room: Room, clock: Clock, rounds: ReminderScheduler
 ):
     await room.say(f"!action {BOB} overdue soon by today", ALICE)
     await room.say("!action MAEE no due date", ALICE)
-    other = ChatRoom(room.db, room.dispatcher, clock, room_id="!other:example.org")
+    other = Room(room.db, clock, room_id="!other:example.org")
     await other.say("!lang de", ALICE, level=100)
     await other.say(f"!action {CAROL} Bericht bis Freitag", ALICE)
     room.take()

@@ -9,11 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-import commands
-from bot.dispatch import Dispatcher, Registry
 from storage.db import Database
-from tests.events import TEST_DEFAULTS
-from tests.minutes_room import ROOM, ChatRoom, Clock
+from tests.room import ROOM, Clock, Room
 
 ALICE, BOB = "@alice:example.org", "@bob:example.org"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -29,8 +26,7 @@ def wgbot(*args: str) -> subprocess.CompletedProcess:
 async def logged(db: Database, database_url: str, tmp_path):
     """A room with a recorded meeting; the config of a bot using that database."""
     clock = Clock(START)
-    defaults = TEST_DEFAULTS
-    room = ChatRoom(db, Dispatcher(Registry(commands.MODULES), db, defaults, clock=clock), clock)
+    room = Room(db, clock)
     await room.say("!help", ALICE)  # before the meeting: only the command is logged
     await room.say("!startmeeting Budget", ALICE)
     await room.say('=HYPERLINK("https://evil.example","click")', BOB)
