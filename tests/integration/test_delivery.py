@@ -12,7 +12,8 @@ from pathlib import Path
 import nio
 import pytest
 from botproc import BotProcess
-from members import Member, reply_target
+from helpers import ask, replies_to, room_with_bot
+from members import Member
 
 from bot.homeserver import Homeserver, free_port, start_homeserver
 from bot.replies import MAX_CONTENT_BYTES, Reply, content_size
@@ -22,21 +23,6 @@ from storage.outbox import OutboxRepository
 # Synapse's own default for messages (synapse/config/ratelimiting.py): a burst of 10, then one
 # message every 5 s. The other limiters stay off: they would only slow the set-up down.
 DEFAULT_MESSAGE_RATE = {"per_second": 0.2, "burst_count": 10}
-
-
-def replies_to(member: Member, room_id: str, event_id: str) -> list:
-    return [e for e in member.events(room_id) if reply_target(e) == event_id]
-
-
-async def room_with_bot(member: Member, bot: BotProcess) -> str:
-    room_id = await member.create_room(invite=[bot.user_id])
-    await member.wait_joined(room_id, bot.user_id)
-    return room_id
-
-
-async def ask(member: Member, room_id: str, bot: BotProcess, body: str) -> nio.Event:
-    event_id = await member.send(room_id, body)
-    return await member.wait_for_reply(room_id, event_id, sender=bot.user_id)
 
 
 async def test_an_unknown_command_of_30000_characters_is_answered(members, bot):
