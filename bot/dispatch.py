@@ -216,19 +216,23 @@ class RoomEvent:
     room_encrypted: bool
     event_encrypted: bool
     sender_level: int
+    # The display names of the members the message mentions, with their user ids, from the
+    # room's state: how a name typed without a pill is known to mean someone.
+    names: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.content, Content):
             object.__setattr__(self, "content", Content.read(self.content))
 
     def command_text(self) -> str:
-        """The text commands may be read from: a member's m.text message, not an edit of one."""
+        """The text commands may be read from: a member's m.text message, not an edit of one;
+        people inserted as pills are there as their user ids."""
         content = self.content
         if self.type != "m.room.message" or content.msgtype != "m.text":
             return ""
         if content.relation.rel_type == "m.replace":
             return ""
-        return content.body or ""
+        return content.command_body(self.names)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from nio import (
     Event,
     InviteMemberEvent,
     JoinError,
+    MatrixRoom,
     MegolmEvent,
     MessageDirection,
     RedactionEvent,
@@ -398,19 +399,36 @@ class Syncer:
         source = event.source
         undecryptable = isinstance(event, MegolmEvent)
         redacts = event.redacts if isinstance(event, RedactionEvent) else None
+        content = (
+            Content() if undecryptable else Content.read(source.get("content"), redacts=redacts)
+        )
         return RoomEvent(
             room_id=room_id,
             event_id=event.event_id,
             sender=event.sender,
             type=UNDECRYPTABLE if undecryptable else text(source.get("type")) or "",
-            content=Content()
-            if undecryptable
-            else Content.read(source.get("content"), redacts=redacts),
+            content=content,
             ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
             room_encrypted=bool(room and room.encrypted) or room_id in self.client.encrypted_rooms,
             event_encrypted=bool(getattr(event, "decrypted", False)),
             sender_level=self._level(room_id, event.sender, levels),
+            names=mentioned_names(room, content.mentions),
         )
+
+
+def mentioned_names(
+    room: MatrixRoom | None, user_ids: Iterable[str]
+) -> tuple[tuple[str, str], ...]:
+    """The display name of each mentioned member that no other member of the room bears."""
+    if room is None:
+        return ()
+    names = []
+    for user_id in user_ids:
+        user = room.users.get(user_id)
+        name = user.display_name if user else None
+        if name and room.names.get(name) == [user_id]:
+            names.append((name, user_id))
+    return tuple(names)
 
 
 def harden_decryption(client: AsyncClient) -> None:

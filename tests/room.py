@@ -5,6 +5,7 @@ the test reads what the bot queued, attachments included, as the sender would ta
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timedelta
@@ -139,6 +140,14 @@ class Room:
         queued, a poll's start or end, is in `sent`)."""
         return (await self.send(body, sender, level))[1]
 
+    async def say_content(
+        self, content: dict, sender: str | None = None, level: int | None = None, **fields
+    ) -> list[Sent]:
+        """A member's m.room.message with this exact content (HTML, mentions…); `fields` set more
+        of the event (`names`: what the room's state says the mentioned are called)."""
+        await self.post(MESSAGE, content, sender, level=level, **fields)
+        return [sent for sent in self.take() if sent.type == MESSAGE]
+
     async def edit(self, original: str, body: str, sender: str) -> list[Sent]:
         content = {
             "msgtype": "m.text",
@@ -199,3 +208,16 @@ def _sent(event_id: str, type_: str, content: dict, attachment: dict | None) -> 
         mimetype=attachment["mimetype"] if attachment else None,
         data=base64.b64decode(attachment["data"]) if attachment else None,
     )
+
+
+def pilled(before: str, user: str, name: str, after: str = "") -> dict:
+    """The content Element Web sends when a member picks a person from the @-completion
+    (Markdown on): the body holds their display name, the HTML a link to them, m.mentions them."""
+    link = f'<a href="https://matrix.to/#/{user}">{html.escape(name)}</a>'
+    return {
+        "msgtype": "m.text",
+        "body": f"{before}{name}{after}",
+        "format": "org.matrix.custom.html",
+        "formatted_body": f"{html.escape(before)}{link}{html.escape(after)}",
+        "m.mentions": {"user_ids": [user]},
+    }

@@ -9,9 +9,9 @@ import pytest
 
 from bot.scheduler import ReminderScheduler
 from commands.actions import Rounds, deliver_round, plan_rounds
-from storage.actions import DIGEST, DUE, TimerRepository
+from storage.actions import DIGEST, DUE, ActionRepository, TimerRepository
 from storage.db import Database
-from tests.room import Clock, Room
+from tests.room import Clock, Room, pilled
 
 ALICE, BOB, CAROL = "@alice:example.org", "@bob:example.org", "@carol:example.org"
 MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Luxembourg
@@ -110,6 +110,79 @@ async def test_an_action_from_creation_to_done(room: Room):
     assert refused.body.startswith(f"Only {ALICE}, who created action #1, or a chair may drop it.")
     (dropped,) = await room.say("!action drop 1", ALICE)
     assert dropped.body == "Action #1 dropped."
+
+
+# What Element Web sends when a member types "!action ", picks Alice Martin from the
+# @-completion and goes on typing: her name in the body, a link to her in the HTML.
+ELEMENT_ACTION = {
+    "msgtype": "m.text",
+    "body": "!action Alice Martin: send the report by Friday",
+    "format": "org.matrix.custom.html",
+    "formatted_body": (
+        '!action <a href="https://matrix.to/#/@alice:example.org">Alice Martin</a>: '
+        "send the report by Friday"
+    ),
+    "m.mentions": {"user_ids": ["@alice:example.org"]},
+}
+
+
+def assignees(db: Database, room_id: str) -> dict[int, list[str]]:
+    """Each item's assignees as stored, by short id."""
+    with db.transaction() as s:
+        actions = ActionRepository(s)
+        items = actions.everything(room_id, 100).items
+        people = actions.assignees(item.id for item in items)
+        return {item.short_id: people[item.id] for item in items}
+
+
+async def test_a_person_picked_from_the_completion_is_that_user(room: Room, db: Database):
+    (made,) = await room.say_content(ELEMENT_ACTION, BOB)
+    assert made.body.splitlines()[1] == f"#1 send the report → {ALICE} — due Fri, 27 Nov 2026"
+    assert made.mentions == (ALICE,)
+    assert f'<a href="https://matrix.to/#/{ALICE}">' in made.html
+    assert assignees(db, room.room_id) == {1: [ALICE]}
+
+    (hers,) = await room.say_content(pilled("!actions ", ALICE, "Alice Martin"), BOB)
+    assert hers.body.splitlines() == [
+        f"Open actions of {ALICE} (1)",
+        f"#1 send the report → {ALICE} — due Fri, 27 Nov 2026",
+    ]
+    (mine,) = await room.say("!actions mine", ALICE)
+    assert mine.body.splitlines()[0] == "Your open actions (1)"
+    (given,) = await room.say_content(pilled("!action assign 1 ", CAROL, "Carol"), ALICE)
+    assert given.body == f"Action #1 is now for {CAROL}."
+    assert given.mentions == (CAROL,)
+    assert assignees(db, room.room_id) == {1: [CAROL]}
+    # Two people, one typed as an id; a name that is no pill stays a name.
+    two = pilled("!action ", BOB, "Bob Dupont", f", {CAROL}, MAEE: call the embassy")
+    (made,) = await room.say_content(two, ALICE)
+    assert made.body.splitlines()[1] == f"#2 call the embassy → {BOB}, {CAROL}, MAEE"
+    assert made.mentions == (BOB, CAROL)
+    assert assignees(db, room.room_id) == {1: [CAROL], 2: [BOB, CAROL, "MAEE"]}
+
+
+async def test_a_mentioned_name_without_a_pill_is_that_user(room: Room, db: Database):
+    """Element with Markdown off links nobody: m.mentions says who, and the sync loop hands
+    over the mentioned members' display names from the room's state."""
+    content = {
+        "msgtype": "m.text",
+        "body": "!action Alice Martin: send the report by Friday",
+        "format": "org.matrix.custom.html",
+        "formatted_body": "!action Alice Martin: send the report by Friday",
+        "m.mentions": {"user_ids": [ALICE]},
+    }
+    (made,) = await room.say_content(content, BOB, names=(("Alice Martin", ALICE),))
+    assert made.body.splitlines()[1] == f"#1 send the report → {ALICE} — due Fri, 27 Nov 2026"
+    assert made.mentions == (ALICE,)
+    assert assignees(db, room.room_id) == {1: [ALICE]}
+
+
+async def test_a_stale_html_is_not_believed(room: Room):
+    # The body was changed (by a bridge, a bot), its HTML not: what the body says is done.
+    stale = {**ELEMENT_ACTION, "body": "!action Bob: send the report by Friday"}
+    (made,) = await room.say_content(stale, CAROL)
+    assert made.body.splitlines()[1] == "#1 send the report → Bob — due Fri, 27 Nov 2026"
+    assert made.mentions == ()
 
 
 async def test_bad_input_is_refused(room: Room):

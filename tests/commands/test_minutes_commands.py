@@ -10,7 +10,7 @@ import pytest
 from storage.actions import ActionRepository
 from storage.db import Database
 from storage.log import LogRepository
-from tests.room import ROOM, Clock, Room
+from tests.room import ROOM, Clock, Room, pilled
 
 ALICE, BOB, CAROL = "@alice:example.org", "@bob:example.org", "@carol:example.org"
 START = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)  # 22:00 in Luxembourg
@@ -150,6 +150,33 @@ async def test_chairs_control_topic_end_and_undo(room: Room):
     # A room moderator may act as a chair (a meeting whose starter left can be ended).
     summary, _file = await room.say("!endmeeting", CAROL, level=50)
     assert summary.body.startswith("Meeting #1 ended: Jour fixe")
+
+
+async def test_chairs_named_with_pills(room: Room):
+    await room.say("!startmeeting Jour fixe", ALICE)
+    (chaired,) = await room.say_content(pilled("!chair ", BOB, "Bob Dupont"), ALICE)
+    assert chaired.body == f"Chairs: {ALICE}, {BOB}"
+    (topic,) = await room.say("!topic Bob chairs now", BOB)
+    assert topic.body == "Topic: Bob chairs now"
+    # In a reply (Element's fallback quotes the message answered), with a matrix: URI.
+    reply = {
+        "msgtype": "m.text",
+        "body": "> <@bob:example.org> Topic: Bob chairs now\n\n!unchair Bob Dupont",
+        "format": "org.matrix.custom.html",
+        "formatted_body": (
+            '<mx-reply><blockquote><a href="https://matrix.to/#/!room:example.org/$x">'
+            'In reply to</a> <a href="https://matrix.to/#/@bob:example.org">@bob:example.org</a>'
+            "<br>Topic: Bob chairs now</blockquote></mx-reply>"
+            '!unchair <a href="matrix:u/bob:example.org">Bob Dupont</a>'
+        ),
+        "m.relates_to": {"m.in_reply_to": {"event_id": "$x"}},
+        "m.mentions": {"user_ids": [BOB]},
+    }
+    (unchaired,) = await room.say_content(reply, ALICE)
+    assert unchaired.body == f"Chairs: {ALICE}"
+    # The log keeps what was typed: the name as the room saw it.
+    doc = await minutes_json(room)
+    assert [line["body"] for line in doc["log"]][1] == "!chair Bob Dupont"
 
 
 async def test_bad_input_gets_clear_replies_and_changes_nothing(room: Room, db: Database):

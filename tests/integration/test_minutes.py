@@ -129,6 +129,59 @@ async def test_a_meeting_with_two_members_its_minutes_and_every_export(members, 
     assert alice.undecryptable(room_id) == []
 
 
+def element_pill(before: str, user_id: str, name: str, after: str = "") -> dict:
+    """What Element Web sends when a member picks a person from the @-completion."""
+    return {
+        "msgtype": "m.text",
+        "body": f"{before}{name}{after}",
+        "format": "org.matrix.custom.html",
+        "formatted_body": f'{before}<a href="https://matrix.to/#/{user_id}">{name}</a>{after}',
+        "m.mentions": {"user_ids": [user_id]},
+    }
+
+
+async def test_people_picked_as_pills_are_those_users(members, bot):
+    """Alice picks Bob from Element's @-completion: the body holds "Bob Dupont", the encrypted
+    HTML a link to him; the action and the meeting's chairs are Bob's user id."""
+    alice = await members("alice")
+    bob = await members("bob")
+    room_id = await room_with_bot(alice, bot, invite=[bob.user_id])
+    await bob.join(room_id)
+
+    content = element_pill("!action ", bob.user_id, "Bob Dupont", ": send the report by Friday")
+    event_id = await alice.send_raw(room_id, "m.room.message", content)
+    assert (await alice.raw_event(room_id, event_id))["type"] == "m.room.encrypted"
+    made = await alice.wait_for_reply(room_id, event_id, sender=bot.user_id)
+    assert made.body.splitlines()[1].startswith(f"#1 send the report → {bob.user_id} — due ")
+    assert made.source["content"]["m.mentions"] == {"user_ids": [bob.user_id]}
+    listing = await ask(alice, room_id, bot, "!actions")
+    assert listing.body.splitlines()[0] == "Open actions (1)"
+    assert listing.body.splitlines()[1].startswith(f"#1 send the report → {bob.user_id} — due ")
+    mine = await ask(bob, room_id, bot, "!actions mine")
+    assert mine.body.splitlines()[0] == "Your open actions (1)"
+
+    # Element with Markdown off sends no link: m.mentions says who, the room what he is called.
+    expect(
+        await bob.client.set_displayname("Bob Dupont"), nio.ProfileSetDisplayNameResponse, "name"
+    )
+    await alice.sync_until(
+        lambda: alice.client.rooms[room_id].user_name(bob.user_id) == "Bob Dupont", "Bob's name"
+    )
+    text = "!action Bob Dupont: check the figures"
+    content = {**element_pill("", bob.user_id, ""), "body": text, "formatted_body": text}
+    event_id = await alice.send_raw(room_id, "m.room.message", content)
+    made = await alice.wait_for_reply(room_id, event_id, sender=bot.user_id)
+    assert made.body.splitlines()[1] == f"#2 check the figures → {bob.user_id}"
+
+    await ask(alice, room_id, bot, "!startmeeting Pills")
+    event_id = await alice.send_raw(
+        room_id, "m.room.message", element_pill("!chair ", bob.user_id, "Bob Dupont")
+    )
+    chaired = await alice.wait_for_reply(room_id, event_id, sender=bot.user_id)
+    assert chaired.body == f"Chairs: {alice.user_id}, {bob.user_id}"
+    assert (await ask(bob, room_id, bot, "!topic Bob chairs")).body == "Topic: Bob chairs"
+
+
 def transcript(text: str) -> list[tuple[str, str]]:
     """The lines of a chat fixture: (member, message), skipping comments and blank lines."""
     lines = []

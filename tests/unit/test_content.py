@@ -36,6 +36,7 @@ SCALARS = (
     | st.text()
     | st.sampled_from(
         ["m.text", "m.replace", "m.annotation", "m.reference", "$event", "\x00", "\ud800"]
+        + ["org.matrix.custom.html", '!a <a href="https://matrix.to/#/@b:c">B</a>']
     )
 )
 JSON = st.recursive(
