@@ -114,16 +114,7 @@ async def test_an_action_from_creation_to_done(room: Room):
 
 # What Element Web sends when a member types "!action ", picks Alice Martin from the
 # @-completion and goes on typing: her name in the body, a link to her in the HTML.
-ELEMENT_ACTION = {
-    "msgtype": "m.text",
-    "body": "!action Alice Martin: send the report by Friday",
-    "format": "org.matrix.custom.html",
-    "formatted_body": (
-        '!action <a href="https://matrix.to/#/@alice:example.org">Alice Martin</a>: '
-        "send the report by Friday"
-    ),
-    "m.mentions": {"user_ids": ["@alice:example.org"]},
-}
+ELEMENT_ACTION = pilled("!action ", ALICE, "Alice Martin", ": send the report by Friday")
 
 
 def assignees(db: Database, room_id: str) -> dict[int, list[str]]:
