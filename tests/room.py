@@ -127,26 +127,33 @@ class Room:
         await self.dispatcher.handle(event)
         return event.event_id
 
-    async def send(
-        self, body: str, sender: str | None = None, level: int | None = None, msgtype="m.text"
+    async def send_content(
+        self, content: dict, sender: str | None = None, level: int | None = None, **fields
     ) -> tuple[str, list[Sent]]:
-        """A member's message; its event id and the messages the bot queued in answer."""
-        content = {"msgtype": msgtype, "body": body}
-        event_id = await self.post(MESSAGE, content, sender, level=level)
+        """A member's m.room.message with this exact content (HTML, mentions…); its event id and
+        the messages the bot queued in answer (any other event the bot queued, a poll's start or
+        end, is in `sent`). `fields` set more of the event (`names`: what the room's state says
+        the mentioned are called)."""
+        event_id = await self.post(MESSAGE, content, sender, level=level, **fields)
         return event_id, [sent for sent in self.take() if sent.type == MESSAGE]
 
-    async def say(self, body: str, sender: str | None = None, level: int | None = None):
-        """A member's message; the messages the bot queued in answer (any other event the bot
-        queued, a poll's start or end, is in `sent`)."""
+    async def send(
+        self, body: str, sender: str | None = None, level: int | None = None
+    ) -> tuple[str, list[Sent]]:
+        """A member's message; its event id and the messages the bot queued in answer."""
+        return await self.send_content({"msgtype": "m.text", "body": body}, sender, level)
+
+    async def say(
+        self, body: str, sender: str | None = None, level: int | None = None
+    ) -> list[Sent]:
+        """A member's message; the messages the bot queued in answer."""
         return (await self.send(body, sender, level))[1]
 
     async def say_content(
         self, content: dict, sender: str | None = None, level: int | None = None, **fields
     ) -> list[Sent]:
-        """A member's m.room.message with this exact content (HTML, mentions…); `fields` set more
-        of the event (`names`: what the room's state says the mentioned are called)."""
-        await self.post(MESSAGE, content, sender, level=level, **fields)
-        return [sent for sent in self.take() if sent.type == MESSAGE]
+        """A member's message with this exact content; the messages the bot queued in answer."""
+        return (await self.send_content(content, sender, level, **fields))[1]
 
     async def edit(self, original: str, body: str, sender: str) -> list[Sent]:
         content = {
