@@ -21,7 +21,6 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 
 from sqlalchemy import insert, text
@@ -29,8 +28,12 @@ from sqlalchemy import insert, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.scheduler import ReminderScheduler  # noqa: E402
-from commands.meetings import deliver_reminder  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from bot.dispatch import Defaults  # noqa: E402
+from bot.features import Runtime  # noqa: E402
+from bot.scheduler import TimerService  # noqa: E402
+from commands.meeting_reminders import REMINDERS as REMINDER_TIMER  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import AgendaItem, Meeting, Reminder, Rsvp  # noqa: E402
 from storage.outbox import OutboxRepository  # noqa: E402
@@ -114,19 +117,20 @@ def fill(db: Database, due: int, start: datetime) -> None:
 async def measure(url: str, due: int, start: datetime) -> None:
     lateness: list[float] = []
     done = asyncio.Event()
-    deliver = partial(deliver_reminder, language="en", timezone="Europe/Luxembourg")
+    settings = Defaults("!", "en", "Europe/Luxembourg", 50, False)
 
-    def timed(session, reminder, now, late) -> None:
-        deliver(session, reminder, now, late)
-        session.flush()
+    def timed(session, reminder, now, late, settings):
+        said = REMINDER_TIMER.deliver(session, reminder, now, late, settings)
         lateness.append((datetime.now(UTC) - reminder.due_at).total_seconds())
         if len(lateness) == due:
             done.set()
+        return said
 
     began = time.perf_counter()
     db = Database(url)
     db.upgrade()  # a no-op on an up-to-date database, as at every start
-    scheduler = ReminderScheduler(db, lambda: datetime.now(UTC), timed)
+    runtime = Runtime(db, lambda: datetime.now(UTC), settings)
+    scheduler = TimerService(runtime, [replace(REMINDER_TIMER, deliver=timed)])
     count = scheduler.start()
     ready = time.perf_counter() - began
     print(f"scheduler ready with {count} timers in {ready:.3f} s (target < 3 s)")

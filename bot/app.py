@@ -9,23 +9,22 @@ import os
 import signal
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import TypeVar
 
 from aiohttp import ClientError
+from sqlalchemy.orm import Session
 
 import commands
 from bot.config import Config
 from bot.dispatch import Defaults, Dispatcher, Registry
+from bot.features import Runtime
 from bot.matrix import connect, unreachable_reason, warn_if_config_exposed
-from bot.polls import PollKeeper
 from bot.replies import Sender
-from bot.scheduler import ReminderScheduler
+from bot.scheduler import TimerService
 from bot.sync import Syncer
 from bot.trust import Trust
-from commands import actions, meetings, polls
-from storage.actions import TimerRepository
 from storage.db import Database
+from storage.outbox import Purpose
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -79,81 +78,37 @@ async def run(config: Config) -> None:
         log.info("stopped before the bot was logged in")
         return
 
-    def record_sent(session, purpose: str, event_id: str) -> None:
-        meetings.record_sent(session, purpose, event_id)
-        polls.record_sent(session, purpose, event_id)
-        if purpose.startswith("poll-end:"):
-            keeper.wake()  # settle the poll's count on its end's own time
+    settings = Defaults(
+        prefix=config.bot.command_prefix,
+        language=config.bot.language,
+        timezone=config.bot.timezone,
+        chair_level=config.bot.chair_power_level,
+        allow_unencrypted_rooms=config.bot.allow_unencrypted_rooms,
+        action_reminders=config.bot.action_reminders,
+        digest=config.bot.digest,
+    )
+
+    def record_sent(session: Session, purpose: Purpose, event_id: str) -> None:
+        registry.record_sent(session, purpose, event_id)
+        timers.sent(purpose.kind)  # e.g. a poll's end: its count is settled on its own time
 
     sender = Sender(client, db, on_sent=record_sent, language=config.bot.language)
-    reminders = ReminderScheduler(
-        db,
-        utcnow,
-        partial(
-            meetings.deliver_reminder,
-            language=config.bot.language,
-            timezone=config.bot.timezone,
-        ),
-        on_outbox=sender.wake,
-    )
-    # Action items' rounds (due-day reminders, weekly digest): rows timed like reminders.
-    rounds = actions.Rounds(
-        reminders=config.bot.action_reminders,
-        digest=config.bot.digest,
-        timezone=config.bot.timezone,
-        language=config.bot.language,
-        prefix=config.bot.command_prefix,
-    )
-    action_rounds = ReminderScheduler(
-        db,
-        utcnow,
-        partial(actions.deliver_round, rounds=rounds),
-        on_outbox=sender.wake,
-        repository=TimerRepository,
-        name="action-round",
-    )
-
-    # Polls: closing times, and responses fetched from the homeserver.
-    poll_defaults = dict(
-        language=config.bot.language,
-        timezone=config.bot.timezone,
-        prefix=config.bot.command_prefix,
-    )
-    keeper = PollKeeper(
-        client,
-        db,
-        utcnow,
-        keep=polls.keep_fetched,
-        close_due=partial(polls.close_when_due, **poll_defaults),
-        settle=partial(polls.settle, **poll_defaults),
-        on_outbox=sender.wake,
-    )
+    # Every feature's timers and workers, on one scheduler.
+    runtime = Runtime(db, utcnow, settings, client=client, on_outbox=sender.wake)
+    timers = TimerService(runtime, registry.timers, registry.workers)
 
     def after_commands() -> None:
         sender.wake()
-        reminders.pick_up()  # timers for reminder rows the commands just committed
-        keeper.pick_up()  # and for polls' closing times
+        timers.pick_up()  # timers for the rows the commands just committed
 
-    dispatcher = Dispatcher(
-        registry,
-        db,
-        Defaults(
-            prefix=config.bot.command_prefix,
-            language=config.bot.language,
-            timezone=config.bot.timezone,
-            chair_level=config.bot.chair_power_level,
-            allow_unencrypted_rooms=config.bot.allow_unencrypted_rooms,
-        ),
-        clock=utcnow,
-        on_reply=after_commands,
-    )
+    dispatcher = Dispatcher(registry, db, settings, clock=utcnow, on_reply=after_commands)
 
     trust = Trust(client, db, config.security.trust, dispatcher.warn_key_changed, utcnow)
     sender.trust = trust
 
     def ready() -> None:
         sender.wake()  # replies decided before a crash go out now
-        keeper.start()  # polls' closing times and responses, once caught up
+        timers.caught_up()  # e.g. polls' closing times and responses, once caught up
         log.info("ready as %s (device %s)", client.user_id, client.device_id)
 
     async def leave_after_sending(room_id: str) -> None:
@@ -173,21 +128,16 @@ async def run(config: Config) -> None:
         on_ready=ready,
     )
     sending = asyncio.create_task(sender.run())
-    keeping = asyncio.create_task(keeper.run())
-    log.info("reminder timers set for %d pending reminder(s)", reminders.start())
     with db.transaction() as session:
-        actions.plan_rounds(session, rounds, utcnow())
-    action_rounds.start()
+        registry.start(session, settings, utcnow())  # each feature's start-up plans
+    log.info("timers set for %d pending row(s)", timers.start())
     try:
         # The syncer watches `stop` itself between requests and events; a start-up request
         # (filter, key upload) waiting for the homeserver is abandoned.
         await until_stopped(stop, syncer.run(stop), grace=STOP_GRACE_S)
     finally:
         log.info("stopping")
-        reminders.shutdown()
-        keeper.shutdown()
-        keeping.cancel()
-        action_rounds.shutdown()
+        timers.shutdown()
         sending.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sending

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from datetime import time as dt_time
 from types import ModuleType
 from typing import Any
 
@@ -20,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from bot.content import Content
 from bot.errors import log_internal_error
+from bot.features import AtStart, OnSent, Timer, Worker
 from bot.i18n import N_, Translate, translator
-from bot.replies import Reply, code, fmt, mention
+from bot.replies import Message, Reply, Said, code, fmt, mention, messages, queue
 from storage.db import Database
 from storage.log import LogRepository
-from storage.outbox import OutboxRepository
+from storage.outbox import Purpose
 from storage.rooms import RoomRepository
 from storage.sync import SyncRepository
 from storage.undecryptable import UndecryptableRepository
@@ -90,7 +92,8 @@ def command_lines(body: str, prefix: str) -> list[str]:
     return lines
 
 
-Handler = Callable[["CommandContext", Any], Awaitable[Reply]]
+# A handler returns its reply, or several messages (e.g. a poll's start event, then the reply).
+Handler = Callable[["CommandContext", Any], Awaitable[Said]]
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def command(
     return wrap
 
 
-EventHandler = Callable[["CommandContext", "RoomEvent"], Awaitable[Reply | None]]
+EventHandler = Callable[["CommandContext", "RoomEvent"], Awaitable[Said]]
 
 
 @dataclass(frozen=True)
@@ -153,18 +156,44 @@ def reaction_key(key: str) -> str:
 
 
 class Registry:
-    """Every command by name and alias, built from an explicit list of feature modules."""
+    """Every declaration of the feature modules, built from their explicit list: commands by
+    name and alias, event hooks, timers, sent-hooks, start-up work and workers."""
 
     def __init__(self, modules: Iterable[ModuleType]):
         self.commands: list[Command] = []
         self.event_handlers: list[OnEvent] = []
+        self.timers: list[Timer] = []
+        self.sent_hooks: list[OnSent] = []
+        self.start_hooks: list[AtStart] = []
+        self.workers: list[Worker] = []
         self._by_name: dict[str, Command] = {}
+        collected = {
+            OnEvent: self.event_handlers,
+            Timer: self.timers,
+            OnSent: self.sent_hooks,
+            AtStart: self.start_hooks,
+            Worker: self.workers,
+        }
         for module in modules:
             for value in vars(module).values():
                 if isinstance(value, Command):
                     self._add(value)
-                elif isinstance(value, OnEvent):
-                    self.event_handlers.append(value)
+                elif type(value) in collected:
+                    collected[type(value)].append(value)
+        kinds = [timer.kind for timer in self.timers]
+        if len(set(kinds)) != len(kinds):
+            raise ValueError(f"a timer kind is declared twice: {sorted(kinds)}")
+
+    def record_sent(self, session: Session, purpose: Purpose, event_id: str) -> None:
+        """A message with a purpose was sent: its feature records the event id."""
+        for hook in self.sent_hooks:
+            if hook.kind is purpose.kind:
+                hook.handler(session, purpose.id, event_id)
+
+    def start(self, session: Session, settings: Defaults, now: datetime) -> None:
+        """Each feature's start-up work (e.g. planning rows for its timers)."""
+        for hook in self.start_hooks:
+            hook.handler(session, settings, now)
 
     def _add(self, cmd: Command) -> None:
         for name in cmd.names:
@@ -254,11 +283,17 @@ class CommandContext:
 
 @dataclass(frozen=True)
 class Defaults:
+    """The bot's settings from its config, as features see them (rooms may override the
+    language and zone)."""
+
     prefix: str
     language: str
     timezone: str
     chair_level: int
     allow_unencrypted_rooms: bool
+    # Action items' rounds: the daily due-day reminders and the weekly digest (None = off).
+    action_reminders: dt_time | None = None
+    digest: tuple[int, dt_time] | None = None
 
 
 class Dispatcher:
@@ -294,8 +329,8 @@ class Dispatcher:
                 return False
             now = self.clock()
             sync.mark_handled(event.event_id, event.room_id, now)
-            replies = await self._run(session, event, hooks, lines, now)
-            self._queue(session, event, replies, now)
+            said = await self._run(session, event, hooks, lines, now)
+            self._queue(session, event, said, now)
         log.debug("handled %s in %.1f ms", event.event_id, (time.perf_counter() - started) * 1000)
         return True
 
@@ -311,20 +346,13 @@ class Dispatcher:
             self._queue(session, event, await self._run_hooks(ctx, hooks, event), now)
 
     def _queue(
-        self, session: Session, event: RoomEvent, replies: list[Reply], now: datetime
+        self, session: Session, event: RoomEvent, said: list[Message], now: datetime
     ) -> None:
-        """Put replies to an event into the outbox, in its transaction."""
-        outbox = OutboxRepository(session)
-        for reply in replies:
-            outbox.add(
-                event.room_id,
-                "m.room.message",
-                reply.content(event.event_id),
-                now,
-                purpose=reply.purpose,
-                attachment=reply.attachment.to_json() if reply.attachment else None,
-            )
-        if replies:
+        """Put what was said about an event into the outbox, in its transaction; replies answer
+        the event."""
+        for message in said:
+            queue(session, event.room_id, message, now, in_reply_to=event.event_id)
+        if said:
             self.on_reply()
 
     def _context(self, session: Session, event: RoomEvent, now: datetime) -> CommandContext:
@@ -346,20 +374,18 @@ class Dispatcher:
 
     async def _run_hooks(
         self, ctx: CommandContext, hooks: list[OnEvent], event: RoomEvent
-    ) -> list[Reply]:
+    ) -> list[Message]:
         """Each handler in its own savepoint: one that fails leaves nothing half-written."""
-        replies = []
+        said: list[Message] = []
         for declared in hooks:
             with ctx.session.begin_nested() as savepoint:
                 try:
-                    reply = await declared.handler(ctx, event)
+                    said += messages(await declared.handler(ctx, event))
                 except Exception:
                     log_internal_error(log, "handling a %s event in %s", event.type, event.room_id)
                     savepoint.rollback()
                     continue
-            if reply is not None:
-                replies.append(reply)
-        return replies
+        return said
 
     def _language(self, session: Session, room_id: str) -> str:
         room = RoomRepository(session).get(room_id)
@@ -369,7 +395,6 @@ class Dispatcher:
         """Tell each sender once, in the room's language, that the bot could not read their message."""
         with self.db.transaction() as session:
             kept = UndecryptableRepository(session)
-            outbox = OutboxRepository(session)
             now = self.clock()
             for event in kept.due_for_notice(received_before):
                 _ = translator(self._language(session, event.room_id))
@@ -386,14 +411,13 @@ class Dispatcher:
                     ),
                     mentions=[event.sender],
                 )
-                outbox.add(event.room_id, "m.room.message", reply.content(event.event_id), now)
+                queue(session, event.room_id, reply, now, in_reply_to=event.event_id)
                 event.notified_at = now
         self.on_reply()
 
     def warn_key_changed(self, user_id: str, device_id: str, room_ids: list[str]) -> None:
         """Tell each room shared with a member, once, that one of their devices changed its key."""
         with self.db.transaction() as session:
-            outbox = OutboxRepository(session)
             for room_id in room_ids:
                 _ = translator(self._language(session, room_id))
                 reply = Reply.of(
@@ -408,7 +432,7 @@ class Dispatcher:
                     ),
                     mentions=[user_id],
                 )
-                outbox.add(room_id, "m.room.message", reply.content(), self.clock())
+                queue(session, room_id, reply, self.clock())
         self.on_reply()
 
     def refuse_room(self, room_id: str, *, public: bool) -> None:
@@ -423,7 +447,7 @@ class Dispatcher:
                 _("I am leaving: {why}, and what is said to me is sensitive.").format(why=why),
                 _("Invite me again into a private, encrypted room."),
             )
-            OutboxRepository(session).add(room_id, "m.room.message", reply.content(), self.clock())
+            queue(session, room_id, reply, self.clock())
         self.on_reply()
 
     async def _run(
@@ -433,7 +457,7 @@ class Dispatcher:
         hooks: list[OnEvent],
         lines: list[str],
         now: datetime,
-    ) -> list[Reply]:
+    ) -> list[Message]:
         if not event.room_encrypted and not self.defaults.allow_unencrypted_rooms:
             if lines and RoomRepository(session).claim_unencrypted_notice(event.room_id, now):
                 _ = translator(self._language(session, event.room_id))
@@ -447,17 +471,17 @@ class Dispatcher:
                 ]
             return []
         ctx = self._context(session, event, now)
-        replies = await self._run_hooks(ctx, hooks, event)
+        said = await self._run_hooks(ctx, hooks, event)
         done = []
         for line in lines[:MAX_COMMANDS]:
             # Each command in its own savepoint: a failing one leaves its siblings' work intact.
             with session.begin_nested() as savepoint:
-                cmd, reply = await self._run_line(ctx, line)
+                cmd, output = await self._run_line(ctx, line)
                 if cmd is None:
                     savepoint.rollback()
                 else:
                     done.append(cmd.name)
-            replies.append(reply)
+            said += output
             # A handler may change the room's language: later replies follow it.
             ctx._ = translator(ctx.language)
         if len(lines) > MAX_COMMANDS:
@@ -471,7 +495,7 @@ class Dispatcher:
                 "This message holds {count} commands: I ran only the first {limit}. "
                 "Send the others in another message."
             )
-            replies.append(Reply.of(text.format(count=len(lines), limit=MAX_COMMANDS)))
+            said.append(Reply.of(text.format(count=len(lines), limit=MAX_COMMANDS)))
         if done:
             LogRepository(session).append(
                 event_id=event.event_id,
@@ -481,14 +505,16 @@ class Dispatcher:
                 kind="command",
                 payload={"commands": done},
             )
-        return replies
+        return said
 
-    async def _run_line(self, ctx: CommandContext, line: str) -> tuple[Command | None, Reply]:
+    async def _run_line(
+        self, ctx: CommandContext, line: str
+    ) -> tuple[Command | None, list[Message]]:
         """Run one command line, logged with its name, outcome and time (never its words);
         the command is None when it failed and its work must go."""
         started = time.perf_counter()
         cmd, name, rest = self.registry.resolve(line)
-        outcome, reply = await self._outcome(ctx, cmd, name, rest, len(line))
+        outcome, said = await self._outcome(ctx, cmd, name, rest, len(line))
         log.info(
             "command %s in %s: %s (%.0f ms)",
             cmd.name if cmd else "(unknown)",
@@ -496,12 +522,12 @@ class Dispatcher:
             outcome,
             (time.perf_counter() - started) * 1000,
         )
-        return (cmd if outcome == OK else None), reply
+        return (cmd if outcome == OK else None), messages(said)
 
     async def _outcome(
         self, ctx: CommandContext, cmd: Command | None, name: str, rest: str, length: int
-    ) -> tuple[str, Reply]:
-        """What running a resolved command line came to (for the log), and the reply."""
+    ) -> tuple[str, Said]:
+        """What running a resolved command line came to (for the log), and what it says."""
         _ = ctx._
         if cmd is None:
             return "unknown", self._unknown(ctx, name)

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vRecur
-
 PRODID = "-//wgbot//meetings//EN"
 
 
@@ -32,6 +30,9 @@ class CalendarMeeting:
 
 def render_ics(meeting: CalendarMeeting) -> bytes:
     """The .ics bytes: one VEVENT with TZID times, its RRULE, and the VTIMEZONE it needs."""
+    # Imported here, not at the top: icalendar would cost every running bot 3 MiB for one command.
+    from icalendar import Calendar, Event, Timezone, vRecur
+
     tz = ZoneInfo(meeting.zone)
     start, end = meeting.start.astimezone(tz), meeting.end.astimezone(tz)
     lines = [f"Room: {meeting.room}", f"Scheduled by: {meeting.organizer}"]

@@ -12,8 +12,9 @@ import re
 import secrets
 import string
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from aiohttp import ClientError
@@ -23,7 +24,8 @@ from sqlalchemy.orm import Session
 from bot.i18n import translator
 from bot.trust import Trust
 from storage.db import Database
-from storage.outbox import OutboxRepository
+from storage.outbox import OutboxRepository, Purpose, purpose_of
+from storage.outbox import PurposeKind as PurposeKind  # features name purposes through here
 from storage.rooms import RoomRepository
 
 log = logging.getLogger(__name__)
@@ -134,8 +136,9 @@ class Reply:
     plain: str
     html: str
     mentions: tuple[str, ...] = field(default=())
-    # What the sent event stands for ("meeting:42"): its event id is reported once it is sent.
-    purpose: str | None = None
+    # What the sent event stands for (a meeting's announcement): its event id is reported to
+    # the feature once it is sent.
+    purpose: Purpose | None = None
     attachment: Attachment | None = None
 
     @classmethod
@@ -144,7 +147,7 @@ class Reply:
         name = clean(attachment.filename)
         return cls(name, html.escape(name, quote=False), attachment=attachment)
 
-    def for_purpose(self, purpose: str) -> Reply:
+    def for_purpose(self, purpose: Purpose) -> Reply:
         return replace(self, purpose=purpose)
 
     @classmethod
@@ -181,6 +184,62 @@ class Reply:
         if in_reply_to:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": in_reply_to}}
         return content
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event other than a notice (a poll's start or end), sent as its content says."""
+
+    type: str
+    content: dict[str, Any]
+    purpose: Purpose | None = None
+
+
+# What a handler, an event hook or a timer says: a reply (in answer to what caused it, when
+# something did) or another event.
+Message = Reply | Event
+Said = Message | Sequence[Message] | None
+
+
+def messages(said: Said) -> list[Message]:
+    """What was said, as a list in the order it is to be sent."""
+    if said is None:
+        return []
+    if isinstance(said, Reply | Event):
+        return [said]
+    return list(said)
+
+
+@dataclass(frozen=True)
+class ToRoom:
+    """A message for a room, not in answer to anything: what timers and workers say."""
+
+    room_id: str
+    message: Message
+
+
+def queue(
+    session: Session,
+    room_id: str,
+    message: Message,
+    now: datetime,
+    in_reply_to: str | None = None,
+) -> None:
+    """Put a message into the outbox, in the caller's transaction: the one place where what the
+    bot decided to say is written down (runners call it, features return values)."""
+    outbox = OutboxRepository(session)
+    if isinstance(message, Event):
+        outbox.add(room_id, message.type, message.content, now, purpose=message.purpose)
+        return
+    attachment = message.attachment.to_json() if message.attachment else None
+    outbox.add(
+        room_id,
+        "m.room.message",
+        message.content(in_reply_to),
+        now,
+        purpose=message.purpose,
+        attachment=attachment,
+    )
 
 
 # Synapse refuses an event whose JSON exceeds 65,536 bytes. An encrypted message's plaintext grows
@@ -315,7 +374,7 @@ class Sender:
         self,
         client: AsyncClient,
         db: Database,
-        on_sent: Callable[[Session, str, str], None] = lambda session, purpose, event_id: None,
+        on_sent: Callable[[Session, Purpose, str], None] = lambda session, purpose, event_id: None,
         language: str = "en",
     ):
         self.client = client
@@ -378,8 +437,9 @@ class Sender:
                     return
                 with self.db.transaction() as session:
                     OutboxRepository(session).remove(message.id)
-                    if message.purpose and event_id:
-                        self.on_sent(session, message.purpose, event_id)
+                    purpose = purpose_of(message)
+                    if purpose is not None and event_id:
+                        self.on_sent(session, purpose, event_id)
 
     async def deliver(self, message) -> str | None:
         """Send one outbox row, split if too large; a refusal becomes a notice saying so.

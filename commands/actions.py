@@ -4,42 +4,32 @@
 change an item (done, reopen, due date, assignees): its assignees, whoever created it, and
 chairs. Dropping it: whoever created it, and chairs. Anyone may add a note.
 
-Notices come in rounds, each a row scheduled like meeting reminders: a daily round at the
-configured time (`[bot] action_reminders`) reminds the assignees of items due that day, and a
-weekly round (`[bot] digest`) gives every room with open items its digest of open and overdue
-ones. A round due while the bot was down goes out late, marked late, covering every day missed.
+Notices about them come in rounds (due-day reminders, the weekly digest): see
+commands/action_rounds.py.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
-from sqlalchemy.orm import Session
+from datetime import UTC, datetime, time
 
 from bot.args import parse_number, when_error
 from bot.dispatch import CommandContext, UsageError, command, split_args
-from bot.i18n import N_, Translate, translator
+from bot.i18n import N_, Translate
 from bot.minutes.writers import Clock
 from bot.replies import Fragment, Reply, bold, code, fmt, mention
 from bot.replies import text as plain
 from bot.when import When, WhenError, parse_when
 from commands.minutes import USER_ID, record_action, running_meeting
 from storage.actions import (
-    DIGEST,
     DONE,
     DROPPED,
-    DUE,
     OPEN,
     ActionRepository,
     Listing,
-    TimerRepository,
 )
-from storage.models import ActionItem, ActionTimer
-from storage.outbox import OutboxRepository
-from storage.rooms import RoomRepository
+from storage.models import ActionItem
 
 MAX_TEXT, MAX_NAME, MAX_ASSIGNEES = 1000, 64, 10
 DUE_TRIES = 3  # due words tried from the end: "…drafted by the team by Friday"
@@ -575,165 +565,3 @@ async def show_action(ctx: CommandContext, short_id: int) -> Reply:
     for note in actions.notes(item.id):
         lines.append([f"• {clock.day(note.created_at)} ", mention(note.author), f": {note.text}"])
     return Reply.of(*lines)
-
-
-# --- Rounds of notices: due-day reminders and the weekly digest -------------------------------
-
-
-@dataclass(frozen=True)
-class Rounds:
-    """When rounds happen (from the config), in the bot's default zone and language."""
-
-    reminders: time | None
-    digest: tuple[int, time] | None
-    timezone: str
-    language: str
-    prefix: str = "!"
-
-
-def _local(day: date, at: time, zone: str) -> datetime:
-    return datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
-def next_round(kind: str, rounds: Rounds, after: datetime) -> datetime | None:
-    """The next time of a round after `after` (None when it is off)."""
-    today = after.astimezone(ZoneInfo(rounds.timezone)).date()
-    if kind == DUE:
-        if rounds.reminders is None:
-            return None
-        for offset in range(3):
-            moment = _local(today + timedelta(days=offset), rounds.reminders, rounds.timezone)
-            if moment > after:
-                return moment
-        return None
-    if rounds.digest is None:
-        return None
-    weekday, at = rounds.digest
-    for offset in range(15):
-        day = today + timedelta(days=offset)
-        if day.weekday() == weekday:
-            moment = _local(day, at, rounds.timezone)
-            if moment > after:
-                return moment
-    return None
-
-
-def plan_rounds(session: Session, rounds: Rounds, now: datetime) -> None:
-    """One pending row per round that is on, at its next time; a row that came due while the
-    bot was down stays, to go out late. Rows of a round turned off are cancelled."""
-    timers = TimerRepository(session)
-    for kind in (DUE, DIGEST):
-        pending = timers.pending_of(kind)
-        wanted = next_round(kind, rounds, now)
-        overdue = [t for t in pending if t.due_at <= now]
-        keep = overdue[:1] if wanted is not None and overdue else []
-        if not keep and wanted is not None:
-            keep = [t for t in pending if t.due_at == wanted][:1]
-        for timer in pending:
-            if timer not in keep:
-                timers.cancel(timer)
-        if not keep and wanted is not None:
-            timers.add(kind, wanted)
-
-
-def _room_settings(session: Session, room_id: str, rounds: Rounds) -> tuple[str, str]:
-    room = RoomRepository(session).get(room_id)
-    return (room and room.language) or rounds.language, (room and room.timezone) or rounds.timezone
-
-
-def _due_window(session: Session, timer: ActionTimer, rounds: Rounds, now: datetime):
-    """The days this round covers: from the day after the previous round to today."""
-    zone = ZoneInfo(rounds.timezone)
-    today = now.astimezone(zone).date()
-    previous = TimerRepository(session).last_sent(DUE, before_id=timer.id)
-    if previous is not None and previous.sent_at is not None:
-        first = previous.sent_at.astimezone(zone).date() + timedelta(days=1)
-    else:
-        first = timer.due_at.astimezone(zone).date()
-    first = min(first, today)
-    return first, today
-
-
-def send_due_reminders(
-    session: Session, timer: ActionTimer, rounds: Rounds, now: datetime, late: bool
-) -> int:
-    """Remind the assignees of open items due on the days this round covers, room by room."""
-    first, last = _due_window(session, timer, rounds, now)
-    start = _local(first, time(0), rounds.timezone)
-    end = _local(last + timedelta(days=1), time(0), rounds.timezone)
-    actions = ActionRepository(session)
-    due = actions.due_between(start, end)
-    by_room: dict[str, list[ActionItem]] = {}
-    for item in due:
-        by_room.setdefault(item.room_id, []).append(item)
-    outbox = OutboxRepository(session)
-    for room_id, items in by_room.items():
-        language, zone = _room_settings(session, room_id, rounds)
-        _ = translator(language)
-        people = actions.assignees(i.id for i in items)
-        if late:
-            first_line = _("Reminder (late): these actions were due on the days I was away.")
-        elif len(items) == 1:
-            first_line = _("Reminder: this action is due today.")
-        else:
-            first_line = _("Reminder: these actions are due today.")
-        lines: list = [bold(first_line)]
-        mentioned: list[str] = []
-        for item in items[:ROUND_LIMIT]:
-            lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
-            mentioned += [p for p in people[item.id] if USER_ID.match(p)]
-        if len(items) > ROUND_LIMIT:
-            lines.append(_("… and {count} more.").format(count=len(items) - ROUND_LIMIT))
-        reply = Reply.of(*lines, mentions=mentioned)
-        outbox.add(room_id, "m.room.message", reply.content(), now)
-    return len(due)
-
-
-def send_digests(session: Session, rounds: Rounds, now: datetime, late: bool) -> int:
-    """Each room with open items gets its digest: how many are open, which are overdue."""
-    actions = ActionRepository(session)
-    outbox = OutboxRepository(session)
-    rooms = actions.rooms_with_open_items()
-    for room_id in rooms:
-        language, zone = _room_settings(session, room_id, rounds)
-        _ = translator(language)
-        open_items = actions.open_in_room(room_id, ROUND_LIMIT // 2)
-        overdue = actions.overdue(room_id, now, ROUND_LIMIT)
-        heading = _("Weekly digest of action items: {open} open, {overdue} overdue.").format(
-            open=open_items.total, overdue=overdue.total
-        )
-        if late:
-            heading += " " + _("(late: I was away at its time)")
-        lines: list = [bold(heading)]
-        people = actions.assignees(
-            [*(i.id for i in open_items.items), *(i.id for i in overdue.items)]
-        )
-        mentioned: list[str] = []
-        if overdue.items:
-            lines.append(bold(_("Overdue")))
-            for item in overdue.items:
-                lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
-                mentioned += [p for p in people[item.id] if USER_ID.match(p)]
-            if overdue.total > len(overdue.items):
-                lines.append(
-                    _("… and {count} more.").format(count=overdue.total - len(overdue.items))
-                )
-        soon = [i for i in open_items.items if i.due_at is None or i.due_at >= now]
-        if soon:
-            lines.append(bold(_("Open")))
-            for item in soon:
-                lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
-        lines.append(fmt(_("The full list: {command}."), command=code(f"{rounds.prefix}actions")))
-        outbox.add(room_id, "m.room.message", Reply.of(*lines, mentions=mentioned).content(), now)
-    return len(rooms)
-
-
-def deliver_round(
-    session: Session, timer: ActionTimer, now: datetime, late: bool, *, rounds: Rounds
-) -> None:
-    """Send a claimed round's notices and plan the next round, in the claiming transaction."""
-    if timer.kind == DUE:
-        send_due_reminders(session, timer, rounds, now, late)
-    elif timer.kind == DIGEST:
-        send_digests(session, rounds, now, late)
-    plan_rounds(session, rounds, now)

@@ -22,15 +22,14 @@ from bot.dispatch import (
     reaction_key,
     split_args,
 )
-from bot.i18n import N_, Translate, translator
+from bot.features import on_sent
+from bot.i18n import N_, Translate
 from bot.ics import CalendarMeeting, render_ics
 from bot.recurrence import DEFAULT_OFFSETS, next_occurrence, plan_reminders
-from bot.replies import Attachment, Fragment, Reply, bold, code, fmt, mention
+from bot.replies import Attachment, Fragment, Purpose, PurposeKind, Reply, bold, code, fmt, mention
 from bot.when import When, WhenError, parse_when
 from storage.meetings import SCHEDULED, MeetingRepository, ReminderRepository
-from storage.models import Meeting, Reminder
-from storage.outbox import OutboxRepository
-from storage.rooms import RoomRepository
+from storage.models import Meeting
 
 DEFAULT_DURATION = timedelta(hours=1)
 MAX_TITLE, MAX_PLACE, MAX_ITEM = 200, 500, 500
@@ -340,7 +339,7 @@ def _next_start(meeting: Meeting, now: datetime) -> datetime | None:
     return next_occurrence(meeting.start_at, meeting.timezone, meeting.rrule, after=now - duration)
 
 
-def _when_lines(
+def when_lines(
     meeting: Meeting, start: datetime, room_zone: str, _: Translate, language: str
 ) -> list:
     """When (in the room's zone, and in the meeting's own if it differs), and how it repeats."""
@@ -366,7 +365,7 @@ def _when_lines(
     return lines
 
 
-def _people(user_ids: list[str]) -> list[Fragment | str]:
+def mentions_of(user_ids: list[str]) -> list[Fragment | str]:
     parts: list[Fragment | str] = []
     for user_id in user_ids:
         if parts:
@@ -394,68 +393,10 @@ def schedule_reminders(session: Session, meeting: Meeting, now: datetime) -> int
     return len(plan)
 
 
-def reminder_notice(
-    session: Session, meeting: Meeting, reminder: Reminder, late: bool, language: str, zone: str
-) -> Reply:
-    """The reminder: title, time, place, agenda and who said yes (mentioned)."""
-    _ = translator(language)
-    meetings = MeetingRepository(session)
-    title = bold(meeting.title)
-    if late:
-        first = fmt(
-            _("Reminder (late: was due at {due}): {title} (#{id})."),
-            due=show_time(reminder.due_at, zone, language),
-            title=title,
-            id=str(meeting.short_id),
-        )
-    else:
-        first = fmt(
-            _("Reminder: {title} (#{id}) starts in {delay}."),
-            title=title,
-            id=str(meeting.short_id),
-            delay=show_minutes(reminder.offset_minutes, language),
-        )
-    lines: list = [first, *_when_lines(meeting, reminder.occurrence_at, zone, _, language)]
-    agenda = meetings.agenda(meeting.id)
-    if agenda:
-        lines.append(bold(_("Agenda")))
-        lines.extend(f"{item.position}. {item.text}" for item in agenda)
-    coming = [user for user, answer in meetings.rsvps(meeting.id).items() if answer == "yes"]
-    if coming:
-        lines.append([_("Coming: "), *_people(coming)])
-    else:
-        lines.append(_("Nobody has said yes yet."))
-    return Reply.of(*lines, mentions=coming)
-
-
-def deliver_reminder(
-    session: Session,
-    reminder: Reminder,
-    now: datetime,
-    late: bool,
-    *,
-    language: str,
-    timezone: str,
-) -> None:
-    """Write a claimed reminder's notice into the outbox and plan the series' next reminders.
-
-    Runs in the transaction that claimed the reminder: both happen, or neither."""
-    meeting = MeetingRepository(session).get(reminder.meeting_id)
-    if meeting is None or meeting.status != SCHEDULED:
-        return
-    room = RoomRepository(session).get(meeting.room_id)
-    language = (room and room.language) or language
-    zone = (room and room.timezone) or timezone
-    reply = reminder_notice(session, meeting, reminder, late, language, zone)
-    OutboxRepository(session).add(meeting.room_id, "m.room.message", reply.content(), now)
-    schedule_reminders(session, meeting, now)
-
-
-def record_sent(session: Session, purpose: str, event_id: str) -> None:
-    """The sender tells us the event id of a sent message that had a purpose."""
-    kind, _sep, value = purpose.partition(":")
-    if kind == "meeting" and value.isdigit():
-        MeetingRepository(session).set_announcement(int(value), event_id)
+@on_sent(PurposeKind.MEETING)
+def record_announcement(session: Session, meeting_id: int, event_id: str) -> None:
+    """A meeting's announcement was sent: reactions to it are answers."""
+    MeetingRepository(session).set_announcement(meeting_id, event_id)
 
 
 # --- Commands -----------------------------------------------------------------------------
@@ -556,14 +497,14 @@ async def add_meeting(ctx: CommandContext, args: AddArgs) -> Reply:
             id=str(meeting.short_id),
             title=bold(title),
         ),
-        *_when_lines(meeting, meeting.start_at, ctx.timezone, _, ctx.language),
+        *when_lines(meeting, meeting.start_at, ctx.timezone, _, ctx.language),
         _describe_offsets(_offsets(ctx.session, ctx.room_id), _, ctx.language),
         fmt(
             _("Answer with ✅ ❌ ❓ on this message, or {rsvp}."),
             rsvp=code(f"{ctx.prefix}meeting rsvp {meeting.short_id} yes|no|maybe"),
         ),
     ]
-    return Reply.of(*lines).for_purpose(f"meeting:{meeting.id}")
+    return Reply.of(*lines).for_purpose(Purpose(PurposeKind.MEETING, meeting.id))
 
 
 @command(
@@ -625,7 +566,7 @@ async def show_meeting(ctx: CommandContext, short_id: int) -> Reply:
     if meeting.status != SCHEDULED:
         lines.append(_("This meeting is cancelled."))
     start = _next_start(meeting, ctx.now) or meeting.start_at
-    lines.extend(_when_lines(meeting, start, ctx.timezone, _, ctx.language))
+    lines.extend(when_lines(meeting, start, ctx.timezone, _, ctx.language))
     lines.append([_("Scheduled by: "), mention(meeting.creator)])
     agenda = meetings.agenda(meeting.id)
     if agenda:
@@ -645,7 +586,7 @@ async def show_meeting(ctx: CommandContext, short_id: int) -> Reply:
     for answer, label in labels.items():
         people = [user for user, given in answers.items() if given == answer]
         if people:
-            lines.append([f"{label} ({len(people)}): ", *_people(people)])
+            lines.append([f"{label} ({len(people)}): ", *mentions_of(people)])
     return Reply.of(*lines)
 
 
@@ -691,7 +632,7 @@ async def move_meeting(ctx: CommandContext, args: MoveArgs) -> Reply:
     schedule_reminders(ctx.session, meeting, ctx.now)
     return Reply.of(
         fmt(_("Meeting #{id} moved: {title}"), id=str(meeting.short_id), title=bold(meeting.title)),
-        *_when_lines(meeting, meeting.start_at, ctx.timezone, _, ctx.language),
+        *when_lines(meeting, meeting.start_at, ctx.timezone, _, ctx.language),
     )
 
 

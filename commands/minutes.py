@@ -35,7 +35,6 @@ from storage.actions import ActionRepository
 from storage.log import LogRepository
 from storage.minutes import GAP, MESSAGE, MinutesRepository
 from storage.models import ActionItem, LogEntry, MinutesItem, MinutesMeeting
-from storage.outbox import OutboxRepository
 
 MAX_TITLE, MAX_ITEM, MAX_URL = 200, 2000, 2000
 # A message longer than a Matrix event can be is cut (64 KiB is the protocol's limit anyway).
@@ -500,7 +499,7 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
 @command(
     "endmeeting", help=N_("End the meeting and post its minutes (chairs)."), parse=parse_nothing
 )
-async def end_meeting(ctx: CommandContext, _args: None) -> Reply:
+async def end_meeting(ctx: CommandContext, _args: None) -> list[Reply]:
     """Stop recording; the summary is said in the room and the minutes come as a file."""
     meeting = _running(ctx)
     live(ctx.session, meeting).require_chair(ctx.sender, ctx.is_chair, ctx.prefix + "endmeeting")
@@ -508,14 +507,11 @@ async def end_meeting(ctx: CommandContext, _args: None) -> Reply:
     minutes = load_minutes(
         ctx.session, meeting, language=ctx.language, timezone=ctx.timezone, now=ctx.now
     )
-    # Two messages answer this command: the summary first, then the file (returned).
-    OutboxRepository(ctx.session).add(
-        ctx.room_id,
-        "m.room.message",
-        summary(minutes, ctx.prefix, ctx._).content(ctx.event_id),
-        ctx.now,
-    )
-    return Reply.file(minutes_file(minutes, "md", ctx._, ctx.now))
+    # Two messages answer this command: the summary first, then the file.
+    return [
+        summary(minutes, ctx.prefix, ctx._),
+        Reply.file(minutes_file(minutes, "md", ctx._, ctx.now)),
+    ]
 
 
 # --- Exports --------------------------------------------------------------------------------

@@ -14,37 +14,40 @@ from bot.args import parse_number, when_error
 from bot.dispatch import (
     QUOTES,
     CommandContext,
-    RoomEvent,
     UsageError,
     command,
-    on_event,
     split_args,
 )
+from bot.features import on_sent
 from bot.i18n import N_, Translate, translator
 from bot.msc3381 import (
     MAX_ANSWERS,
     POLL_END,
-    POLL_RESPONSE,
     POLL_START,
-    STABLE_POLL_END,
-    STABLE_POLL_RESPONSE,
     Answer,
     Response,
     Tally,
     answer_ids,
     end_content,
-    reference_of,
-    selection_of,
     start_content,
     tally,
 )
-from bot.replies import Fragment, Reply, bold, code, fmt, mention
+from bot.replies import (
+    Event,
+    Fragment,
+    Message,
+    Purpose,
+    PurposeKind,
+    Reply,
+    bold,
+    code,
+    fmt,
+    mention,
+)
 from bot.when import When, WhenError, parse_when
 from commands.meetings import DEFAULT_DURATION, MAX_TITLE, show_span, show_time
 from storage.models import Poll
-from storage.outbox import OutboxRepository
 from storage.polls import CLOSED, FINDTIME, OPEN, POLL, PollRepository
-from storage.rooms import RoomRepository
 
 MIN_OPTIONS = 2
 MAX_QUESTION, MAX_OPTION = 500, 200
@@ -374,100 +377,45 @@ def results_reply(
 # --- Closing ------------------------------------------------------------------------------
 
 
-def close(
-    session: Session,
-    poll: Poll,
-    *,
-    closed_by: str | None,
-    now: datetime,
-    language: str,
-    room_zone: str,
-    prefix: str,
-    send_end: bool = True,
-) -> Reply | None:
-    """Close an open poll: queue its end event, store and return its results (None if it was
-    closed already). Runs in one transaction with whatever decided the close."""
-    if not PollRepository(session).claim_close(poll.id, closed_by, now):
-        return None
+def closing(
+    session: Session, poll: Poll, *, language: str, room_zone: str, prefix: str, send_end: bool
+) -> list[Message]:
+    """What a poll claimed closed says: its end event (for every app), then its results; the
+    count is stored with it."""
     _ = translator(language)
     counted = current_tally(session, poll)
     poll.result = counted.to_json()
+    said: list[Message] = []
     if poll.start_event_id and send_end:
-        OutboxRepository(session).add(
-            poll.room_id,
-            POLL_END,
-            end_content(poll.start_event_id, end_text(poll, counted, _)),
-            now,
-            purpose=f"poll-end:{poll.id}",
-        )
+        content = end_content(poll.start_event_id, end_text(poll, counted, _))
+        said.append(Event(POLL_END, content, Purpose(PurposeKind.POLL_END, poll.id)))
     lines = results_lines(poll, counted, _, final=True, prefix=prefix, room_zone=room_zone)
     mentions = () if poll.secret else tuple(u for v in counted.voters.values() for u in v)
-    return Reply.of(*lines, mentions=mentions)
+    said.append(Reply.of(*lines, mentions=mentions))
+    return said
 
 
-def _room(session: Session, room_id: str, language: str, zone: str) -> tuple[str, str]:
-    room = RoomRepository(session).get(room_id)
-    return (room and room.language) or language, (room and room.timezone) or zone
-
-
-def close_when_due(
-    session: Session, poll_id: int, now: datetime, *, language: str, timezone: str, prefix: str
-) -> bool:
-    """The closing time of a poll has come: close it and post its results (False if it was
-    closed already). `language` and `timezone` are the defaults of rooms without settings."""
-    poll = PollRepository(session).get(poll_id)
-    if poll is None or poll.status != OPEN:
-        return False
-    language, zone = _room(session, poll.room_id, language, timezone)
-    reply = close(
-        session, poll, closed_by=None, now=now, language=language, room_zone=zone, prefix=prefix
+def close(
+    ctx: CommandContext, poll: Poll, *, now: datetime, send_end: bool = True
+) -> list[Message] | None:
+    """Close an open poll now, by the sender: what it says (None if it was closed already).
+    Runs in one transaction with whatever decided the close."""
+    if not PollRepository(ctx.session).claim_close(poll.id, ctx.sender, now):
+        return None
+    return closing(
+        ctx.session,
+        poll,
+        language=ctx.language,
+        room_zone=ctx.timezone,
+        prefix=ctx.prefix,
+        send_end=send_end,
     )
-    if reply is None:
-        return False
-    OutboxRepository(session).add(poll.room_id, "m.room.message", reply.content(), now)
-    return True
 
 
-def settle(
-    session: Session,
-    poll_id: int,
-    ended_at: datetime,
-    now: datetime,
-    *,
-    language: str,
-    timezone: str,
-    prefix: str,
-) -> bool:
-    """The poll end's own time is known: count exactly as clients do from now on; if that
-    changes the posted results (a vote sent just before the end reached the bot after it),
-    post the corrected ones. True if a correction was queued."""
-    poll = PollRepository(session).get(poll_id)
-    if poll is None or poll.ended_at is not None:
-        return False
-    poll.ended_at = ended_at
-    counted = current_tally(session, poll)
-    if counted.to_json() == poll.result:
-        return False
-    poll.result = counted.to_json()
-    language, zone = _room(session, poll.room_id, language, timezone)
-    _ = translator(language)
-    lines = [
-        _("Corrected count: votes sent just before the end reached me after it."),
-        *results_lines(poll, counted, _, final=True, prefix=prefix, room_zone=zone),
-    ]
-    OutboxRepository(session).add(poll.room_id, "m.room.message", Reply.of(*lines).content(), now)
-    return True
-
-
-def record_sent(session: Session, purpose: str, event_id: str) -> None:
-    """The sender tells us the event id of a poll's start or end once sent."""
-    kind, _sep, value = purpose.partition(":")
-    if not value.isdigit():
-        return
-    if kind == "poll":
-        PollRepository(session).set_start_event(int(value), event_id)
-    elif kind == "poll-end":
-        PollRepository(session).set_end_event(int(value), event_id)
+@on_sent(PurposeKind.POLL_START)
+def record_start(session: Session, poll_id: int, event_id: str) -> None:
+    """A poll's start event was sent: responses refer to it."""
+    PollRepository(session).set_start_event(poll_id, event_id)
 
 
 # --- Commands -----------------------------------------------------------------------------
@@ -489,8 +437,8 @@ def _start(
     multi: bool,
     secret: bool,
     closes: str | None,
-) -> tuple[Poll, list]:
-    """Store a poll and queue its start event; the lines that announce it."""
+) -> tuple[Poll, Event, list]:
+    """Store a poll; its start event, and the lines that announce it."""
     _ = ctx._
     closes_at = read_time(ctx, closes).start.astimezone(UTC) if closes else None
     poll = PollRepository(ctx.session).add(
@@ -511,10 +459,7 @@ def _start(
         max_selections=poll.max_selections,
         disclosed=not secret,
     )
-    # Queued before the reply: the poll shows first, then what the bot says about it.
-    OutboxRepository(ctx.session).add(
-        ctx.room_id, POLL_START, content, ctx.now, purpose=f"poll:{poll.id}"
-    )
+    start = Event(POLL_START, content, Purpose(PurposeKind.POLL_START, poll.id))
     lines: list = []
     if multi:
         lines.append(_("Several answers may be chosen."))
@@ -531,7 +476,7 @@ def _start(
             close=code(f"{ctx.prefix}poll close {poll.short_id}"),
         )
     )
-    return poll, lines
+    return poll, start, lines
 
 
 @command(
@@ -540,10 +485,10 @@ def _start(
     help=N_("Start a poll (votes are native: Element shows it); --secret hides the results."),
     parse=parse_poll,
 )
-async def create_poll(ctx: CommandContext, args: PollArgs) -> Reply:
+async def create_poll(ctx: CommandContext, args: PollArgs) -> list[Message]:
     """Start a native poll and remember it."""
     ids = answer_ids(len(args.options))
-    poll, lines = _start(
+    poll, start, lines = _start(
         ctx,
         kind=POLL,
         question=args.question,
@@ -557,7 +502,8 @@ async def create_poll(ctx: CommandContext, args: PollArgs) -> Reply:
         id=str(poll.short_id),
         question=bold(args.question),
     )
-    return Reply.of(heading, *lines)
+    # The poll shows first, then what the bot says about it.
+    return [start, Reply.of(heading, *lines)]
 
 
 @command(
@@ -566,7 +512,7 @@ async def create_poll(ctx: CommandContext, args: PollArgs) -> Reply:
     help=N_("Find a time to meet: a poll of the times given, the best one then scheduled."),
     parse=parse_findtime,
 )
-async def find_time(ctx: CommandContext, args: FindTimeArgs) -> Reply:
+async def find_time(ctx: CommandContext, args: FindTimeArgs) -> list[Message]:
     """A multiple-choice poll of candidate slots, shown in the room's zone."""
     _ = ctx._
     slots: list[tuple[datetime, datetime]] = []
@@ -589,7 +535,7 @@ async def find_time(ctx: CommandContext, args: FindTimeArgs) -> Reply:
         }
         for answer_id, (start, end) in zip(ids, slots, strict=True)
     ]
-    poll, lines = _start(
+    poll, start, lines = _start(
         ctx,
         kind=FINDTIME,
         question=args.title,
@@ -603,7 +549,7 @@ async def find_time(ctx: CommandContext, args: FindTimeArgs) -> Reply:
         id=str(poll.short_id),
         title=bold(args.title),
     )
-    return Reply.of(heading, *lines)
+    return [start, Reply.of(heading, *lines)]
 
 
 @command(
@@ -612,7 +558,7 @@ async def find_time(ctx: CommandContext, args: FindTimeArgs) -> Reply:
     help=N_("Close a poll and post its results (whoever started it, or a chair)."),
     parse=parse_id,
 )
-async def close_poll(ctx: CommandContext, short_id: int) -> Reply:
+async def close_poll(ctx: CommandContext, short_id: int) -> list[Message]:
     """Close a poll now: the end event for every app, the results for everyone."""
     poll = _poll(ctx, short_id)
     if poll.status != OPEN:
@@ -623,17 +569,9 @@ async def close_poll(ctx: CommandContext, short_id: int) -> Reply:
             creator=poll.creator,
             id=short_id,
         )
-    reply = close(
-        ctx.session,
-        poll,
-        closed_by=ctx.sender,
-        now=ctx.now,
-        language=ctx.language,
-        room_zone=ctx.timezone,
-        prefix=ctx.prefix,
-    )
-    assert reply is not None  # it was open, and nothing else runs in this transaction
-    return reply
+    said = close(ctx, poll, now=ctx.now)
+    assert said is not None  # it was open, and nothing else runs in this transaction
+    return said
 
 
 @command(
@@ -695,87 +633,3 @@ async def list_polls(ctx: CommandContext, _args: None) -> Reply:
             state = _("closed")
         lines.append([f"#{poll.short_id} ", bold(poll.question), f" — {state}"])
     return Reply.of(*lines)
-
-
-# --- Responses ----------------------------------------------------------------------------
-
-
-def keep_response(session: Session, event: RoomEvent, now: datetime) -> bool:
-    """Keep a response to one of the bot's polls (every one: the tally decides what counts).
-
-    One that came in clear into an encrypted room is ignored, as the dispatcher ignores such
-    commands: anyone on the homeserver could have forged it."""
-    if event.type not in (POLL_RESPONSE, STABLE_POLL_RESPONSE):
-        return False
-    if event.room_encrypted and not event.event_encrypted:
-        return False
-    start = reference_of(event.content)
-    polls = PollRepository(session)
-    poll = polls.by_start_event(event.room_id, start) if start else None
-    if poll is None:
-        return False
-    return polls.add_response(
-        poll.id,
-        event_id=event.event_id,
-        sender=event.sender,
-        answers=selection_of(event.content),
-        ts=event.ts,
-        now=now,
-    )
-
-
-def keep_fetched(
-    session: Session, poll_id: int, events: list[RoomEvent], bot_user: str, now: datetime
-) -> datetime | None:
-    """Keep the responses fetched from the homeserver; the time of the bot's end of the poll
-    (the earliest, should there be several), if it is among the events."""
-    poll = PollRepository(session).get(poll_id)
-    if poll is None:
-        return None
-    ends = []
-    for event in events:
-        if reference_of(event.content) != poll.start_event_id:
-            continue
-        if event.type in (POLL_END, STABLE_POLL_END) and event.sender == bot_user:
-            ends.append(event.ts)
-        else:
-            keep_response(session, event, now)
-    return min(ends, default=None)
-
-
-@on_event(POLL_RESPONSE, STABLE_POLL_RESPONSE)
-async def record_response(ctx: CommandContext, event: RoomEvent) -> None:
-    """A vote, a changed vote or a withdrawn one: kept; nothing is said back."""
-    keep_response(ctx.session, event, ctx.now)
-
-
-@on_event("m.room.redaction")
-async def forget_redacted_response(ctx: CommandContext, event: RoomEvent) -> None:
-    """A redacted response no longer counts: the sender's previous one does again (MSC3381)."""
-    redacts = event.content.redacts
-    if redacts is not None:
-        PollRepository(ctx.session).remove_response(ctx.room_id, redacts)
-
-
-@on_event(POLL_END, STABLE_POLL_END)
-async def ended_in_an_app(ctx: CommandContext, event: RoomEvent) -> Reply | None:
-    """A chair ended one of the bot's polls from their app (Element offers it to those who may
-    remove others' messages): it is closed at that end's time, and the results are posted."""
-    if event.room_encrypted and not event.event_encrypted:
-        return None
-    start = reference_of(event.content)
-    poll = PollRepository(ctx.session).by_start_event(ctx.room_id, start) if start else None
-    if poll is None or poll.status != OPEN or not ctx.is_chair:
-        return None
-    reply = close(
-        ctx.session,
-        poll,
-        closed_by=ctx.sender,
-        now=event.ts,
-        language=ctx.language,
-        room_zone=ctx.timezone,
-        prefix=ctx.prefix,
-        send_end=False,
-    )
-    poll.ended_at = event.ts
-    return reply

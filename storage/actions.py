@@ -10,9 +10,9 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ActionAssignee, ActionItem, ActionNote, ActionTimer
+from storage.timed import CANCELLED, PENDING, SENT, TimedRows
 
 OPEN, DONE, DROPPED = "open", "done", "dropped"
-PENDING, SENT, CANCELLED = "pending", "sent", "cancelled"
 # The kinds of rounds: due-day reminders (daily), the digest (weekly).
 DUE, DIGEST = "due", "digest"
 
@@ -285,49 +285,17 @@ class ActionRepository:
         )
 
 
-class TimerRepository:
-    """Rows of the rounds of notices (daily due-day reminders, weekly digest); the scheduler
-    claims each once."""
+class TimerRepository(TimedRows[ActionTimer]):
+    """Rows of the rounds of notices (daily due-day reminders, weekly digest): the timer
+    service claims each once (see storage/timed.py)."""
 
-    def __init__(self, session: Session):
-        self.session = session
+    model = ActionTimer
 
     def add(self, kind: str, due_at: datetime) -> ActionTimer:
         timer = ActionTimer(kind=kind, due_at=due_at, status=PENDING)
         self.session.add(timer)
         self.session.flush()
         return timer
-
-    def get(self, timer_id: int) -> ActionTimer | None:
-        return self.session.get(ActionTimer, timer_id)
-
-    def pending(self, after_id: int = 0) -> list[tuple[int, datetime]]:
-        """(id, due_at) of every pending timer with an id above `after_id`, by id."""
-        rows = self.session.execute(
-            select(ActionTimer.id, ActionTimer.due_at)
-            .where(ActionTimer.status == PENDING, ActionTimer.id > after_id)
-            .order_by(ActionTimer.id)
-        )
-        return [(row.id, row.due_at) for row in rows]
-
-    def due(self, now: datetime, limit: int) -> list[int]:
-        return list(
-            self.session.scalars(
-                select(ActionTimer.id)
-                .where(ActionTimer.status == PENDING, ActionTimer.due_at <= now)
-                .order_by(ActionTimer.due_at, ActionTimer.id)
-                .limit(limit)
-            )
-        )
-
-    def claim(self, timer_id: int, now: datetime) -> bool:
-        """Mark a pending timer sent; True for exactly one caller, however many try."""
-        result = self.session.execute(
-            update(ActionTimer)
-            .where(ActionTimer.id == timer_id, ActionTimer.status == PENDING)
-            .values(status=SENT, sent_at=now)
-        )
-        return result.rowcount == 1
 
     def pending_of(self, kind: str) -> list[ActionTimer]:
         return list(

@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import AgendaItem, Meeting, Reminder, ReminderOffsets, Rsvp
+from storage.timed import PENDING, SENT, TimedRows
 
 SCHEDULED, CANCELLED = "scheduled", "cancelled"
-PENDING, SENT = "pending", "sent"
 ANSWERS = ("yes", "no", "maybe")
 
 
@@ -151,9 +151,10 @@ class MeetingRepository:
         self.session.merge(ReminderOffsets(room_id=room_id, minutes=sorted(set(minutes))))
 
 
-class ReminderRepository:
-    def __init__(self, session: Session):
-        self.session = session
+class ReminderRepository(TimedRows[Reminder]):
+    """Reminders of meetings: rows the timer service claims once (see storage/timed.py)."""
+
+    model = Reminder
 
     def add(
         self, meeting_id: int, occurrence_at: datetime, due_at: datetime, offset_minutes: int
@@ -168,29 +169,6 @@ class ReminderRepository:
         self.session.add(reminder)
         self.session.flush()
         return reminder
-
-    def get(self, reminder_id: int) -> Reminder | None:
-        return self.session.get(Reminder, reminder_id)
-
-    def pending(self, after_id: int = 0) -> list[tuple[int, datetime]]:
-        """(id, due_at) of every pending reminder with an id above `after_id`, by id."""
-        rows = self.session.execute(
-            select(Reminder.id, Reminder.due_at)
-            .where(Reminder.status == PENDING, Reminder.id > after_id)
-            .order_by(Reminder.id)
-        )
-        return [(row.id, row.due_at) for row in rows]
-
-    def due(self, now: datetime, limit: int) -> list[int]:
-        """Ids of pending reminders whose time has come, earliest first."""
-        return list(
-            self.session.scalars(
-                select(Reminder.id)
-                .where(Reminder.status == PENDING, Reminder.due_at <= now)
-                .order_by(Reminder.due_at, Reminder.id)
-                .limit(limit)
-            )
-        )
 
     def of_meeting(self, meeting_id: int) -> list[Reminder]:
         return list(
@@ -210,15 +188,6 @@ class ReminderRepository:
         )
         return {(row.occurrence_at, row.offset_minutes) for row in rows}
 
-    def claim(self, reminder_id: int, now: datetime) -> bool:
-        """Mark a pending reminder sent; True for exactly one caller, however many try."""
-        result = self.session.execute(
-            update(Reminder)
-            .where(Reminder.id == reminder_id, Reminder.status == PENDING)
-            .values(status=SENT, sent_at=now)
-        )
-        return result.rowcount == 1
-
     def cancel_pending(self, meeting_id: int) -> list[int]:
         """Cancel the meeting's pending reminders; their ids."""
         ids = list(
@@ -232,6 +201,6 @@ class ReminderRepository:
             self.session.execute(
                 update(Reminder)
                 .where(Reminder.id.in_(ids), Reminder.status == PENDING)
-                .values(status="cancelled")
+                .values(status=CANCELLED)
             )
         return ids

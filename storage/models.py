@@ -17,7 +17,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym
 
 
 class UTCDateTime(TypeDecorator):
@@ -248,6 +248,8 @@ class Poll(Base):
     ended_at: Mapped[datetime | None]
     # The tally as posted at the close (and as corrected once the end's time was known).
     result: Mapped[dict[str, Any] | None]
+    # The closing time under the name the timer service reads (storage/timed.py).
+    due_at = synonym("closes_at")
 
 
 class PollResponse(Base):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Poll, PollResponse
+from storage.timed import TimedRows
 
 OPEN, CLOSED = "open", "closed"
 POLL, FINDTIME = "poll", "findtime"
@@ -93,15 +94,6 @@ class PollRepository:
         )
         return result.rowcount == 1
 
-    def with_deadline(self, after_id: int = 0) -> list[tuple[int, datetime]]:
-        """(id, closes_at) of open polls with a closing time and an id above `after_id`, by id."""
-        rows = self.session.execute(
-            select(Poll.id, Poll.closes_at)
-            .where(Poll.status == OPEN, Poll.closes_at.is_not(None), Poll.id > after_id)
-            .order_by(Poll.id)
-        )
-        return [(row.id, row.closes_at) for row in rows]
-
     def listening(self) -> list[Poll]:
         """Polls whose responses may still matter: open, or closed with the end's time unknown."""
         return list(
@@ -174,3 +166,16 @@ class PollRepository:
             )
         )
         return result.rowcount > 0
+
+
+class PollClosings(TimedRows[Poll]):
+    """Open polls with a closing time, as rows the timer service claims once: claiming closes
+    the poll (nobody closed it: the clock did)."""
+
+    model = Poll
+
+    def is_pending(self) -> ColumnElement[bool]:
+        return (Poll.status == OPEN) & Poll.closes_at.is_not(None)
+
+    def claimed(self, now: datetime) -> dict[str, Any]:
+        return {"status": CLOSED, "closed_at": now, "closed_by": None}

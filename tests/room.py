@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 import commands
 from bot.dispatch import UNDECRYPTABLE, Defaults, Dispatcher, Registry, RoomEvent
 from storage.db import Database
-from storage.outbox import OutboxRepository
+from storage.outbox import OutboxRepository, purpose_of
 
 ROOM = "!room:example.org"
 MESSAGE = "m.room.message"
@@ -61,8 +59,7 @@ class Room:
     """One room of a bot that knows every feature (or `modules`) and the TEST_DEFAULTS.
 
     Each event moves the clock on by `step`; a test that does not say who speaks speaks as
-    `sender`, at power level `level`. `on_sent` is told the event id of each queued event that has
-    a purpose, as the sender tells the features."""
+    `sender`, at power level `level`."""
 
     db: Database
     clock: Clock
@@ -70,7 +67,6 @@ class Room:
     step: timedelta = timedelta(minutes=1)
     sender: str | None = None
     level: int = 0
-    on_sent: Callable[[Session, str, str], None] | None = None
     modules: InitVar[Sequence[Any]] = commands.MODULES
     dispatcher: Dispatcher = field(init=False)
     count: int = 0
@@ -185,14 +181,16 @@ class Room:
 
     def take(self) -> list[Sent]:
         """Every event the bot queued since the last call, of any type: each counts as sent and
-        gets an event id, as the sender reports it."""
+        gets an event id, which its feature records if it has a purpose, as when the sender sends
+        it."""
         taken = []
         with self.db.transaction() as s:
             outbox = OutboxRepository(s)
             for message in outbox.pending(limit=1000):
                 event_id = self._id("bot")
-                if message.purpose and self.on_sent:
-                    self.on_sent(s, message.purpose, event_id)
+                purpose = purpose_of(message)
+                if purpose is not None:
+                    self.dispatcher.registry.record_sent(s, purpose, event_id)
                 taken.append(
                     _sent(event_id, message.event_type, message.content, message.attachment)
                 )

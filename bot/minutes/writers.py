@@ -13,14 +13,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, format_timedelta
-from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from bot.i18n import Translate
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 FORMATS = ("md", "html", "txt", "json")
 MIMETYPES = {
@@ -389,17 +391,24 @@ def render_text(view: View) -> str:
 
 # --- HTML ------------------------------------------------------------------------------------
 
-_ENV = Environment(
-    loader=PackageLoader("bot.minutes", "templates"),
-    autoescape=True,  # every value is escaped unless marked safe, and nothing is
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    """The HTML template's environment, made when the first HTML minutes are asked for."""
+    # Imported here, not at the top: Jinja2 would cost every running bot 1-2 MiB for one command.
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(
+        loader=PackageLoader("bot.minutes", "templates"),
+        autoescape=True,  # every value is escaped unless marked safe, and nothing is
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def render_html(view: View) -> str:
-    return _ENV.get_template("minutes.html.j2").render(view=view)
+    return _environment().get_template("minutes.html.j2").render(view=view)
 
 
 # --- JSON ------------------------------------------------------------------------------------

@@ -2,19 +2,22 @@
 through the scheduler, with an injected clock, on SQLite and PostgreSQL."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
-from functools import partial
 
 import pytest
 
-from bot.scheduler import ReminderScheduler
-from commands.actions import Rounds, deliver_round, plan_rounds
+from bot.features import Runtime
+from bot.scheduler import TimerService
+from commands.action_rounds import ROUNDS as ROUND_TIMER
+from commands.action_rounds import Rounds, plan_rounds
 from storage.actions import DIGEST, DUE, ActionRepository, TimerRepository
 from storage.db import Database
-from tests.room import Clock, Room, pilled
+from tests.room import TEST_DEFAULTS, Clock, Room, pilled
 
 ALICE, BOB, CAROL = "@alice:example.org", "@bob:example.org", "@carol:example.org"
 MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Luxembourg
+SETTINGS = replace(TEST_DEFAULTS, action_reminders=time(9, 0), digest=(0, time(9, 30)))
 ROUNDS = Rounds(
     reminders=time(9, 0), digest=(0, time(9, 30)), timezone="Europe/Luxembourg", language="en"
 )
@@ -34,13 +37,8 @@ def room(db: Database, clock: Clock) -> Room:
 def rounds(db: Database, clock: Clock):
     with db.transaction() as s:
         plan_rounds(s, ROUNDS, clock.now)
-    return ReminderScheduler(
-        db,
-        clock,
-        partial(deliver_round, rounds=ROUNDS),
-        repository=TimerRepository,
-        name="action-round",
-    )
+    assert Rounds.of(SETTINGS) == ROUNDS
+    return TimerService(Runtime(db, clock, SETTINGS), [ROUND_TIMER])
 
 
 def pending_rounds(db: Database) -> dict[str, datetime]:
@@ -223,7 +221,7 @@ async def test_open_actions_are_carried_into_the_next_minutes(room: Room):
 
 
 async def test_the_due_day_reminder_mentions_the_assignees_once(
-    db: Database, room: Room, clock: Clock, rounds: ReminderScheduler
+    db: Database, room: Room, clock: Clock, rounds: TimerService
 ):
     assert pending_rounds(db) == {
         DUE: datetime(2026, 11, 23, 8, 0, tzinfo=UTC),  # today 09:00 in Luxembourg
@@ -236,8 +234,8 @@ async def test_the_due_day_reminder_mentions_the_assignees_once(
     clock.now = datetime(2026, 11, 23, 8, 0, 1, tzinfo=UTC)
     with db.transaction() as s:
         (due_id,) = [t.id for t in TimerRepository(s).pending_of(DUE)]
-    assert await rounds.fire(due_id) is True
-    assert await rounds.fire(due_id) is False
+    assert await rounds.fire("action-round", due_id) is True
+    assert await rounds.fire("action-round", due_id) is False
     (reminder,) = room.take()
     assert reminder.body.splitlines() == [
         "Reminder: this action is due today.",
@@ -248,7 +246,7 @@ async def test_the_due_day_reminder_mentions_the_assignees_once(
 
 
 async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
-    db: Database, room: Room, clock: Clock, rounds: ReminderScheduler
+    db: Database, room: Room, clock: Clock, rounds: TimerService
 ):
     await room.say(f"!action {BOB} monday task by today", ALICE)
     await room.say(f"!action {CAROL} tuesday task by tomorrow", ALICE)
@@ -260,7 +258,7 @@ async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
         plan_rounds(s, ROUNDS, clock.now)
         (due_id,) = [t.id for t in TimerRepository(s).pending_of(DUE)]
     assert rounds.pick_up() == 2
-    assert await rounds.fire(due_id) is True
+    assert await rounds.fire("action-round", due_id) is True
     sent = room.take()
     due = [m for m in sent if m.body.startswith("Reminder")]
     (late,) = due
@@ -279,7 +277,7 @@ async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
 
 
 async def test_the_weekly_digest_lists_open_and_overdue_per_room(
-    db: Database, room: Room, clock: Clock, rounds: ReminderScheduler
+    db: Database, room: Room, clock: Clock, rounds: TimerService
 ):
     await room.say(f"!action {BOB} overdue soon by today", ALICE)
     await room.say("!action MAEE no due date", ALICE)
@@ -292,7 +290,7 @@ async def test_the_weekly_digest_lists_open_and_overdue_per_room(
         (digest_id,) = [t.id for t in TimerRepository(s).pending_of(DIGEST)]
         # Move this week's digest to next Monday, as if the bot had run through the week.
         TimerRepository(s).get(digest_id).due_at = clock.now
-    assert await rounds.fire(digest_id) is True
+    assert await rounds.fire("action-round", digest_id) is True
     sent = {m.body.splitlines()[0]: m for m in room.take()}
     english = sent["Weekly digest of action items: 2 open, 1 overdue."]
     assert english.body.splitlines()[1:] == [

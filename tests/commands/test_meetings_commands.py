@@ -3,16 +3,16 @@ SQLite and PostgreSQL, with an injected clock (the chat paths are in tests/integ
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import pytest
 
-from bot.scheduler import ReminderScheduler
-from commands.meetings import deliver_reminder, record_sent
+from bot.features import Runtime
+from bot.scheduler import TimerService
+from commands.meeting_reminders import REMINDERS
 from storage.db import Database
 from storage.meetings import MeetingRepository, ReminderRepository
-from storage.outbox import OutboxRepository
-from tests.room import ROOM, Clock, Room
+from storage.outbox import OutboxRepository, Purpose
+from tests.room import ROOM, TEST_DEFAULTS, Clock, Room
 
 ALICE, BOB = "@alice:example.org", "@bob:example.org"
 SUNDAY = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)  # 10:00 in Luxembourg
@@ -25,8 +25,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def scheduler(db: Database, clock: Clock):
-    deliver = partial(deliver_reminder, language="en", timezone="Europe/Luxembourg")
-    yield ReminderScheduler(db, clock, deliver)
+    yield TimerService(Runtime(db, clock, TEST_DEFAULTS), [REMINDERS])
 
 
 @pytest.fixture
@@ -172,8 +171,8 @@ async def test_a_reminder_is_delivered_once_with_agenda_and_who_comes(db, room, 
     with db.transaction() as s:
         (day_before, quarter) = [r for r in ReminderRepository(s).of_meeting(1)]
     clock.now = day_before.due_at + timedelta(seconds=0.2)
-    assert await scheduler.fire(day_before.id) is True
-    assert await scheduler.fire(day_before.id) is False
+    assert await scheduler.fire("reminder", day_before.id) is True
+    assert await scheduler.fire("reminder", day_before.id) is False
     with db.transaction() as s:
         (notice,) = OutboxRepository(s).pending()
     assert notice.content["body"].splitlines() == [
@@ -190,7 +189,7 @@ async def test_a_reminder_is_delivered_once_with_agenda_and_who_comes(db, room, 
     room.take()
     # Five minutes after its time (the bot was down): delivered, marked late.
     clock.now = quarter.due_at + timedelta(minutes=5)
-    assert await scheduler.fire(quarter.id) is True
+    assert await scheduler.fire("reminder", quarter.id) is True
     (late,) = room.take()
     assert late.body.splitlines()[0] == (
         "Reminder (late: was due at Mon, 23 Nov 2026, 13:45 (Europe/Luxembourg)): Plenary (#1)."
@@ -205,9 +204,9 @@ async def test_reminders_due_together_go_out_in_one_transaction_once_each(
     with db.transaction() as s:
         ids = [i for i, _ in ReminderRepository(s).pending()]
     clock.now = SUNDAY + timedelta(days=1, hours=5)  # both meetings' reminders are due
-    assert await scheduler.fire(ids[0]) is True
+    assert await scheduler.fire("reminder", ids[0]) is True
     assert len(room.take()) == 4
-    assert [await scheduler.fire(i) for i in ids] == [False] * 4
+    assert [await scheduler.fire("reminder", i) for i in ids] == [False] * 4
     assert room.take() == []
 
 
@@ -220,7 +219,7 @@ async def test_a_series_plans_its_next_reminders_when_one_is_sent(db, room, cloc
     with db.transaction() as s:
         ((reminder_id, _due),) = ReminderRepository(s).pending()
     clock.now = first[0]
-    assert await scheduler.fire(reminder_id)
+    assert await scheduler.fire("reminder", reminder_id)
     assert pending(db) == [(thursday + timedelta(days=7, minutes=-15), 15)]
     await room.say("!meeting cancel 1")
     assert pending(db) == []
@@ -236,12 +235,8 @@ async def test_timers_are_rebuilt_from_rows_and_overdue_ones_fire_at_start(db, r
         ReminderRepository(s).get(ids[1]).due_at = real_now + timedelta(days=1)
     room.take()
     woken = asyncio.Event()
-    scheduler = ReminderScheduler(
-        db,
-        lambda: datetime.now(UTC),
-        partial(deliver_reminder, language="en", timezone="Europe/Luxembourg"),
-        on_outbox=woken.set,
-    )
+    runtime = Runtime(db, lambda: datetime.now(UTC), TEST_DEFAULTS, on_outbox=woken.set)
+    scheduler = TimerService(runtime, [REMINDERS])
     try:
         assert scheduler.start() == 2
         jobs = {job.id for job in scheduler._scheduler.get_jobs()}
@@ -257,7 +252,9 @@ async def test_timers_are_rebuilt_from_rows_and_overdue_ones_fire_at_start(db, r
 async def test_reactions_on_the_announcement_are_answers(db, room):
     await room.say("!meeting add Plenary tomorrow 14:00")
     with db.transaction() as s:
-        record_sent(s, "meeting:1", "$announcement")
+        # As the outbox row keeps it (also rows queued by older versions).
+        purpose = Purpose.parse("meeting:1")
+        room.dispatcher.registry.record_sent(s, purpose, "$announcement")
     dispatcher = room.dispatcher
 
     def reaction(key, sender=BOB, to="$announcement"):

@@ -1,9 +1,8 @@
 """Poll commands, responses, closing times and find-a-time through the dispatcher and the poll
-keeper, on SQLite and PostgreSQL, with an injected clock and a stand-in homeserver for /relations
+timer service, on SQLite and PostgreSQL, with an injected clock and a stand-in homeserver for /relations
 (the chat paths, with real clients, are in tests/integration/test_polls.py)."""
 
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote
@@ -12,6 +11,7 @@ import pytest
 from nio import EncryptionError
 
 from bot.dispatch import RoomEvent
+from bot.features import Runtime
 from bot.msc3381 import (
     DISCLOSED,
     POLL_END,
@@ -21,18 +21,17 @@ from bot.msc3381 import (
     UNDISCLOSED,
     response_content,
 )
-from bot.polls import PollKeeper
-from commands.polls import close_when_due, keep_fetched, record_sent, settle
+from bot.scheduler import TimerService
+from commands.poll_closing import CLOSINGS, keep_fetched, keep_up, settle
 from storage.db import Database
 from storage.meetings import MeetingRepository
 from storage.polls import PollRepository
 from storage.rooms import RoomRepository
-from tests.room import ROOM, Clock, Room
+from tests.room import ROOM, TEST_DEFAULTS, Clock, Room
 
 BOT = "@wgbot:example.org"
 ALICE, BOB, CAROL, DAN = (f"@{n}:example.org" for n in ("alice", "bob", "carol", "dan"))
 SUNDAY = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)  # 10:00 in Luxembourg
-DEFAULTS = dict(language="en", timezone="Europe/Luxembourg", prefix="!")
 
 
 @pytest.fixture
@@ -42,9 +41,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def room(db: Database, clock: Clock) -> Room:
-    """Alice speaks unless a test says otherwise; the clock moves only when told; a poll's start
-    and end events are recorded as sent, as the sender does."""
-    return Room(db, clock, step=timedelta(0), sender=ALICE, on_sent=record_sent)
+    """Alice speaks unless a test says otherwise; the clock moves only when told."""
+    return Room(db, clock, step=timedelta(0), sender=ALICE)
 
 
 async def vote(room: Room, sender: str, answers: Any, seconds: float = 0, poll: int = 1) -> str:
@@ -191,7 +189,8 @@ async def test_the_end_time_settles_the_count_and_a_difference_is_corrected(db, 
     fetched = [_shift(e, clock.now) for e in fetched]
     with room.db.transaction() as s:
         assert keep_fetched(s, poll.id, fetched, BOT, clock.now) == end_at
-        assert settle(s, poll.id, end_at, clock.now, **DEFAULTS)
+    runtime = Runtime(db, clock, TEST_DEFAULTS)
+    assert runtime.apply(lambda s: settle(s, poll.id, end_at, TEST_DEFAULTS)) == 1
     (correction,) = room.take()
     assert correction.body.splitlines()[:4] == [
         "Corrected count: votes sent just before the end reached me after it.",
@@ -199,8 +198,7 @@ async def test_the_end_time_settles_the_count_and_a_difference_is_corrected(db, 
         f"Yes: 1 (50%) — {BOB}",
         f"No: 1 (50%) — {CAROL}",
     ]
-    with room.db.transaction() as s:
-        assert not settle(s, poll.id, end_at, clock.now, **DEFAULTS)  # once
+    assert runtime.apply(lambda s: settle(s, poll.id, end_at, TEST_DEFAULTS)) == 0  # once
 
 
 async def test_a_secret_poll_shows_only_how_many_voted_until_it_closes(db, room, clock):
@@ -433,16 +431,12 @@ class Homeserver:
         return SimpleNamespace(source={**self.plaintexts[event.event_id], "sender": event.sender})
 
 
-def keeper(db, clock, server, outbox_woken=None) -> PollKeeper:
-    return PollKeeper(
-        server,
-        db,
-        clock,
-        keep=keep_fetched,
-        close_due=partial(close_when_due, **DEFAULTS),
-        settle=partial(settle, **DEFAULTS),
-        on_outbox=outbox_woken or (lambda: None),
+def keeper(db, clock, server, outbox_woken=None) -> TimerService:
+    """The timer service with polls' closing times, asking `server` for responses."""
+    runtime = Runtime(
+        db, clock, TEST_DEFAULTS, client=server, on_outbox=outbox_woken or (lambda: None)
     )
+    return TimerService(runtime, [CLOSINGS])
 
 
 async def test_a_poll_closes_at_its_time_with_the_responses_the_server_has(db, room, clock):
@@ -465,6 +459,7 @@ async def test_a_poll_closes_at_its_time_with_the_responses_the_server_has(db, r
     woken = []
     first = keeper(db, clock, server, lambda: woken.append(1))
     first.start()
+    first.caught_up()  # closing times are set once the first sync has caught up
     try:
         assert [j.id for j in first._scheduler.get_jobs()] == [f"poll-close:{poll.id}"]
     finally:
@@ -473,8 +468,8 @@ async def test_a_poll_closes_at_its_time_with_the_responses_the_server_has(db, r
     # The bot restarts after the closing time: a new keeper finds the row and closes it at once.
     clock.now = poll.closes_at + timedelta(minutes=3)
     second = keeper(db, clock, server, lambda: woken.append(2))
-    assert await second.fire(poll.id)
-    assert not await second.fire(poll.id)  # once
+    assert await second.fire("poll-close", poll.id)
+    assert not await second.fire("poll-close", poll.id)  # once
     assert woken == [2]
     end, results = room.take()
     assert end.type == POLL_END
@@ -492,7 +487,7 @@ async def test_a_poll_closes_at_its_time_with_the_responses_the_server_has(db, r
         BOT,
         clock.now + timedelta(milliseconds=200),
     )
-    await second._work()
+    assert await keep_up(second.runtime, first=False)
     with db.transaction() as s:
         settled = PollRepository(s).get(poll.id)
         assert settled.ended_at == clock.now + timedelta(milliseconds=200)

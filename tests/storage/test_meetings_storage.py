@@ -8,7 +8,8 @@ from sqlalchemy import inspect, text
 
 from storage.db import Database
 from storage.meetings import MeetingRepository, ReminderRepository
-from storage.outbox import OutboxRepository
+from storage.models import OutboxMessage
+from storage.outbox import OutboxRepository, Purpose, PurposeKind, purpose_of
 from storage.rooms import RoomRepository
 from storage.sync import SyncRepository
 
@@ -166,12 +167,39 @@ def test_concurrent_claims_let_exactly_one_win(db: Database):
 def test_outbox_rows_carry_a_purpose_and_an_attachment(db: Database):
     attachment = {"filename": "m.ics", "mimetype": "text/calendar", "data": "QkVHSU4="}
     with db.transaction() as s:
-        OutboxRepository(s).add(ROOM, "m.room.message", {"body": "a"}, NOW, purpose="meeting:1")
+        meeting = Purpose(PurposeKind.MEETING, 1)
+        OutboxRepository(s).add(ROOM, "m.room.message", {"body": "a"}, NOW, purpose=meeting)
         OutboxRepository(s).add(ROOM, "m.room.message", {"body": "b"}, NOW, attachment=attachment)
     with db.transaction() as s:
         first, second = OutboxRepository(s).pending()
     assert (first.purpose, first.attachment) == ("meeting:1", None)
     assert (second.purpose, second.attachment) == (None, attachment)
+    assert (purpose_of(first), purpose_of(second)) == (meeting, None)
+
+
+def test_purposes_queued_by_older_versions_are_understood(db: Database):
+    """Rows left in the outbox by an upgrade keep their purpose: read in one place."""
+    with db.transaction() as s:
+        for stored in ("poll-end:42", "poll:7", "meeting:3", "later-kind:1", "poll:x"):
+            s.add(
+                OutboxMessage(
+                    txn_id=f"wgbot.{stored}",
+                    room_id=ROOM,
+                    event_type="m.room.message",
+                    content={"body": stored},
+                    created_at=NOW,
+                    purpose=stored,
+                )
+            )
+    with db.transaction() as s:
+        read = [purpose_of(m) for m in OutboxRepository(s).pending()]
+    assert read == [
+        Purpose(PurposeKind.POLL_END, 42),
+        Purpose(PurposeKind.POLL_START, 7),
+        Purpose(PurposeKind.MEETING, 3),
+        None,  # a kind this version does not know: sent, nothing recorded
+        None,
+    ]
 
 
 def test_migration_0003_keeps_rows_of_0002(database_url):

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 from storage.db import Database
 from storage.meetings import MeetingRepository, ReminderRepository
-from storage.polls import PollRepository
+from storage.polls import PollClosings, PollRepository
 from storage.rooms import RoomRepository
 from storage.sync import SyncRepository
 
@@ -49,7 +49,7 @@ def test_polls_get_short_ids_per_room_and_come_back_whole(db: Database):
         assert poll.status == "open" and poll.start_event_id == "$start1"
         assert polls.by_start_event(ROOM, "$start1").id == first.id
         assert polls.by_start_event(OTHER, "$start1") is None
-        assert polls.with_deadline() == [(first.id, closes)]
+        assert PollClosings(s).pending() == [(first.id, closes)]
         assert [p.id for p in polls.listening()] == [first.id]
 
 
@@ -110,7 +110,7 @@ def test_a_poll_is_closed_exactly_once(db: Database):
         polls = PollRepository(s)
         closed = polls.get(poll.id)
         assert (closed.status, closed.closed_by, closed.closed_at) == ("closed", "@alice", NOW)
-        assert polls.with_deadline() == []
+        assert PollClosings(s).pending() == []
         assert polls.unsettled() == []
         polls.set_start_event(poll.id, "$start")
         assert [p.id for p in polls.listening()] == [poll.id]  # its end's time is not known
