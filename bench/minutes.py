@@ -30,10 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import commands  # noqa: E402
-from bot.dispatch import Defaults, Dispatcher, Registry, RoomEvent  # noqa: E402
+from bot.dispatch import Defaults, Dispatcher, RoomEvent  # noqa: E402
+from bot.features import Registry  # noqa: E402
 from bot.i18n import translator  # noqa: E402
+from bot.minutes.rows import load_minutes  # noqa: E402
 from bot.minutes.writers import render  # noqa: E402
-from commands.minutes import load_minutes  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.minutes import MinutesRepository  # noqa: E402
 from storage.models import (  # noqa: E402

@@ -27,14 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import commands  # noqa: E402
-from bot.dispatch import (  # noqa: E402
-    MAX_COMMAND_LENGTH,
-    Defaults,
-    Dispatcher,
-    Registry,
-    RoomEvent,
-    UsageError,
-)
+from bot.dispatch import MAX_COMMAND_LENGTH, Defaults, Dispatcher, RoomEvent  # noqa: E402
+from bot.features import Registry  # noqa: E402
+from bot.parsing import UsageError  # noqa: E402
 from bot.when import WhenError, parse_when  # noqa: E402
 from storage.db import Database  # noqa: E402
 

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 import commands
 from bot.config import Config
-from bot.dispatch import Defaults, Dispatcher, Registry
-from bot.features import Runtime
+from bot.dispatch import Defaults, Dispatcher
+from bot.features import Registry, Runtime
 from bot.matrix import connect, unreachable_reason, warn_if_config_exposed
-from bot.replies import Sender
 from bot.scheduler import TimerService
+from bot.sender import Sender
 from bot.sync import Syncer
 from bot.trust import Trust
 from storage.db import Database

@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    from bot.setup import add_init_arguments
+    from bot.init import add_init_arguments
 
     init = sub.add_parser(
         "init", help="write a config.toml and do the bot's first login (its only device)"
@@ -194,11 +194,11 @@ def main(argv: list[str] | None = None) -> int:
 
             return demo(args)
         if args.command == "init":  # writes the config
-            from bot.setup import run_init
+            from bot.init import run_init
 
             return run_init(args)
         if args.command == "check":  # reports a config that does not load as one of its lines
-            from bot.setup import check
+            from bot.check import check
 
             return check(args.config)
         config = load_config(args.config)

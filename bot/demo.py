@@ -1,6 +1,7 @@
 """`wgbot demo`: a throwaway homeserver on this machine, the bot, a member account and an
 encrypted room, to try the bot with any Matrix app. `--replay` has scripted members hold a short
-plenary there in French; `--output DIR` keeps its minutes; Ctrl-C removes everything."""
+plenary there in French (bot/replay.py); `--output DIR` keeps its minutes; Ctrl-C removes
+everything."""
 
 from __future__ import annotations
 
@@ -13,229 +14,20 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.replay import LONG_POLL_MS, WAIT_TIMEOUT, Plenary, ReplayError
+
 READY_TIMEOUT = 90.0
 STOP_TIMEOUT = 20.0
-WAIT_TIMEOUT = 60.0
-LONG_POLL_MS = 1000
 ROOM_NAME = "wgbot demo"
 MEGOLM = "m.megolm.v1.aes-sha2"
-# Synapse sends only the last 10 timeline events per room by default; the scripted members
-# must see every reply of the bot.
-SYNC_FILTER: dict[str, Any] = {"room": {"timeline": {"limit": 500}}}
 
 
 class DemoError(RuntimeError):
     """The demo could not go on; the message says why."""
-
-
-# --- The scripted plenary --------------------------------------------------------------------
-
-# Who takes part: localpart, display name. The first one chairs (room power level 50).
-SPEAKERS = (
-    ("maee", "Marie (MAEE)"),
-    ("amnesty", "Paul (Amnesty International Luxembourg)"),
-    ("asti", "Sofia (ASTI)"),
-    ("justice", "Jean (ministère de la Justice)"),
-)
-
-
-@dataclass(frozen=True)
-class Say:
-    """A step of the replay: someone says something; a command waits for the bot's answer."""
-
-    who: str
-    text: str
-    expect: str = ""  # how the bot's answer starts, when the replay depends on it
-
-
-@dataclass(frozen=True)
-class Vote:
-    """A step of the replay: someone answers the latest poll, as Element sends it."""
-
-    who: str
-    answer: str  # the text of the chosen option
-
-
-# `{amnesty}` and the like are the speakers' user ids.
-PLENARY = (
-    Say("maee", "Bonjour à toutes et à tous, je passe le bot en français."),
-    Say("maee", "!lang fr"),
-    Say(
-        "maee",
-        '!meeting add "Plénière du groupe de travail" mardi prochain à 14h pendant 2h',
-        expect="Réunion #1 planifiée",
-    ),
-    Say("maee", "!meeting agenda 1 Tour de table des organisations"),
-    Say("amnesty", "!meeting agenda 1 Accueillir des défenseur·e·s au Luxembourg"),
-    Say("asti", "!meeting agenda 1 Sécurité physique, numérique et juridique"),
-    Say("amnesty", "!meeting rsvp 1 oui"),
-    Say("asti", "!meeting rsvp 1 peut-être"),
-    Say("maee", '!poll "Sous quelle forme tenir la plénière ?" "Sur place" "En ligne" "Hybride"'),
-    Vote("amnesty", "Hybride"),
-    Vote("asti", "Hybride"),
-    Vote("justice", "Sur place"),
-    Say("maee", "!poll close 1"),
-    Say("maee", "!startmeeting Plénière du groupe de travail", expect="Réunion n°1 ouverte"),
-    Say("amnesty", "Bonjour, Amnesty International Luxembourg est là."),
-    Say("asti", "Bonjour de l'ASTI !"),
-    Say("justice", "Bonjour, pour le ministère de la Justice."),
-    Say(
-        "maee",
-        "!info Organisations présentes : MAEE, ministère de la Justice, "
-        "Amnesty International Luxembourg, ASTI",
-    ),
-    Say("maee", "!topic Accueillir des défenseur·e·s au Luxembourg"),
-    Say("amnesty", "!idea S'inspirer du modèle néerlandais des « Shelter Cities »"),
-    Say("justice", "!info Le ministère de la Justice examinera les questions de séjour"),
-    Say("maee", "!agreed Préparer un projet pilote d'accueil temporaire"),
-    Say("maee", "!topic Sécurité des défenseur·e·s"),
-    Say("asti", "!idea Une formation à la sécurité numérique pour les membres du groupe"),
-    Say("maee", "!topic Modalités de travail"),
-    Say("maee", "!agreed Le groupe se réunit tous les 3 à 4 mois, en format hybride"),
-    Say("maee", "!agreed La collaboration passe par des salons Matrix chiffrés"),
-    Say(
-        "maee",
-        "!action {amnesty} Rédiger une note sur le modèle des « Shelter Cities » "
-        "avant vendredi prochain",
-    ),
-    Say("maee", "!action ASTI, MAEE: Proposer un programme de formation à la sécurité numérique"),
-    Say("maee", "!endmeeting"),
-)
-
-MINUTES_FORMATS = ("md", "html", "json")
-
-
-# --- A scripted member -----------------------------------------------------------------------
-
-
-def reply_target(event: Any) -> str | None:
-    """The event id an event replies to, if any."""
-    relates = (getattr(event, "source", None) or {}).get("content", {}).get("m.relates_to") or {}
-    return (relates.get("m.in_reply_to") or {}).get("event_id")
-
-
-class Speaker:
-    """A scripted member: one matrix-nio client with encryption, one device, driven in turn."""
-
-    def __init__(self, client: Any, localpart: str):
-        self.client = client
-        self.localpart = localpart
-        self.seen: list[tuple[str, Any]] = []  # every timeline event synced, oldest first
-
-    @property
-    def user_id(self) -> str:
-        return self.client.user_id
-
-    @classmethod
-    async def register(cls, base_url: str, localpart: str, name: str, store: Path) -> Speaker:
-        import nio
-        from nio.store import SqliteStore
-
-        await asyncio.to_thread(store.mkdir, parents=True, exist_ok=True)
-        config = nio.AsyncClientConfig(
-            encryption_enabled=True,
-            store=SqliteStore,
-            store_sync_tokens=False,
-            pickle_key=secrets.token_urlsafe(24),
-            max_limit_exceeded=0,
-            max_timeouts=2,
-            request_timeout=30,
-        )
-        client = nio.AsyncClient(base_url, store_path=str(store), config=config)
-        speaker = cls(client, localpart)
-        try:
-            response = await client.register(localpart, secrets.token_urlsafe(16), name)
-            if not isinstance(response, nio.RegisterResponse) or client.olm is None:
-                raise DemoError(f"cannot register {localpart}: {response}")
-            await client.set_displayname(name)
-            await speaker.sync()
-        except BaseException:
-            await speaker.close()
-            raise
-        return speaker
-
-    async def close(self) -> None:
-        await self.client.close()
-        if self.client.store is not None:
-            self.client.store.database.close()
-
-    async def sync(self, timeout_ms: int = 0) -> None:
-        """One /sync, keeping its timeline, then the key upkeep nio's sync_forever does."""
-        import nio
-
-        client = self.client
-        response = await client.sync(timeout=timeout_ms, sync_filter=SYNC_FILTER)
-        if not isinstance(response, nio.SyncResponse):
-            raise DemoError(f"sync of {self.user_id} failed: {response}")
-        for room_id, info in response.rooms.join.items():
-            self.seen.extend((room_id, event) for event in info.timeline.events)
-        await client.send_to_device_messages()
-        if client.should_upload_keys:
-            await client.keys_upload()
-        if client.should_query_keys:
-            await client.keys_query()
-        if client.should_claim_keys:
-            await client.keys_claim(client.get_users_for_key_claiming())
-
-    async def wait_for(self, predicate: Callable[[Any], bool], room_id: str) -> Any:
-        """The first event of the room (seen or to come) that matches."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + WAIT_TIMEOUT
-        checked = 0
-        while True:
-            for seen_room, event in self.seen[checked:]:
-                if seen_room == room_id and predicate(event):
-                    return event
-            checked = len(self.seen)
-            if loop.time() > deadline:
-                raise DemoError(f"{self.user_id} waited {WAIT_TIMEOUT:.0f} s for the bot in vain")
-            await self.sync(LONG_POLL_MS)
-
-    async def join(self, room_id: str) -> None:
-        import nio
-
-        response = await self.client.join(room_id)
-        if not isinstance(response, nio.JoinResponse):
-            raise DemoError(f"{self.user_id} cannot join the room: {response}")
-        await self.sync()
-
-    async def send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
-        """Send an event, encrypted for every device in the room; its event id."""
-        import nio
-
-        client = self.client
-        await self.sync()  # a recent join or a new device must be known before sending
-        room = client.rooms[room_id]
-        if not room.encrypted:
-            raise DemoError("the demo room lost its encryption")
-        if not room.members_synced:
-            await client.joined_members(room_id)
-        if client.should_query_keys:
-            await client.keys_query()
-        response = await client.room_send(
-            room_id, event_type, content, ignore_unverified_devices=True
-        )
-        if not isinstance(response, nio.RoomSendResponse):
-            raise DemoError(f"{self.user_id} cannot send: {response}")
-        return response.event_id
-
-    async def say(self, room_id: str, text: str) -> str:
-        return await self.send(room_id, "m.room.message", {"msgtype": "m.text", "body": text})
-
-    async def download(self, event: Any) -> bytes:
-        """An encrypted attachment, downloaded and decrypted as a member's app does."""
-        import nio
-        from nio.crypto.attachments import decrypt_attachment
-
-        response = await self.client.download(mxc=event.url)
-        if not isinstance(response, nio.MemoryDownloadResponse):
-            raise DemoError(f"cannot download {event.url}: {response}")
-        return decrypt_attachment(response.body, event.key["k"], event.hashes["sha256"], event.iv)
 
 
 # --- The bot, as the operator runs it ----------------------------------------------------------
@@ -339,7 +131,7 @@ class Demo:
     output: Path | None
     homeserver: Any = None
     bot: BotRunner | None = None
-    speakers: dict[str, Speaker] = field(default_factory=dict)
+    plenary: Plenary = field(default_factory=Plenary)  # no speakers without --replay
     room_id: str = ""
     bot_id: str = ""
     you_id: str = ""
@@ -363,13 +155,9 @@ class Demo:
         say("Starting the bot…")
         await self.bot.start()
         if replay:
-            for localpart, name in SPEAKERS:
-                self.speakers[localpart] = await Speaker.register(
-                    hs.base_url, localpart, name, self.workdir / "members" / localpart
-                )
+            await self.plenary.register(hs.base_url, self.workdir / "members")
         self.room_id = await self._create_room()
-        for speaker in self.speakers.values():
-            await speaker.join(self.room_id)
+        await self.plenary.join(self.room_id)
 
     async def _create_room(self) -> str:
         """The member creates the encrypted room, invites the bot and the speakers, and waits
@@ -385,15 +173,15 @@ class Demo:
                 preset=nio.RoomPreset.private_chat,
                 name=ROOM_NAME,
                 topic="Try the bot: type !help",
-                invite=[self.bot_id, *(s.user_id for s in self.speakers.values())],
+                invite=[self.bot_id, *self.plenary.user_ids],
                 initial_state=[
                     {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": MEGOLM}}
                 ],
             )
             if not isinstance(created, nio.RoomCreateResponse):
                 raise DemoError(f"cannot create the room: {created}")
-            if self.speakers:
-                await self._make_chair(client, created.room_id, self.chair.user_id)
+            if self.plenary.speakers:
+                await self._make_chair(client, created.room_id, self.plenary.chair.user_id)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + WAIT_TIMEOUT
             while not self._bot_joined(client, created.room_id):
@@ -419,11 +207,6 @@ class Demo:
         if not isinstance(done, nio.RoomPutStateResponse):
             raise DemoError(f"cannot make {user_id} a chair: {done}")
 
-    @property
-    def chair(self) -> Speaker:
-        """The scripted member who chairs the plenary."""
-        return self.speakers[SPEAKERS[0][0]]
-
     def _bot_joined(self, client: Any, room_id: str) -> bool:
         room = client.rooms.get(room_id)
         return room is not None and self.bot_id in room.users and room.encrypted
@@ -445,83 +228,20 @@ Ctrl-C stops everything and removes it ({self.workdir})."""
 
     async def wait_for_your_device(self) -> None:
         """Until the member's app has logged in, so that it can read what is said next."""
-        chair = self.chair
         say("\nThe plenary starts as soon as you have signed in (Ctrl-C to stop).")
-        while not list(chair.client.device_store.active_user_devices(self.you_id)):
-            await chair.sync(LONG_POLL_MS * 5)
+        await self.plenary.wait_for_device(self.you_id)
 
     async def replay(self) -> dict[str, Path]:
         """The scripted plenary; with an output directory, the minutes fetched into it."""
-        from bot.msc3381 import POLL_RESPONSE, POLL_START, TEXT, response_content
-
-        ids = {name: s.user_id for name, s in self.speakers.items()}
-        poll: Any = None
         say("Replaying a plenary in French…")
-        for step in PLENARY:
-            speaker = self.speakers[step.who]
-            if isinstance(step, Vote):
-                if poll is None:
-                    raise DemoError("the bot did not start the poll; see its log")
-                answers = poll.source["content"][POLL_START]["answers"]
-                choice = next(a["id"] for a in answers if a[TEXT] == step.answer)
-                await speaker.send(
-                    self.room_id, POLL_RESPONSE, response_content(poll.event_id, [choice])
-                )
-                continue
-            text = step.text.format(**ids)
-            event_id = await speaker.say(self.room_id, text)
-            if not text.startswith("!"):
-                continue
-            reply = await speaker.wait_for(self._reply_to(event_id), self.room_id)
-            body = getattr(reply, "body", "")
-            if not body.startswith(step.expect):
-                raise DemoError(f"the bot answered {text!r} with {body!r}")
-            if text.startswith("!poll ") and not text.startswith("!poll close"):
-                poll = await speaker.wait_for(self._bot_event(POLL_START), self.room_id)
+        await self.plenary.hold(self.room_id, self.bot_id)
         if self.output is None:
             return {}
-        return await self._fetch_minutes()
-
-    async def _fetch_minutes(self) -> dict[str, Path]:
-        """`!minutes 1 md|html|json`, each file downloaded and decrypted into the output dir."""
-        import nio
-
-        assert self.output is not None
-        self.output.mkdir(parents=True, exist_ok=True)
-        chair = self.chair
-        written: dict[str, Path] = {}
-        for kind in MINUTES_FORMATS:
-            event_id = await chair.say(self.room_id, f"!minutes 1 {kind}")
-            event = await chair.wait_for(
-                lambda e, to=event_id: (
-                    isinstance(e, nio.RoomEncryptedFile)
-                    and e.sender == self.bot_id
-                    and reply_target(e) == to
-                ),
-                self.room_id,
-            )
-            path = self.output / Path(event.body).name
-            path.write_bytes(await chair.download(event))
-            written[kind] = path
-        return written
-
-    def _reply_to(self, event_id: str) -> Callable[[Any], bool]:
-        def predicate(event: Any) -> bool:
-            return getattr(event, "sender", None) == self.bot_id and reply_target(event) == event_id
-
-        return predicate
-
-    def _bot_event(self, event_type: str) -> Callable[[Any], bool]:
-        def predicate(event: Any) -> bool:
-            source = getattr(event, "source", None) or {}
-            return source.get("type") == event_type and source.get("sender") == self.bot_id
-
-        return predicate
+        return await self.plenary.fetch_minutes(self.room_id, self.bot_id, self.output)
 
     async def tear_down(self) -> None:
         """Stop the bot, then the homeserver; remove the temporary directory."""
-        for speaker in self.speakers.values():
-            await speaker.close()
+        await self.plenary.close()
         if self.bot is not None:
             await self.bot.stop()
         if self.homeserver is not None:
@@ -566,7 +286,7 @@ async def run_demo(replay: bool, output: Path | None, exit_after: bool) -> int:
     except asyncio.CancelledError:
         say("\nStopping…")
         return 0
-    except DemoError as exc:
+    except (DemoError, ReplayError) as exc:
         print(f"wgbot demo: {exc}", file=sys.stderr)
         return 1
     finally:

@@ -1,32 +1,32 @@
 """From a member's message to replies: prefix, several commands, quotes, permission, parse, handle.
 
 Everything a message causes is committed in one transaction together with the id of the event,
-so a command is handled exactly once however often the homeserver delivers it.
+so a command is handled exactly once however often the homeserver delivers it. What a handler
+sees: the `RoomEvent`, its `CommandContext`, the bot's `Defaults`. The commands and hooks
+come declared in the registry (bot/features.py); their words are read by bot/parsing.py.
 """
 
 from __future__ import annotations
 
-import difflib
-import enum
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import time as dt_time
-from types import ModuleType
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.content import Content
 from bot.errors import log_internal_error
-from bot.features import AtStart, OnSent, Timer, Worker
-from bot.i18n import N_, Translate, translator
+from bot.features import Command, OnEvent, Permission, Registry
+from bot.i18n import Translate, translator
+from bot.ids import EventId, RoomId, UserId
+from bot.parsing import UsageError, command_lines
 from bot.replies import Message, Reply, Said, code, fmt, mention, messages, queue
+from bot.rooms import room_language, room_settings
 from storage.db import Database
 from storage.log import LogRepository
-from storage.outbox import Purpose
 from storage.rooms import RoomRepository
 from storage.sync import SyncRepository
 from storage.undecryptable import UndecryptableRepository
@@ -39,188 +39,11 @@ MAX_COMMANDS = 20
 # Characters of an unknown command's name said back: the echo of a huge word must stay small.
 MAX_ECHO = 40
 OK = "ok"
-QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "”": "”"}
-
-
-class Permission(enum.Enum):
-    MEMBER = "member"
-    CHAIR = "chair"
-
-
-class UsageError(Exception):
-    """Bad input: a translatable message (declared with N_) and its format arguments."""
-
-    def __init__(self, message: str, **kwargs: Any):
-        super().__init__(message)
-        self.message = message
-        self.kwargs = kwargs
-
-    def render(self, _: Translate) -> str:
-        return _(self.message).format(**self.kwargs)
-
-
-def split_args(raw: str) -> tuple[str, ...]:
-    """Split on whitespace; double quotes (also “ ” „ « ») group words. Apostrophes are text."""
-    tokens: list[str] = []
-    i, n = 0, len(raw)
-    while i < n:
-        if raw[i].isspace():
-            i += 1
-            continue
-        if raw[i] in QUOTES:
-            closing = QUOTES[raw[i]]
-            end = raw.find(closing, i + 1)
-            if end < 0:
-                raise UsageError(N_("A quote is not closed: {text}"), text=raw[i:][:40])
-            tokens.append(raw[i + 1 : end])
-            i = end + 1
-        else:
-            start = i
-            while i < n and not raw[i].isspace() and raw[i] not in QUOTES:
-                i += 1
-            tokens.append(raw[start:i])
-    return tuple(tokens)
-
-
-def command_lines(body: str, prefix: str) -> list[str]:
-    """The commands of a message: every line that starts with the prefix, without it."""
-    lines = []
-    for line in body.splitlines():
-        line = line.strip()
-        if line.startswith(prefix) and len(line) > len(prefix) and not line[len(prefix)].isspace():
-            lines.append(line[len(prefix) :])
-    return lines
-
-
-# A handler returns its reply, or several messages (e.g. a poll's start event, then the reply).
-Handler = Callable[["CommandContext", Any], Awaitable[Said]]
-
-
-@dataclass(frozen=True)
-class Command:
-    """A declared command: its names, usage, help, who may run it, how its arguments parse."""
-
-    name: str
-    handler: Handler
-    usage: str
-    help: str
-    aliases: tuple[str, ...]
-    permission: Permission
-    parse: Callable[[str], Any]
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.name, *self.aliases)
-
-
-def command(
-    name: str,
-    *,
-    help: str,
-    usage: str = "",
-    aliases: Sequence[str] = (),
-    permission: Permission = Permission.MEMBER,
-    parse: Callable[[str], Any] = split_args,
-) -> Callable[[Handler], Command]:
-    """Declare a handler as a command; the module lists it, the registry collects it at start."""
-
-    def wrap(handler: Handler) -> Command:
-        return Command(name, handler, usage, help, tuple(aliases), permission, parse)
-
-    return wrap
-
-
-EventHandler = Callable[["CommandContext", "RoomEvent"], Awaitable[Said]]
-
-
-@dataclass(frozen=True)
-class OnEvent:
-    """A declared handler of room events of some types (reactions, poll responses, redactions…)."""
-
-    handler: EventHandler
-    types: frozenset[str]
-
-
-def on_event(*types: str) -> Callable[[EventHandler], OnEvent]:
-    """Declare a handler of these event types; the registry collects it like a command."""
-
-    def wrap(handler: EventHandler) -> OnEvent:
-        return OnEvent(handler, frozenset(types))
-
-    return wrap
 
 
 def reaction_key(key: str) -> str:
     """A reaction key without emoji variation selectors: "✅\ufe0f" and "✅" are one answer."""
     return key.replace("\ufe0f", "").replace("\ufe0e", "").strip()
-
-
-class Registry:
-    """Every declaration of the feature modules, built from their explicit list: commands by
-    name and alias, event hooks, timers, sent-hooks, start-up work and workers."""
-
-    def __init__(self, modules: Iterable[ModuleType]):
-        self.commands: list[Command] = []
-        self.event_handlers: list[OnEvent] = []
-        self.timers: list[Timer] = []
-        self.sent_hooks: list[OnSent] = []
-        self.start_hooks: list[AtStart] = []
-        self.workers: list[Worker] = []
-        self._by_name: dict[str, Command] = {}
-        collected = {
-            OnEvent: self.event_handlers,
-            Timer: self.timers,
-            OnSent: self.sent_hooks,
-            AtStart: self.start_hooks,
-            Worker: self.workers,
-        }
-        for module in modules:
-            for value in vars(module).values():
-                if isinstance(value, Command):
-                    self._add(value)
-                elif type(value) in collected:
-                    collected[type(value)].append(value)
-        kinds = [timer.kind for timer in self.timers]
-        if len(set(kinds)) != len(kinds):
-            raise ValueError(f"a timer kind is declared twice: {sorted(kinds)}")
-
-    def record_sent(self, session: Session, purpose: Purpose, event_id: str) -> None:
-        """A message with a purpose was sent: its feature records the event id."""
-        for hook in self.sent_hooks:
-            if hook.kind is purpose.kind:
-                hook.handler(session, purpose.id, event_id)
-
-    def start(self, session: Session, settings: Defaults, now: datetime) -> None:
-        """Each feature's start-up work (e.g. planning rows for its timers)."""
-        for hook in self.start_hooks:
-            hook.handler(session, settings, now)
-
-    def _add(self, cmd: Command) -> None:
-        for name in cmd.names:
-            if name in self._by_name:
-                raise ValueError(f"command name {name!r} is declared twice")
-            self._by_name[name] = cmd
-        self.commands.append(cmd)
-
-    def handlers_for(self, event_type: str) -> list[OnEvent]:
-        return [h for h in self.event_handlers if event_type in h.types]
-
-    def get(self, name: str) -> Command | None:
-        return self._by_name.get(name)
-
-    def resolve(self, line: str) -> tuple[Command | None, str, str]:
-        """The command a line names (longest name first, e.g. "meeting add"), its word, the rest."""
-        words = line.split(maxsplit=2)
-        for count in (2, 1):
-            if len(words) >= count:
-                name = " ".join(words[:count]).lower()
-                if name in self._by_name:
-                    rest = line.split(maxsplit=count)
-                    return self._by_name[name], name, rest[count] if len(rest) > count else ""
-        return None, words[0].lower() if words else "", ""
-
-    def suggest(self, name: str) -> list[str]:
-        return difflib.get_close_matches(name, list(self._by_name), n=3, cutoff=0.6)
 
 
 # Sent in clear even in encrypted rooms: nio does not encrypt reactions, redactions never are.
@@ -236,9 +59,9 @@ class RoomEvent:
     Its content is typed at construction: given raw JSON (any value), it holds the `Content`
     read from it, so no handler ever meets a field of the wrong JSON type."""
 
-    room_id: str
-    event_id: str
-    sender: str
+    room_id: RoomId
+    event_id: EventId
+    sender: UserId
     type: str
     content: Content
     ts: datetime
@@ -268,9 +91,9 @@ class RoomEvent:
 class CommandContext:
     """What a handler may know and touch: the room, the sender, its language, one transaction."""
 
-    room_id: str
-    event_id: str
-    sender: str
+    room_id: RoomId
+    event_id: EventId
+    sender: UserId
     language: str
     timezone: str
     session: Session
@@ -356,20 +179,19 @@ class Dispatcher:
             self.on_reply()
 
     def _context(self, session: Session, event: RoomEvent, now: datetime) -> CommandContext:
-        room = RoomRepository(session).get(event.room_id)
-        language = (room and room.language) or self.defaults.language
+        room = room_settings(session, event.room_id, self.defaults)
         return CommandContext(
             room_id=event.room_id,
             event_id=event.event_id,
             sender=event.sender,
-            language=language,
-            timezone=(room and room.timezone) or self.defaults.timezone,
+            language=room.language,
+            timezone=room.timezone,
             session=session,
             now=now,
             is_chair=event.sender_level >= self.defaults.chair_level,
             registry=self.registry,
             prefix=self.defaults.prefix,
-            _=translator(language),
+            _=room._,
         )
 
     async def _run_hooks(
@@ -387,9 +209,8 @@ class Dispatcher:
                     continue
         return said
 
-    def _language(self, session: Session, room_id: str) -> str:
-        room = RoomRepository(session).get(room_id)
-        return (room and room.language) or self.defaults.language
+    def _language(self, session: Session, room_id: RoomId) -> str:
+        return room_language(session, room_id, self.defaults.language)
 
     def explain_undecryptable(self, received_before: datetime) -> None:
         """Tell each sender once, in the room's language, that the bot could not read their message."""
@@ -415,7 +236,7 @@ class Dispatcher:
                 event.notified_at = now
         self.on_reply()
 
-    def warn_key_changed(self, user_id: str, device_id: str, room_ids: list[str]) -> None:
+    def warn_key_changed(self, user_id: UserId, device_id: str, room_ids: list[RoomId]) -> None:
         """Tell each room shared with a member, once, that one of their devices changed its key."""
         with self.db.transaction() as session:
             for room_id in room_ids:
@@ -435,7 +256,7 @@ class Dispatcher:
                 queue(session, room_id, reply, self.clock())
         self.on_reply()
 
-    def refuse_room(self, room_id: str, *, public: bool) -> None:
+    def refuse_room(self, room_id: RoomId, *, public: bool) -> None:
         """Say, in the room's language, why the bot leaves a room others can read."""
         with self.db.transaction() as session:
             _ = translator(self._language(session, room_id))

@@ -1,29 +1,102 @@
-"""What a feature module declares besides its commands and event hooks.
+"""What a feature module declares, and the registry that collects it at start.
 
-Next to its `@command`s and `@on_event` hooks (bot/dispatch.py) a feature declares:
+A feature declares, next to each other:
+- its `@command`s: names, usage, help, who may run it, how its arguments parse;
+- its `@on_event` hooks: handlers of room events of some types (reactions, poll responses…);
 - its `Timer`s: rows with a due time (a repository of `TimedRows`), an optional async
   preparation, and what a claimed row delivers;
 - `@on_sent(kind)`: what to record once a message it asked for is sent (its event id);
 - `@at_start`: what it plans when the bot starts (in one transaction, before the timers run);
 - its `Worker`s: background work that asks the homeserver, woken when some message is sent.
-The registry collects them all from `commands.MODULES`; bot/app.py only walks the registry.
+The `Registry` collects them all from `commands.MODULES`; bot/app.py only walks the registry,
+bot/dispatch.py runs its commands and hooks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import difflib
+import enum
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from bot.replies import ToRoom, queue
+from bot.ids import EventId
+from bot.parsing import split_args
+from bot.replies import Said, ToRoom, queue
 from storage.db import Database
-from storage.outbox import PurposeKind
+from storage.outbox import Purpose, PurposeKind
 
 if TYPE_CHECKING:
-    from bot.dispatch import Defaults
+    from bot.dispatch import CommandContext, Defaults, RoomEvent
+
+
+class Permission(enum.Enum):
+    """Who may run a command: any member, or chairs only (their power level)."""
+
+    MEMBER = "member"
+    CHAIR = "chair"
+
+
+# A handler returns its reply, or several messages (e.g. a poll's start event, then the reply).
+Handler = Callable[["CommandContext", Any], Awaitable[Said]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A declared command: its names, usage, help, who may run it, how its arguments parse."""
+
+    name: str
+    handler: Handler
+    usage: str
+    help: str
+    aliases: tuple[str, ...]
+    permission: Permission
+    parse: Callable[[str], Any]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+def command(
+    name: str,
+    *,
+    help: str,
+    usage: str = "",
+    aliases: Sequence[str] = (),
+    permission: Permission = Permission.MEMBER,
+    parse: Callable[[str], Any] = split_args,
+) -> Callable[[Handler], Command]:
+    """Declare a handler as a command; the module lists it, the registry collects it at start."""
+
+    def wrap(handler: Handler) -> Command:
+        return Command(name, handler, usage, help, tuple(aliases), permission, parse)
+
+    return wrap
+
+
+EventHandler = Callable[["CommandContext", "RoomEvent"], Awaitable[Said]]
+
+
+@dataclass(frozen=True)
+class OnEvent:
+    """A declared handler of room events of some types (reactions, poll responses, redactions…)."""
+
+    handler: EventHandler
+    types: frozenset[str]
+
+
+def on_event(*types: str) -> Callable[[EventHandler], OnEvent]:
+    """Declare a handler of these event types; the registry collects it like a command."""
+
+    def wrap(handler: EventHandler) -> OnEvent:
+        return OnEvent(handler, frozenset(types))
+
+    return wrap
 
 
 class DueRows(Protocol):
@@ -135,3 +208,71 @@ class Worker:
     name: str
     run: Callable[[Runtime, bool], Awaitable[bool]]
     wake_on: frozenset[PurposeKind] = field(default_factory=frozenset)
+
+
+class Registry:
+    """Every declaration of the feature modules, built from their explicit list: commands by
+    name and alias, event hooks, timers, sent-hooks, start-up work and workers."""
+
+    def __init__(self, modules: Iterable[ModuleType]):
+        self.commands: list[Command] = []
+        self.event_handlers: list[OnEvent] = []
+        self.timers: list[Timer] = []
+        self.sent_hooks: list[OnSent] = []
+        self.start_hooks: list[AtStart] = []
+        self.workers: list[Worker] = []
+        self._by_name: dict[str, Command] = {}
+        collected = {
+            OnEvent: self.event_handlers,
+            Timer: self.timers,
+            OnSent: self.sent_hooks,
+            AtStart: self.start_hooks,
+            Worker: self.workers,
+        }
+        for module in modules:
+            for value in vars(module).values():
+                if isinstance(value, Command):
+                    self._add(value)
+                elif type(value) in collected:
+                    collected[type(value)].append(value)
+        kinds = [timer.kind for timer in self.timers]
+        if len(set(kinds)) != len(kinds):
+            raise ValueError(f"a timer kind is declared twice: {sorted(kinds)}")
+
+    def record_sent(self, session: Session, purpose: Purpose, event_id: EventId) -> None:
+        """A message with a purpose was sent: its feature records the event id."""
+        for hook in self.sent_hooks:
+            if hook.kind is purpose.kind:
+                hook.handler(session, purpose.id, event_id)
+
+    def start(self, session: Session, settings: Defaults, now: datetime) -> None:
+        """Each feature's start-up work (e.g. planning rows for its timers)."""
+        for hook in self.start_hooks:
+            hook.handler(session, settings, now)
+
+    def _add(self, cmd: Command) -> None:
+        for name in cmd.names:
+            if name in self._by_name:
+                raise ValueError(f"command name {name!r} is declared twice")
+            self._by_name[name] = cmd
+        self.commands.append(cmd)
+
+    def handlers_for(self, event_type: str) -> list[OnEvent]:
+        return [h for h in self.event_handlers if event_type in h.types]
+
+    def get(self, name: str) -> Command | None:
+        return self._by_name.get(name)
+
+    def resolve(self, line: str) -> tuple[Command | None, str, str]:
+        """The command a line names (longest name first, e.g. "meeting add"), its word, the rest."""
+        words = line.split(maxsplit=2)
+        for count in (2, 1):
+            if len(words) >= count:
+                name = " ".join(words[:count]).lower()
+                if name in self._by_name:
+                    rest = line.split(maxsplit=count)
+                    return self._by_name[name], name, rest[count] if len(rest) > count else ""
+        return None, words[0].lower() if words else "", ""
+
+    def suggest(self, name: str) -> list[str]:
+        return difflib.get_close_matches(name, list(self._by_name), n=3, cutoff=0.6)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -14,7 +13,24 @@ from babel.messages.pofile import read_po
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "wgbot"
 
-Translate = Callable[[str], str]
+
+class Translator:
+    """A room language's `_`: `_("text")` for a sentence, `_.ngettext(singular, plural, n)` for
+    a sentence with a count (the language's plural forms choose; fill `{count}` after)."""
+
+    __slots__ = ("catalog",)
+
+    def __init__(self, catalog: gettext.NullTranslations):
+        self.catalog = catalog
+
+    def __call__(self, message: str) -> str:
+        return self.catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.catalog.ngettext(singular, plural, n)
+
+
+Translate = Translator
 
 
 def N_(message: str) -> str:
@@ -36,6 +52,7 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
-def translator(language: str) -> Translate:
+@cache
+def translator(language: str) -> Translator:
     """The `_` function for a room's language."""
-    return translations(language).gettext
+    return Translator(translations(language))

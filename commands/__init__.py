@@ -7,6 +7,7 @@ from commands import (
     meeting_reminders,
     meetings,
     minutes,
+    minutes_log,
     poll_closing,
     polls,
     settings,
@@ -20,6 +21,7 @@ MODULES = (
     polls,
     poll_closing,
     minutes,
+    minutes_log,
     actions,
     action_rounds,
 )

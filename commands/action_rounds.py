@@ -14,15 +14,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.actions import item_line
 from bot.dispatch import Defaults
 from bot.features import Timer, at_start
-from bot.i18n import translator
+from bot.format import and_more, user_ids
 from bot.replies import Reply, ToRoom, bold, code, fmt
-from commands.actions import ROUND_LIMIT, item_line
-from commands.minutes import USER_ID
-from storage.actions import DIGEST, DUE, ActionRepository, TimerRepository
+from bot.rooms import room_settings
+from storage.actions import ActionRepository, TimerRepository
 from storage.models import ActionItem, ActionTimer
-from storage.rooms import RoomRepository
+from storage.status import RoundKind
+
+ROUND_LIMIT = 30  # items said in one room's notice
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def _local(day: date, at: time, zone: str) -> datetime:
 def next_round(kind: str, rounds: Rounds, after: datetime) -> datetime | None:
     """The next time of a round after `after` (None when it is off)."""
     today = after.astimezone(ZoneInfo(rounds.timezone)).date()
-    if kind == DUE:
+    if kind == RoundKind.DUE:
         if rounds.reminders is None:
             return None
         for offset in range(3):
@@ -77,7 +79,7 @@ def plan_rounds(session: Session, rounds: Rounds, now: datetime) -> None:
     """One pending row per round that is on, at its next time; a row that came due while the
     bot was down stays, to go out late. Rows of a round turned off are cancelled."""
     timers = TimerRepository(session)
-    for kind in (DUE, DIGEST):
+    for kind in (RoundKind.DUE, RoundKind.DIGEST):
         pending = timers.pending_of(kind)
         wanted = next_round(kind, rounds, now)
         overdue = [t for t in pending if t.due_at <= now]
@@ -91,16 +93,11 @@ def plan_rounds(session: Session, rounds: Rounds, now: datetime) -> None:
             timers.add(kind, wanted)
 
 
-def _room_settings(session: Session, room_id: str, rounds: Rounds) -> tuple[str, str]:
-    room = RoomRepository(session).get(room_id)
-    return (room and room.language) or rounds.language, (room and room.timezone) or rounds.timezone
-
-
 def _due_window(session: Session, timer: ActionTimer, rounds: Rounds, now: datetime):
     """The days this round covers: from the day after the previous round to today."""
     zone = ZoneInfo(rounds.timezone)
     today = now.astimezone(zone).date()
-    previous = TimerRepository(session).last_sent(DUE, before_id=timer.id)
+    previous = TimerRepository(session).last_sent(RoundKind.DUE, before_id=timer.id)
     if previous is not None and previous.sent_at is not None:
         first = previous.sent_at.astimezone(zone).date() + timedelta(days=1)
     else:
@@ -123,22 +120,24 @@ def due_reminders(
         by_room.setdefault(item.room_id, []).append(item)
     said = []
     for room_id, items in by_room.items():
-        language, zone = _room_settings(session, room_id, rounds)
-        _ = translator(language)
+        room = room_settings(session, room_id, rounds)
+        _, language, zone = room._, room.language, room.timezone
         people = actions.assignees(i.id for i in items)
         if late:
             first_line = _("Reminder (late): these actions were due on the days I was away.")
-        elif len(items) == 1:
-            first_line = _("Reminder: this action is due today.")
         else:
-            first_line = _("Reminder: these actions are due today.")
+            first_line = _.ngettext(
+                "Reminder: this action is due today.",
+                "Reminder: these actions are due today.",
+                len(items),
+            )
         lines: list = [bold(first_line)]
         mentioned: list[str] = []
         for item in items[:ROUND_LIMIT]:
-            lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
-            mentioned += [p for p in people[item.id] if USER_ID.match(p)]
+            lines.append(["• ", item_line(item, people[item.id], zone, language, _, now)])
+            mentioned += user_ids(people[item.id])
         if len(items) > ROUND_LIMIT:
-            lines.append(_("… and {count} more.").format(count=len(items) - ROUND_LIMIT))
+            lines.append(and_more(len(items) - ROUND_LIMIT, _))
         said.append(ToRoom(room_id, Reply.of(*lines, mentions=mentioned)))
     return said
 
@@ -148,15 +147,18 @@ def digests(session: Session, rounds: Rounds, now: datetime, late: bool) -> list
     actions = ActionRepository(session)
     said = []
     for room_id in actions.rooms_with_open_items():
-        language, zone = _room_settings(session, room_id, rounds)
-        _ = translator(language)
+        room = room_settings(session, room_id, rounds)
+        _, language, zone = room._, room.language, room.timezone
         open_items = actions.open_in_room(room_id, ROUND_LIMIT // 2)
         overdue = actions.overdue(room_id, now, ROUND_LIMIT)
-        heading = _("Weekly digest of action items: {open} open, {overdue} overdue.").format(
-            open=open_items.total, overdue=overdue.total
-        )
-        if late:
-            heading += " " + _("(late: I was away at its time)")
+        heading = (
+            _(
+                "Weekly digest of action items: {open} open, {overdue} overdue. "
+                "(late: I was away at its time)"
+            )
+            if late
+            else _("Weekly digest of action items: {open} open, {overdue} overdue.")
+        ).format(open=open_items.total, overdue=overdue.total)
         lines: list = [bold(heading)]
         people = actions.assignees(
             [*(i.id for i in open_items.items), *(i.id for i in overdue.items)]
@@ -165,17 +167,15 @@ def digests(session: Session, rounds: Rounds, now: datetime, late: bool) -> list
         if overdue.items:
             lines.append(bold(_("Overdue")))
             for item in overdue.items:
-                lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
-                mentioned += [p for p in people[item.id] if USER_ID.match(p)]
+                lines.append(["• ", item_line(item, people[item.id], zone, language, _, now)])
+                mentioned += user_ids(people[item.id])
             if overdue.total > len(overdue.items):
-                lines.append(
-                    _("… and {count} more.").format(count=overdue.total - len(overdue.items))
-                )
+                lines.append(and_more(overdue.total - len(overdue.items), _))
         soon = [i for i in open_items.items if i.due_at is None or i.due_at >= now]
         if soon:
             lines.append(bold(_("Open")))
             for item in soon:
-                lines.append(["• ", *item_line(item, people[item.id], zone, language, _, now)])
+                lines.append(["• ", item_line(item, people[item.id], zone, language, _, now)])
         lines.append(fmt(_("The full list: {command}."), command=code(f"{rounds.prefix}actions")))
         said.append(ToRoom(room_id, Reply.of(*lines, mentions=mentioned)))
     return said
@@ -187,9 +187,9 @@ def deliver_round(
     """A claimed round's notices, and the next round planned, in the claiming transaction."""
     rounds = Rounds.of(settings)
     said = []
-    if timer.kind == DUE:
+    if timer.kind == RoundKind.DUE:
         said = due_reminders(session, timer, rounds, now, late)
-    elif timer.kind == DIGEST:
+    elif timer.kind == RoundKind.DIGEST:
         said = digests(session, rounds, now, late)
     plan_rounds(session, rounds, now)
     return said

@@ -12,30 +12,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime
 
-from bot.args import parse_number, when_error
-from bot.dispatch import CommandContext, UsageError, command, split_args
-from bot.i18n import N_, Translate
-from bot.minutes.writers import Clock
-from bot.replies import Fragment, Reply, bold, code, fmt, mention
-from bot.replies import text as plain
-from bot.when import When, WhenError, parse_when
-from commands.minutes import USER_ID, record_action, running_meeting
+from bot.actions import item_line, record_in_minutes, show_due
+from bot.args import QUOTE_PAIRS, parse_number, parse_one_number, parse_user, read_due
+from bot.dispatch import CommandContext
+from bot.features import command
+from bot.format import Clock, and_more, joined, user_ids
+from bot.i18n import N_
+from bot.parsing import UsageError, split_args
+from bot.replies import Reply, bold, code, fmt, mention
 from storage.actions import (
-    DONE,
-    DROPPED,
-    OPEN,
     ActionRepository,
     Listing,
 )
+from storage.minutes import MinutesRepository
 from storage.models import ActionItem
+from storage.status import ActionStatus
 
 MAX_TEXT, MAX_NAME, MAX_ASSIGNEES = 1000, 64, 10
 DUE_TRIES = 3  # due words tried from the end: "…drafted by the team by Friday"
 LIST_LIMIT = 20
-ROUND_LIMIT = 30
-END_OF_DAY = time(23, 59)
 
 
 # --- Pure argument parsers ----------------------------------------------------------------
@@ -49,7 +46,8 @@ class ActionArgs:
     text: str
 
 
-_TOKEN = re.compile(r"\"([^\"]*)\"|“([^”]*)”|«([^»]*)»|„([^“]*)“|(\S+)")
+# A quoted name (one group per pair of quotes) or a word.
+_TOKEN = re.compile("|".join(f"{o}([^{c}]*){c}" for o, c in QUOTE_PAIRS) + r"|(\S+)")
 # Words before a due date: "by Friday", "due 3 December", "avant le 3 décembre", "bis Freitag".
 _DUE = re.compile(
     r"(?:^|\s)(?:due(?:\s+(?:by|on))?|by|avant(?:\s+le)?|bis(?:\s+(?:zum|am|spätestens))?)\s+(?=\S)",
@@ -58,15 +56,6 @@ _DUE = re.compile(
 
 
 _NEXT = re.compile(r"\s*.?", re.S)  # the next character that is not a space
-
-
-def _user(word: str) -> str:
-    if not USER_ID.match(word):
-        raise UsageError(
-            N_("“{value}” is not a Matrix user id; write it like @alice:example.org."),
-            value=word[:60],
-        )
-    return word
 
 
 def parse_assignees(raw: str) -> tuple[tuple[str, ...], str]:
@@ -85,7 +74,7 @@ def parse_assignees(raw: str) -> tuple[tuple[str, ...], str]:
             names_allowed = True
             continue
         if quoted is None and word.startswith("@"):
-            name, names_allowed = _user(word.rstrip(",:;")), word.endswith(",")
+            name, names_allowed = parse_user(word.rstrip(",:;")), word.endswith(",")
         elif names_allowed:
             name = (quoted if quoted is not None else word.rstrip(",:;")).strip()
             names_allowed = word.endswith(",") or (quoted is not None and after.startswith(","))
@@ -124,8 +113,11 @@ def due_candidates(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _DUE.finditer(text)][::-1]
 
 
+NOT_A_NUMBER = N_("“{value}” is not an action number.")
+
+
 def parse_short_id(token: str) -> int:
-    return parse_number(token, N_("“{value}” is not an action number."))
+    return parse_number(token, NOT_A_NUMBER)
 
 
 def parse_ids(raw: str) -> tuple[int, ...]:
@@ -137,10 +129,7 @@ def parse_ids(raw: str) -> tuple[int, ...]:
 
 
 def parse_id(raw: str) -> int:
-    words = split_args(raw)
-    if len(words) != 1:
-        raise UsageError(N_("Give the action's number, e.g. 3."))
-    return parse_short_id(words[0])
+    return parse_one_number(raw, N_("Give the action's number, e.g. 3."), NOT_A_NUMBER)
 
 
 def parse_id_and_text(raw: str) -> tuple[int, str]:
@@ -221,55 +210,13 @@ def parse_listing(raw: str) -> ListArgs:
     if which:
         return ListArgs(which)
     if text.startswith("@"):
-        return ListArgs("person", _user(text))
+        return ListArgs("person", parse_user(text))
     if len(text) > MAX_NAME:
         raise UsageError(N_("Choose one of: {formats}."), formats="mine, all, overdue, done, @user")
     return ListArgs("person", text)
 
 
-# --- How items read -------------------------------------------------------------------------
-
-
-def _people(names) -> list[str | Fragment]:
-    parts: list[str | Fragment] = []
-    for name in names:
-        if parts:
-            parts.append(", ")
-        parts.append(mention(name) if USER_ID.match(name) else name)
-    return parts
-
-
-def joined(names) -> Fragment:
-    """People as one fragment: user ids as mentions, names as text."""
-    parts = [p if isinstance(p, Fragment) else plain(p) for p in _people(names)]
-    return Fragment("".join(p.plain for p in parts), "".join(p.html for p in parts))
-
-
-def show_due(item: ActionItem, zone: str, language: str) -> str:
-    clock = Clock(zone, language)
-    if item.due_at is None:
-        return ""
-    if item.due_has_time:
-        return f"{clock.day(item.due_at)}, {clock.time(item.due_at)} ({zone})"
-    return clock.day(item.due_at)
-
-
-def item_line(
-    item: ActionItem, assignees: list[str], zone: str, language: str, _: Translate, now: datetime
-) -> list:
-    """ "#12 Draft the note → @bob:example.org, MAEE — due Fri, 27 Nov 2026 (overdue)"."""
-    line: list = [f"#{item.short_id} ", item.text]
-    if assignees:
-        line += [" → ", *_people(assignees)]
-    if item.due_at is not None:
-        line.append(" — " + _("due {date}").format(date=show_due(item, zone, language)))
-    if item.status == DONE:
-        line.append(" (" + _("done") + ")")
-    elif item.status == DROPPED:
-        line.append(" (" + _("dropped") + ")")
-    elif item.due_at is not None and item.due_at < now:
-        line.append(" (" + _("overdue") + ")")
-    return line
+# --- Commands ----------------------------------------------------------------------------
 
 
 def _item(ctx: CommandContext, short_id: int) -> ActionItem:
@@ -290,43 +237,6 @@ def _may_change(ctx: CommandContext, item: ActionItem, assignees: list[str]) -> 
     )
 
 
-def _due_when(ctx: CommandContext, phrase: str) -> tuple[When, bool]:
-    """The phrase read as a time, and whether a time of day was said (else: end of day)."""
-    try:
-        return parse_when(phrase, lang=ctx.language, tz=ctx.timezone, now=ctx.now), True
-    except WhenError as exc:
-        if exc.reason != "no_time":
-            raise
-    try:
-        day_end = f"{phrase} {END_OF_DAY:%H:%M}"
-        return parse_when(day_end, lang=ctx.language, tz=ctx.timezone, now=ctx.now), False
-    except WhenError as exc:
-        raise WhenError(phrase, exc.reason) from None
-
-
-def read_due(ctx: CommandContext, phrase: str) -> tuple[datetime, bool] | None:
-    """A due date from a phrase: (UTC moment, whether a time was said); None if it is none.
-    A day without a time means the end of that day: due today stays allowed all day."""
-    try:
-        when, has_time = _due_when(ctx, phrase)
-    except WhenError as exc:
-        if exc.reason in ("invalid_date", "out_of_range"):
-            raise when_error(exc) from None
-        return None
-    if when.title or when.recurrence:
-        return None
-    if has_time:
-        past = when.start <= ctx.now
-    else:  # due on a day: past only once that day is over
-        past = when.start.date() < ctx.now.astimezone(when.start.tzinfo).date()
-    if past:
-        raise UsageError(
-            N_("The due date {when} is in the past."),
-            when=f"{Clock(ctx.timezone, ctx.language).day(when.start)}",
-        )
-    return when.start.astimezone(UTC), has_time
-
-
 def split_due(ctx: CommandContext, text: str) -> tuple[str, datetime | None, bool]:
     """The text without its trailing due date, and the due date (if one was said)."""
     for start, phrase_start in due_candidates(text)[:DUE_TRIES]:
@@ -334,9 +244,6 @@ def split_due(ctx: CommandContext, text: str) -> tuple[str, datetime | None, boo
         if due is not None and text[:start].strip():
             return text[:start].strip(), due[0], due[1]
     return text, None, False
-
-
-# --- Commands -------------------------------------------------------------------------------
 
 
 @command(
@@ -349,7 +256,7 @@ async def add_action(ctx: CommandContext, args: ActionArgs) -> Reply:
     """Create an action item; in a recorded meeting it is also an item of the minutes."""
     _ = ctx._
     text, due_at, has_time = split_due(ctx, args.text)
-    meeting = running_meeting(ctx.session, ctx.room_id)
+    meeting = MinutesRepository(ctx.session).running(ctx.room_id)
     actions = ActionRepository(ctx.session)
     item = actions.add(
         room_id=ctx.room_id,
@@ -363,7 +270,7 @@ async def add_action(ctx: CommandContext, args: ActionArgs) -> Reply:
         event_id=ctx.event_id,
     )
     if meeting is not None:
-        record_action(ctx.session, meeting, item, ctx.sender, ctx.now, ctx.event_id)
+        record_in_minutes(ctx.session, meeting, item, ctx.sender, ctx.now, ctx.event_id)
     first = fmt(_("Action #{id} recorded."), id=str(item.short_id))
     lines: list = [
         first,
@@ -374,7 +281,7 @@ async def add_action(ctx: CommandContext, args: ActionArgs) -> Reply:
     lines.append(
         fmt(_("Mark it done with {command}."), command=code(f"{ctx.prefix}done {item.short_id}"))
     )
-    return Reply.of(*lines, mentions=[a for a in args.assignees if USER_ID.match(a)])
+    return Reply.of(*lines, mentions=user_ids(args.assignees))
 
 
 def _listing(ctx: CommandContext, args: ListArgs) -> tuple[str, Listing]:
@@ -389,9 +296,9 @@ def _listing(ctx: CommandContext, args: ListArgs) -> tuple[str, Listing]:
     if args.which == "overdue":
         return _("Overdue actions"), actions.overdue(ctx.room_id, ctx.now, LIST_LIMIT)
     if args.which == "done":
-        return _("Actions done"), actions.closed(ctx.room_id, DONE, LIST_LIMIT)
+        return _("Actions done"), actions.closed(ctx.room_id, ActionStatus.DONE, LIST_LIMIT)
     if args.which == "dropped":
-        return _("Actions dropped"), actions.closed(ctx.room_id, DROPPED, LIST_LIMIT)
+        return _("Actions dropped"), actions.closed(ctx.room_id, ActionStatus.DROPPED, LIST_LIMIT)
     if args.which == "all":
         return _("All actions, latest first"), actions.everything(ctx.room_id, LIST_LIMIT)
     return _("Open actions"), actions.open_in_room(ctx.room_id, LIST_LIMIT)
@@ -421,7 +328,7 @@ async def list_actions(ctx: CommandContext, args: ListArgs) -> Reply:
     for item in listing.items:
         lines.append(item_line(item, people[item.id], ctx.timezone, ctx.language, _, ctx.now))
     if listing.total > len(listing.items):
-        lines.append(_("… and {count} more.").format(count=listing.total - len(listing.items)))
+        lines.append(and_more(listing.total - len(listing.items), _))
     return Reply.of(*lines)
 
 
@@ -439,10 +346,10 @@ async def mark_done(ctx: CommandContext, ids: tuple[int, ...]) -> Reply:
     lines: list = []
     for item in items:
         _may_change(ctx, item, people[item.id])
-        if item.status == DONE:
+        if item.status == ActionStatus.DONE:
             lines.append(fmt(_("Action #{id} was done already."), id=str(item.short_id)))
             continue
-        actions.close(item, DONE, ctx.sender, ctx.now)
+        actions.close(item, ActionStatus.DONE, ctx.sender, ctx.now)
         lines.append(fmt(_("Done: #{id} {text}"), id=str(item.short_id), text=item.text))
     return Reply.of(*lines)
 
@@ -457,7 +364,7 @@ async def reopen_action(ctx: CommandContext, short_id: int) -> Reply:
     item = _item(ctx, short_id)
     actions = ActionRepository(ctx.session)
     _may_change(ctx, item, actions.assignees([item.id])[item.id])
-    if item.status == OPEN:
+    if item.status == ActionStatus.OPEN:
         raise UsageError(N_("Action #{id} is open already."), id=short_id)
     actions.reopen(item)
     return Reply.of(fmt(ctx._("Action #{id} is open again."), id=str(short_id)))
@@ -477,9 +384,9 @@ async def drop_action(ctx: CommandContext, short_id: int) -> Reply:
             creator=item.creator,
             id=short_id,
         )
-    if item.status == DROPPED:
+    if item.status == ActionStatus.DROPPED:
         raise UsageError(N_("Action #{id} was dropped already."), id=short_id)
-    ActionRepository(ctx.session).close(item, DROPPED, ctx.sender, ctx.now)
+    ActionRepository(ctx.session).close(item, ActionStatus.DROPPED, ctx.sender, ctx.now)
     return Reply.of(fmt(ctx._("Action #{id} dropped."), id=str(short_id)))
 
 
@@ -497,7 +404,7 @@ async def assign_action(ctx: CommandContext, args: tuple[int, tuple[str, ...]]) 
     actions.set_assignees(item, assignees)
     return Reply.of(
         fmt(ctx._("Action #{id} is now for {people}."), id=str(short_id), people=joined(assignees)),
-        mentions=[a for a in assignees if USER_ID.match(a)],
+        mentions=user_ids(assignees),
     )
 
 
@@ -558,10 +465,20 @@ async def show_action(ctx: CommandContext, short_id: int) -> Reply:
     clock = Clock(ctx.timezone, ctx.language)
     lines: list = [
         item_line(item, people, ctx.timezone, ctx.language, _, ctx.now),
-        [_("Created by "), mention(item.creator), f", {clock.day(item.created_at)}"],
+        fmt(
+            _("Created by {person}, {date}"),
+            person=mention(item.creator),
+            date=clock.day(item.created_at),
+        ),
     ]
     if item.closed_by and item.closed_at:
-        lines.append([_("Closed by "), mention(item.closed_by), f", {clock.day(item.closed_at)}"])
+        lines.append(
+            fmt(
+                _("Closed by {person}, {date}"),
+                person=mention(item.closed_by),
+                date=clock.day(item.closed_at),
+            )
+        )
     for note in actions.notes(item.id):
         lines.append([f"• {clock.day(note.created_at)} ", mention(note.author), f": {note.text}"])
     return Reply.of(*lines)

@@ -6,8 +6,10 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
-from bot.dispatch import Command, CommandContext, Permission, command, split_args
+from bot.dispatch import CommandContext
+from bot.features import Command, Permission, command
 from bot.i18n import N_
+from bot.parsing import split_args
 from bot.replies import Fragment, Reply, bold, code, fmt
 
 

@@ -1,6 +1,6 @@
 """Meeting reminders: at each reminder row's time the room is told what is coming, who comes.
 
-The rows are planned by commands/meetings.py when a meeting is scheduled or moved; the timer
+The rows are planned (bot/meetings.py) by commands/meetings.py when a meeting is scheduled or moved; the timer
 service (bot/scheduler.py) fires each once, late ones marked late, and a delivered reminder of
 a series plans the next occurrence's.
 """
@@ -13,25 +13,20 @@ from sqlalchemy.orm import Session
 
 from bot.dispatch import Defaults
 from bot.features import Timer
-from bot.i18n import translator
+from bot.format import joined, show_minutes, show_time
+from bot.meetings import schedule_reminders, when_lines
 from bot.replies import Reply, ToRoom, bold, fmt
-from commands.meetings import (
-    mentions_of,
-    schedule_reminders,
-    show_minutes,
-    show_time,
-    when_lines,
-)
-from storage.meetings import SCHEDULED, MeetingRepository, ReminderRepository
+from bot.rooms import RoomSettings, room_settings
+from storage.meetings import MeetingRepository, ReminderRepository
 from storage.models import Meeting, Reminder
-from storage.rooms import RoomRepository
+from storage.status import MeetingStatus
 
 
 def reminder_notice(
-    session: Session, meeting: Meeting, reminder: Reminder, late: bool, language: str, zone: str
+    session: Session, meeting: Meeting, reminder: Reminder, late: bool, room: RoomSettings
 ) -> Reply:
     """The reminder: title, time, place, agenda and who said yes (mentioned)."""
-    _ = translator(language)
+    _, language, zone = room._, room.language, room.timezone
     meetings = MeetingRepository(session)
     title = bold(meeting.title)
     if late:
@@ -55,7 +50,7 @@ def reminder_notice(
         lines.extend(f"{item.position}. {item.text}" for item in agenda)
     coming = [user for user, answer in meetings.rsvps(meeting.id).items() if answer == "yes"]
     if coming:
-        lines.append([_("Coming: "), *mentions_of(coming)])
+        lines.append(fmt(_("Coming: {people}"), people=joined(coming)))
     else:
         lines.append(_("Nobody has said yes yet."))
     return Reply.of(*lines, mentions=coming)
@@ -68,12 +63,10 @@ def deliver_reminder(
 
     Runs in the transaction that claimed the reminder: all of it happens, or none."""
     meeting = MeetingRepository(session).get(reminder.meeting_id)
-    if meeting is None or meeting.status != SCHEDULED:
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return []
-    room = RoomRepository(session).get(meeting.room_id)
-    language = (room and room.language) or settings.language
-    zone = (room and room.timezone) or settings.timezone
-    reply = reminder_notice(session, meeting, reminder, late, language, zone)
+    room = room_settings(session, meeting.room_id, settings)
+    reply = reminder_notice(session, meeting, reminder, late, room)
     schedule_reminders(session, meeting, now)
     return [ToRoom(meeting.room_id, reply)]
 

@@ -20,9 +20,8 @@ from functools import partial
 
 from sqlalchemy.orm import Session
 
-from bot.dispatch import CommandContext, Defaults, RoomEvent, on_event
-from bot.features import Runtime, Timer, Worker, on_sent
-from bot.i18n import translator
+from bot.dispatch import CommandContext, Defaults, RoomEvent
+from bot.features import Runtime, Timer, Worker, on_event, on_sent
 from bot.msc3381 import (
     POLL_END,
     POLL_RESPONSE,
@@ -31,12 +30,13 @@ from bot.msc3381 import (
     reference_of,
     selection_of,
 )
+from bot.polls import close, closing, current_tally, results_lines
 from bot.relations import RelationsError, fetch_related
 from bot.replies import Message, PurposeKind, Reply, ToRoom
-from commands.polls import close, closing, current_tally, results_lines
+from bot.rooms import room_settings
 from storage.models import Poll
-from storage.polls import OPEN, PollClosings, PollRepository
-from storage.rooms import RoomRepository
+from storage.polls import PollClosings, PollRepository
+from storage.status import PollStatus
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ async def ended_in_an_app(ctx: CommandContext, event: RoomEvent) -> list[Message
         return None
     start = reference_of(event.content)
     poll = PollRepository(ctx.session).by_start_event(ctx.room_id, start) if start else None
-    if poll is None or poll.status != OPEN or not ctx.is_chair:
+    if poll is None or poll.status != PollStatus.OPEN or not ctx.is_chair:
         return None
     said = close(ctx, poll, now=event.ts, send_end=False)
     poll.ended_at = event.ts
@@ -117,14 +117,6 @@ async def ended_in_an_app(ctx: CommandContext, event: RoomEvent) -> list[Message
 
 
 # --- Closing at its time ------------------------------------------------------------------
-
-
-def _room(session: Session, room_id: str, settings: Defaults) -> tuple[str, str]:
-    room = RoomRepository(session).get(room_id)
-    return (
-        (room and room.language) or settings.language,
-        (room and room.timezone) or settings.timezone,
-    )
 
 
 async def refresh(runtime: Runtime, poll: Poll) -> datetime | None:
@@ -144,7 +136,7 @@ async def fetch_before_closing(runtime: Runtime, poll_id: int) -> None:
     """The closing time has come: first the responses the homeserver has."""
     with runtime.db.transaction() as session:
         poll = PollRepository(session).get(poll_id)
-    if poll is None or poll.status != OPEN:
+    if poll is None or poll.status != PollStatus.OPEN:
         return
     with suppress(RelationsError):  # close on what sync brought: settled on the end's time later
         await refresh(runtime, poll)
@@ -154,10 +146,8 @@ def close_when_due(
     session: Session, poll: Poll, now: datetime, late: bool, settings: Defaults
 ) -> list[ToRoom]:
     """A poll claimed closed at its time: its end event and results, in its room."""
-    language, zone = _room(session, poll.room_id, settings)
-    said = closing(
-        session, poll, language=language, room_zone=zone, prefix=settings.prefix, send_end=True
-    )
+    room = room_settings(session, poll.room_id, settings)
+    said = closing(session, poll, room=room, send_end=True, now=now)
     return [ToRoom(poll.room_id, message) for message in said]
 
 
@@ -188,11 +178,11 @@ def settle(session: Session, poll_id: int, ended_at: datetime, settings: Default
     if counted.to_json() == poll.result:
         return []
     poll.result = counted.to_json()
-    language, zone = _room(session, poll.room_id, settings)
-    _ = translator(language)
+    room = room_settings(session, poll.room_id, settings)
+    _ = room._
     lines = [
         _("Corrected count: votes sent just before the end reached me after it."),
-        *results_lines(poll, counted, _, final=True, prefix=settings.prefix, room_zone=zone),
+        *results_lines(poll, counted, _, final=True, room=room, now=ended_at),
     ]
     return [ToRoom(poll.room_id, Reply.of(*lines))]
 

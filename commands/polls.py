@@ -5,36 +5,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.args import parse_number, when_error
-from bot.dispatch import (
-    QUOTES,
-    CommandContext,
-    UsageError,
-    command,
-    split_args,
-)
-from bot.features import on_sent
-from bot.i18n import N_, Translate, translator
+from bot.args import parse_number, parse_one_number, read_time, take_quoted
+from bot.dispatch import CommandContext
+from bot.features import command, on_sent
+from bot.format import show_span, show_time
+from bot.i18n import N_
+from bot.meetings import DEFAULT_DURATION, MAX_TITLE
 from bot.msc3381 import (
     MAX_ANSWERS,
-    POLL_END,
     POLL_START,
     Answer,
-    Response,
-    Tally,
     answer_ids,
-    end_content,
     start_content,
-    tally,
 )
+from bot.parsing import UsageError, split_args
+from bot.polls import close, current_tally, results_lines
 from bot.replies import (
     Event,
-    Fragment,
     Message,
     Purpose,
     PurposeKind,
@@ -42,12 +33,11 @@ from bot.replies import (
     bold,
     code,
     fmt,
-    mention,
 )
-from bot.when import When, WhenError, parse_when
-from commands.meetings import DEFAULT_DURATION, MAX_TITLE, show_span, show_time
+from bot.rooms import settings_of
 from storage.models import Poll
-from storage.polls import CLOSED, FINDTIME, OPEN, POLL, PollRepository
+from storage.polls import PollRepository
+from storage.status import PollKind, PollStatus
 
 MIN_OPTIONS = 2
 MAX_QUESTION, MAX_OPTION = 500, 200
@@ -164,17 +154,12 @@ def parse_findtime(raw: str) -> FindTimeArgs:
         if not closes:
             raise UsageError(N_("Say when the poll closes, e.g. --closes tomorrow 18:00."))
         raw = raw[: tail.start()].strip()
-    if not raw or raw[0] not in QUOTES:
-        raise UsageError(N_("Give the meeting's title in quotes, then the times separated by |."))
-    end = raw.find(QUOTES[raw[0]], 1)
-    if end < 0:
-        raise UsageError(N_("A quote is not closed: {text}"), text=raw[:40])
-    title = raw[1:end].strip()
+    title, rest = take_quoted(raw)
     if not title:
         raise UsageError(N_("Give the meeting's title in quotes, then the times separated by |."))
     if len(title) > MAX_TITLE:
         raise UsageError(N_("The title is too long (at most {limit} characters)."), limit=MAX_TITLE)
-    slots = [s.strip() for s in raw[end + 1 :].split("|")]
+    slots = [s.strip() for s in rest.split("|")]
     if any(not s for s in slots) and len(slots) > 1:
         raise UsageError(N_("A time between two | is missing."))
     slots = [s for s in slots if s]
@@ -193,71 +178,16 @@ def parse_findtime(raw: str) -> FindTimeArgs:
     return FindTimeArgs(title=title, slots=tuple(slots), closes=closes)
 
 
+NOT_A_NUMBER = N_("“{value}” is not a poll number.")
+
+
 def parse_short_id(token: str) -> int:
     """A poll's number as shown by the bot: `3` or `#3`."""
-    return parse_number(token, N_("“{value}” is not a poll number."))
+    return parse_number(token, NOT_A_NUMBER)
 
 
 def parse_id(raw: str) -> int:
-    words = split_args(raw)
-    if len(words) != 1:
-        raise UsageError(N_("Give the poll's number, e.g. 3."))
-    return parse_short_id(words[0])
-
-
-# --- Times --------------------------------------------------------------------------------
-
-
-def read_time(ctx: CommandContext, phrase: str) -> When:
-    """A time phrase in the room's language and zone; unreadable, vague or past ones refused."""
-    try:
-        when = parse_when(phrase, lang=ctx.language, tz=ctx.timezone, now=ctx.now)
-    except WhenError as exc:
-        raise when_error(exc) from None
-    if when.title:
-        raise UsageError(N_("I understood the time but not “{words}”."), words=when.title[:200])
-    if when.start <= ctx.now:
-        raise UsageError(
-            N_("{when} is in the past."), when=show_time(when.start, ctx.timezone, ctx.language)
-        )
-    return when
-
-
-def slot_phrase(start: datetime, end: datetime, zone: str, now: datetime) -> tuple[str, str | None]:
-    """A phrase `!meeting add` reads back as exactly this slot, and the `--tz` it needs (or None).
-
-    Day-first numbers and "for N minutes" are read in every language. A local time that occurs
-    twice (the autumn change) is said in UTC instead."""
-    minutes = int((end - start).total_seconds() // 60)
-    duration = "" if timedelta(minutes=minutes) == DEFAULT_DURATION else f" for {minutes} minutes"
-    for tz in (zone, "UTC"):
-        local = start.astimezone(ZoneInfo(tz))
-        phrase = f"{local:%d/%m/%Y %H:%M}{duration}"
-        try:
-            back = parse_when(phrase, lang="en", tz=tz, now=now)
-        except WhenError:
-            continue
-        if back.start == start and (back.end or back.start + DEFAULT_DURATION) == end:
-            return phrase, (None if tz == zone else tz)
-    return f"{start:%d/%m/%Y %H:%M}{duration}", "UTC"
-
-
-def _quoted(text: str) -> str:
-    """Text in quotes the command parser reads back whole (quotes it does not contain)."""
-    for opening, closing in (('"', '"'), ("“", "”"), ("«", "»"), ("„", "“")):
-        if opening not in text and closing not in text:
-            return f"{opening}{text}{closing}"
-    return f'"{text.replace(chr(34), chr(39))}"'
-
-
-def schedule_command(poll: Poll, answer: dict, prefix: str, room_zone: str, now: datetime) -> str:
-    """The `!meeting add` that schedules a find-a-time slot."""
-    start = datetime.fromisoformat(answer["start"])
-    end = datetime.fromisoformat(answer["end"])
-    phrase, tz = slot_phrase(start, end, room_zone, now)
-    title = poll.question
-    line = f"{prefix}meeting add {_quoted(title)} {phrase}"
-    return f"{line} --tz {tz}" if tz else line
+    return parse_one_number(raw, N_("Give the poll's number, e.g. 3."), NOT_A_NUMBER)
 
 
 # --- How polls read -----------------------------------------------------------------------
@@ -267,149 +197,7 @@ def _answers(poll: Poll) -> list[Answer]:
     return [Answer(a["id"], a["text"]) for a in poll.answers]
 
 
-def current_tally(session: Session, poll: Poll) -> Tally:
-    """The poll's count now: responses on or before its end (its close, until the end's time
-    is known) count."""
-    cutoff = poll.ended_at or (poll.closed_at if poll.status == CLOSED else None)
-    responses = [
-        Response(r.sender, r.answers, r.ts) for r in PollRepository(session).responses(poll.id)
-    ]
-    return tally([a["id"] for a in poll.answers], poll.max_selections, responses, cutoff)
-
-
-def _people(user_ids: tuple[str, ...]) -> list[Fragment | str]:
-    parts: list[Fragment | str] = []
-    for user_id in user_ids:
-        if parts:
-            parts.append(", ")
-        parts.append(mention(user_id))
-    return parts
-
-
-def _texts(poll: Poll, ids: list[str]) -> list[str]:
-    by_id = {a["id"]: a["text"] for a in poll.answers}
-    return [by_id[i] for i in ids]
-
-
-def _list(words: list[str], _: Translate) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return _("{items} and {last}").format(items=", ".join(words[:-1]), last=words[-1])
-
-
-def end_text(poll: Poll, counted: Tally, _: Translate) -> str:
-    """The poll end's text fallback (what apps without polls show), as Element words it."""
-    leaders = counted.leaders()
-    if not leaders:
-        return _("The poll has ended. No votes were cast.")
-    return _("The poll has ended. Top answer: {answers}").format(
-        answers=_list(_texts(poll, leaders), _)
-    )
-
-
-def results_lines(
-    poll: Poll, counted: Tally, ctx_: Translate, *, final: bool, prefix: str, room_zone: str
-) -> list:
-    """The readable tally: per option its votes and share, who voted (unless secret)."""
-    _ = ctx_
-    heading = (
-        _("Results of poll #{id} (closed): {question}")
-        if final
-        else _("Results of poll #{id} so far: {question}")
-    )
-    lines: list = [fmt(heading, id=str(poll.short_id), question=bold(poll.question))]
-    for answer in poll.answers:
-        voters = counted.voters[answer["id"]]
-        line: list = [
-            fmt(
-                _("{option}: {count} ({percent}%)"),
-                option=bold(answer["text"]),
-                count=str(len(voters)),
-                percent=str(counted.percent(answer["id"])),
-            )
-        ]
-        if voters and not poll.secret:
-            line.extend([" — ", *_people(voters)])
-        lines.append(line)
-    lines.append(
-        _("Voters: {people}; votes cast: {votes}.").format(
-            people=counted.people, votes=counted.votes
-        )
-    )
-    if counted.spoilt:
-        lines.append(_("Spoilt votes (not counted): {count}.").format(count=len(counted.spoilt)))
-    if final:
-        lines.extend(_outcome(poll, counted, _, prefix=prefix, room_zone=room_zone))
-    return lines
-
-
-def _outcome(poll: Poll, counted: Tally, _: Translate, *, prefix: str, room_zone: str) -> list:
-    leaders = counted.leaders()
-    if not leaders:
-        return [_("No votes were cast.")]
-    texts = _texts(poll, leaders)
-    if poll.kind != FINDTIME:
-        if len(leaders) == 1:
-            return [fmt(_("Top answer: {answer}"), answer=bold(texts[0]))]
-        return [fmt(_("Tie between {answers}."), answers=_list(texts, _))]
-    by_id = {a["id"]: a for a in poll.answers}
-    if len(leaders) == 1:
-        lines: list = [fmt(_("Best time: {slot}"), slot=bold(texts[0]))]
-        lines.append(_("To schedule it as a meeting:"))
-    else:
-        lines = [fmt(_("Tie between {answers}."), answers=_list(texts, _))]
-        lines.append(_("To schedule one of them as a meeting:"))
-    now = datetime.now(UTC) if poll.closed_at is None else poll.closed_at
-    for answer_id in leaders:
-        lines.append(code(schedule_command(poll, by_id[answer_id], prefix, room_zone, now)))
-    return lines
-
-
-def results_reply(
-    session: Session, poll: Poll, _: Translate, *, prefix: str, room_zone: str, final: bool
-) -> Reply:
-    counted = current_tally(session, poll)
-    return Reply.of(
-        *results_lines(poll, counted, _, final=final, prefix=prefix, room_zone=room_zone)
-    )
-
-
 # --- Closing ------------------------------------------------------------------------------
-
-
-def closing(
-    session: Session, poll: Poll, *, language: str, room_zone: str, prefix: str, send_end: bool
-) -> list[Message]:
-    """What a poll claimed closed says: its end event (for every app), then its results; the
-    count is stored with it."""
-    _ = translator(language)
-    counted = current_tally(session, poll)
-    poll.result = counted.to_json()
-    said: list[Message] = []
-    if poll.start_event_id and send_end:
-        content = end_content(poll.start_event_id, end_text(poll, counted, _))
-        said.append(Event(POLL_END, content, Purpose(PurposeKind.POLL_END, poll.id)))
-    lines = results_lines(poll, counted, _, final=True, prefix=prefix, room_zone=room_zone)
-    mentions = () if poll.secret else tuple(u for v in counted.voters.values() for u in v)
-    said.append(Reply.of(*lines, mentions=mentions))
-    return said
-
-
-def close(
-    ctx: CommandContext, poll: Poll, *, now: datetime, send_end: bool = True
-) -> list[Message] | None:
-    """Close an open poll now, by the sender: what it says (None if it was closed already).
-    Runs in one transaction with whatever decided the close."""
-    if not PollRepository(ctx.session).claim_close(poll.id, ctx.sender, now):
-        return None
-    return closing(
-        ctx.session,
-        poll,
-        language=ctx.language,
-        room_zone=ctx.timezone,
-        prefix=ctx.prefix,
-        send_end=send_end,
-    )
 
 
 @on_sent(PurposeKind.POLL_START)
@@ -454,7 +242,9 @@ def _start(
         now=ctx.now,
     )
     content = start_content(
-        question if kind == POLL else _("When shall we meet for {title}?").format(title=question),
+        question
+        if kind == PollKind.POLL
+        else _("When shall we meet for {title}?").format(title=question),
         _answers(poll),
         max_selections=poll.max_selections,
         disclosed=not secret,
@@ -490,7 +280,7 @@ async def create_poll(ctx: CommandContext, args: PollArgs) -> list[Message]:
     ids = answer_ids(len(args.options))
     poll, start, lines = _start(
         ctx,
-        kind=POLL,
+        kind=PollKind.POLL,
         question=args.question,
         answers=[{"id": i, "text": t} for i, t in zip(ids, args.options, strict=True)],
         multi=args.multi,
@@ -537,7 +327,7 @@ async def find_time(ctx: CommandContext, args: FindTimeArgs) -> list[Message]:
     ]
     poll, start, lines = _start(
         ctx,
-        kind=FINDTIME,
+        kind=PollKind.FINDTIME,
         question=args.title,
         answers=answers,
         multi=True,
@@ -561,7 +351,7 @@ async def find_time(ctx: CommandContext, args: FindTimeArgs) -> list[Message]:
 async def close_poll(ctx: CommandContext, short_id: int) -> list[Message]:
     """Close a poll now: the end event for every app, the results for everyone."""
     poll = _poll(ctx, short_id)
-    if poll.status != OPEN:
+    if poll.status != PollStatus.OPEN:
         raise UsageError(N_("Poll #{id} is closed already."), id=short_id)
     if poll.creator != ctx.sender and not ctx.is_chair:
         raise UsageError(
@@ -584,7 +374,7 @@ async def show_results(ctx: CommandContext, short_id: int) -> Reply:
     """The count so far, or the final one."""
     _ = ctx._
     poll = _poll(ctx, short_id)
-    if poll.status == OPEN and poll.secret:
+    if poll.status == PollStatus.OPEN and poll.secret:
         counted = current_tally(ctx.session, poll)
         return Reply.of(
             fmt(
@@ -593,13 +383,10 @@ async def show_results(ctx: CommandContext, short_id: int) -> Reply:
             ),
             _("Voters so far: {people}.").format(people=counted.people),
         )
-    return results_reply(
-        ctx.session,
-        poll,
-        _,
-        prefix=ctx.prefix,
-        room_zone=ctx.timezone,
-        final=poll.status == CLOSED,
+    counted = current_tally(ctx.session, poll)
+    final = poll.status == PollStatus.CLOSED
+    return Reply.of(
+        *results_lines(poll, counted, _, final=final, room=settings_of(ctx), now=ctx.now)
     )
 
 
@@ -623,11 +410,11 @@ async def list_polls(ctx: CommandContext, _args: None) -> Reply:
         )
     lines: list = [bold(_("Polls"))]
     for poll in polls:
-        if poll.status == OPEN and poll.closes_at:
+        if poll.status == PollStatus.OPEN and poll.closes_at:
             state = _("open, closes {when}").format(
                 when=show_time(poll.closes_at, ctx.timezone, ctx.language)
             )
-        elif poll.status == OPEN:
+        elif poll.status == PollStatus.OPEN:
             state = _("open")
         else:
             state = _("closed")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import LANGUAGES
-from bot.dispatch import CommandContext, Permission, UsageError, command, split_args
+from bot.dispatch import CommandContext
+from bot.features import Permission, command
 from bot.i18n import N_, translator
+from bot.parsing import UsageError, split_args
 from bot.replies import Reply, bold, code, fmt
 from storage.rooms import RoomRepository
 

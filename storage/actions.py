@@ -10,11 +10,10 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ActionAssignee, ActionItem, ActionNote, ActionTimer
-from storage.timed import CANCELLED, PENDING, SENT, TimedRows
+from storage.status import ActionStatus, TimerStatus
+from storage.timed import TimedRows
 
-OPEN, DONE, DROPPED = "open", "done", "dropped"
 # The kinds of rounds: due-day reminders (daily), the digest (weekly).
-DUE, DIGEST = "due", "digest"
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class ActionRepository:
             meeting_id=meeting_id,
             due_at=due_at,
             due_has_time=due_has_time,
-            status=OPEN,
+            status=ActionStatus.OPEN,
         )
         self.session.add(item)
         self.session.flush()
@@ -132,7 +131,7 @@ class ActionRepository:
         self._mirror(item)
 
     def reopen(self, item: ActionItem) -> None:
-        item.status, item.closed_by, item.closed_at = OPEN, None, None
+        item.status, item.closed_by, item.closed_at = ActionStatus.OPEN, None, None
         self._mirror(item)
 
     def set_due(self, item: ActionItem, due_at: datetime | None, has_time: bool) -> None:
@@ -190,12 +189,16 @@ class ActionRepository:
         return Listing(items, self._count(query))
 
     def open_in_room(self, room_id: str, limit: int) -> Listing:
-        query = select(ActionItem).where(ActionItem.room_id == room_id, ActionItem.status == OPEN)
+        query = select(ActionItem).where(
+            ActionItem.room_id == room_id, ActionItem.status == ActionStatus.OPEN
+        )
         return self._open_page(query, limit)
 
     def overdue(self, room_id: str, now: datetime, limit: int) -> Listing:
         query = select(ActionItem).where(
-            ActionItem.room_id == room_id, ActionItem.status == OPEN, ActionItem.due_at < now
+            ActionItem.room_id == room_id,
+            ActionItem.status == ActionStatus.OPEN,
+            ActionItem.due_at < now,
         )
         return self._page(query.order_by(ActionItem.due_at, ActionItem.short_id), limit)
 
@@ -205,7 +208,7 @@ class ActionRepository:
         theirs = select(ActionAssignee.action_id).where(
             ActionAssignee.assignee == assignee,
             ActionAssignee.room_id == room_id,
-            ActionAssignee.status == OPEN,
+            ActionAssignee.status == ActionStatus.OPEN,
         )
         ids = list(
             self.session.scalars(
@@ -246,7 +249,7 @@ class ActionRepository:
         query = select(ActionItem).where(
             ActionItem.room_id == room_id,
             ActionItem.created_at < before,
-            (ActionItem.status == OPEN) | (ActionItem.closed_at > at),
+            (ActionItem.status == ActionStatus.OPEN) | (ActionItem.closed_at > at),
         )
         if exclude_meeting is not None:
             query = query.where(
@@ -258,7 +261,7 @@ class ActionRepository:
         return list(
             self.session.scalars(
                 select(ActionItem.room_id)
-                .where(ActionItem.status == OPEN)
+                .where(ActionItem.status == ActionStatus.OPEN)
                 .distinct()
                 .order_by(ActionItem.room_id)
             )
@@ -270,7 +273,9 @@ class ActionRepository:
             self.session.scalars(
                 select(ActionItem)
                 .where(
-                    ActionItem.status == OPEN, ActionItem.due_at >= start, ActionItem.due_at < end
+                    ActionItem.status == ActionStatus.OPEN,
+                    ActionItem.due_at >= start,
+                    ActionItem.due_at < end,
                 )
                 .order_by(ActionItem.room_id, ActionItem.due_at, ActionItem.short_id)
             )
@@ -279,7 +284,9 @@ class ActionRepository:
     def count_open(self, room_id: str) -> int:
         return (
             self.session.scalar(
-                select(func.count()).where(ActionItem.room_id == room_id, ActionItem.status == OPEN)
+                select(func.count()).where(
+                    ActionItem.room_id == room_id, ActionItem.status == ActionStatus.OPEN
+                )
             )
             or 0
         )
@@ -292,7 +299,7 @@ class TimerRepository(TimedRows[ActionTimer]):
     model = ActionTimer
 
     def add(self, kind: str, due_at: datetime) -> ActionTimer:
-        timer = ActionTimer(kind=kind, due_at=due_at, status=PENDING)
+        timer = ActionTimer(kind=kind, due_at=due_at, status=TimerStatus.PENDING)
         self.session.add(timer)
         self.session.flush()
         return timer
@@ -301,7 +308,7 @@ class TimerRepository(TimedRows[ActionTimer]):
         return list(
             self.session.scalars(
                 select(ActionTimer)
-                .where(ActionTimer.kind == kind, ActionTimer.status == PENDING)
+                .where(ActionTimer.kind == kind, ActionTimer.status == TimerStatus.PENDING)
                 .order_by(ActionTimer.due_at, ActionTimer.id)
             )
         )
@@ -311,11 +318,13 @@ class TimerRepository(TimedRows[ActionTimer]):
         return self.session.scalar(
             select(ActionTimer)
             .where(
-                ActionTimer.kind == kind, ActionTimer.status == SENT, ActionTimer.id != before_id
+                ActionTimer.kind == kind,
+                ActionTimer.status == TimerStatus.SENT,
+                ActionTimer.id != before_id,
             )
             .order_by(ActionTimer.sent_at.desc(), ActionTimer.id.desc())
             .limit(1)
         )
 
     def cancel(self, timer: ActionTimer) -> None:
-        timer.status = CANCELLED
+        timer.status = TimerStatus.CANCELLED

@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import AgendaItem, Meeting, Reminder, ReminderOffsets, Rsvp
-from storage.timed import PENDING, SENT, TimedRows
+from storage.status import MeetingStatus, TimerStatus
+from storage.timed import TimedRows
 
-SCHEDULED, CANCELLED = "scheduled", "cancelled"
 ANSWERS = ("yes", "no", "maybe")
 
 
@@ -46,7 +46,7 @@ class MeetingRepository:
             rrule=rrule,
             place=place,
             creator=creator,
-            status=SCHEDULED,
+            status=MeetingStatus.SCHEDULED,
             created_at=now,
         )
         self.session.add(meeting)
@@ -75,7 +75,7 @@ class MeetingRepository:
                 select(Meeting)
                 .where(
                     Meeting.room_id == room_id,
-                    Meeting.status == SCHEDULED,
+                    Meeting.status == MeetingStatus.SCHEDULED,
                     or_(Meeting.rrule.is_not(None), Meeting.end_at > now),
                 )
                 .order_by(Meeting.start_at, Meeting.id)
@@ -89,7 +89,7 @@ class MeetingRepository:
 
     def cancel(self, meeting: Meeting) -> list[int]:
         """Cancel a meeting and its pending reminders; the ids of those reminders."""
-        meeting.status = CANCELLED
+        meeting.status = MeetingStatus.CANCELLED
         return ReminderRepository(self.session).cancel_pending(meeting.id)
 
     def move(
@@ -164,7 +164,7 @@ class ReminderRepository(TimedRows[Reminder]):
             occurrence_at=occurrence_at,
             due_at=due_at,
             offset_minutes=offset_minutes,
-            status=PENDING,
+            status=TimerStatus.PENDING,
         )
         self.session.add(reminder)
         self.session.flush()
@@ -183,7 +183,8 @@ class ReminderRepository(TimedRows[Reminder]):
         """(occurrence, offset) of the meeting's reminders pending or sent: never plan them twice."""
         rows = self.session.execute(
             select(Reminder.occurrence_at, Reminder.offset_minutes).where(
-                Reminder.meeting_id == meeting_id, Reminder.status.in_((PENDING, SENT))
+                Reminder.meeting_id == meeting_id,
+                Reminder.status.in_((TimerStatus.PENDING, TimerStatus.SENT)),
             )
         )
         return {(row.occurrence_at, row.offset_minutes) for row in rows}
@@ -193,14 +194,14 @@ class ReminderRepository(TimedRows[Reminder]):
         ids = list(
             self.session.scalars(
                 select(Reminder.id).where(
-                    Reminder.meeting_id == meeting_id, Reminder.status == PENDING
+                    Reminder.meeting_id == meeting_id, Reminder.status == TimerStatus.PENDING
                 )
             )
         )
         if ids:
             self.session.execute(
                 update(Reminder)
-                .where(Reminder.id.in_(ids), Reminder.status == PENDING)
-                .values(status=CANCELLED)
+                .where(Reminder.id.in_(ids), Reminder.status == TimerStatus.PENDING)
+                .values(status=MeetingStatus.CANCELLED)
             )
         return ids

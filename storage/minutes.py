@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage.log import LogRepository
 from storage.models import LogEntry, MinutesItem, MinutesLine, MinutesMeeting
-
-RUNNING, ENDED = "running", "ended"
-MESSAGE, GAP = "message", "gap"
+from storage.status import MinutesStatus
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,9 @@ class MinutesRepository:
         """The room's meeting being recorded, if any (never more than one)."""
         return self.session.scalar(
             select(MinutesMeeting)
-            .where(MinutesMeeting.room_id == room_id, MinutesMeeting.status == RUNNING)
+            .where(
+                MinutesMeeting.room_id == room_id, MinutesMeeting.status == MinutesStatus.RUNNING
+            )
             .order_by(MinutesMeeting.id)
             .limit(1)
         )
@@ -56,7 +56,7 @@ class MinutesRepository:
             start_event_id=event_id,
             started_by=started_by,
             started_at=now,
-            status=RUNNING,
+            status=MinutesStatus.RUNNING,
             chairs=[started_by],
             seq=0,
         )
@@ -65,7 +65,7 @@ class MinutesRepository:
         return meeting
 
     def end(self, meeting: MinutesMeeting, by: str, now: datetime) -> None:
-        meeting.status, meeting.ended_by, meeting.ended_at = ENDED, by, now
+        meeting.status, meeting.ended_by, meeting.ended_at = MinutesStatus.ENDED, by, now
 
     def get(self, meeting_id: int) -> MinutesMeeting | None:
         return self.session.get(MinutesMeeting, meeting_id)

@@ -9,10 +9,8 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Poll, PollResponse
+from storage.status import PollStatus
 from storage.timed import TimedRows
-
-OPEN, CLOSED = "open", "closed"
-POLL, FINDTIME = "poll", "findtime"
 
 
 class PollRepository:
@@ -47,7 +45,7 @@ class PollRepository:
             creator=creator,
             created_at=now,
             closes_at=closes_at,
-            status=OPEN,
+            status=PollStatus.OPEN,
         )
         self.session.add(poll)
         self.session.flush()
@@ -69,11 +67,13 @@ class PollRepository:
     def of_room(self, room_id: str, limit: int) -> list[Poll]:
         """The room's open polls (oldest first), then the latest closed ones (newest first)."""
         opened = self.session.scalars(
-            select(Poll).where(Poll.room_id == room_id, Poll.status == OPEN).order_by(Poll.id)
+            select(Poll)
+            .where(Poll.room_id == room_id, Poll.status == PollStatus.OPEN)
+            .order_by(Poll.id)
         )
         closed = self.session.scalars(
             select(Poll)
-            .where(Poll.room_id == room_id, Poll.status == CLOSED)
+            .where(Poll.room_id == room_id, Poll.status == PollStatus.CLOSED)
             .order_by(Poll.id.desc())
             .limit(limit)
         )
@@ -89,8 +89,8 @@ class PollRepository:
         """Close an open poll; True for exactly one caller, however many try."""
         result = self.session.execute(
             update(Poll)
-            .where(Poll.id == poll_id, Poll.status == OPEN)
-            .values(status=CLOSED, closed_at=now, closed_by=closed_by)
+            .where(Poll.id == poll_id, Poll.status == PollStatus.OPEN)
+            .values(status=PollStatus.CLOSED, closed_at=now, closed_by=closed_by)
         )
         return result.rowcount == 1
 
@@ -110,7 +110,7 @@ class PollRepository:
             self.session.scalars(
                 select(Poll)
                 .where(
-                    Poll.status == CLOSED,
+                    Poll.status == PollStatus.CLOSED,
                     Poll.end_event_id.is_not(None),
                     Poll.ended_at.is_(None),
                 )
@@ -175,7 +175,7 @@ class PollClosings(TimedRows[Poll]):
     model = Poll
 
     def is_pending(self) -> ColumnElement[bool]:
-        return (Poll.status == OPEN) & Poll.closes_at.is_not(None)
+        return (Poll.status == PollStatus.OPEN) & Poll.closes_at.is_not(None)
 
     def claimed(self, now: datetime) -> dict[str, Any]:
-        return {"status": CLOSED, "closed_at": now, "closed_by": None}
+        return {"status": PollStatus.CLOSED, "closed_at": now, "closed_by": None}

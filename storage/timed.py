@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
-PENDING, SENT, CANCELLED = "pending", "sent", "cancelled"
+from storage.status import TimerStatus
 
 Row = TypeVar("Row")
 
@@ -28,11 +28,11 @@ class TimedRows(Generic[Row]):
 
     def is_pending(self) -> ColumnElement[bool]:
         """Which rows still wait for their time (by default: status pending)."""
-        return self.model.status == PENDING
+        return self.model.status == TimerStatus.PENDING
 
     def claimed(self, now: datetime) -> dict[str, Any]:
         """What claiming a row writes (by default: status sent, and when)."""
-        return {"status": SENT, "sent_at": now}
+        return {"status": TimerStatus.SENT, "sent_at": now}
 
     def get(self, row_id: int) -> Row | None:
         return self.session.get(self.model, row_id)

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import commands
-from bot.dispatch import UNDECRYPTABLE, Defaults, Dispatcher, Registry, RoomEvent
+from bot.dispatch import UNDECRYPTABLE, Defaults, Dispatcher, RoomEvent
+from bot.features import Registry
 from storage.db import Database
 from storage.outbox import OutboxRepository, purpose_of
 

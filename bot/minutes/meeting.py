@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.dispatch import UsageError
 from bot.i18n import N_
 from bot.minutes.items import Item, Kind
-
-RUNNING, ENDED = "running", "ended"
+from bot.parsing import UsageError
+from storage.status import MinutesStatus
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class LiveMeeting:
 
     @property
     def running(self) -> bool:
-        return self.status == RUNNING
+        return self.status == MinutesStatus.RUNNING
 
     def is_chair(self, user: str, room_chair: bool = False) -> bool:
         return room_chair or user in self.chairs

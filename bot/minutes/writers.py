@@ -11,15 +11,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, format_timedelta
-
+from bot.format import Clock, and_more, show_duration, undecrypted
 from bot.i18n import Translate
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
+from storage.status import ActionStatus
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -32,7 +32,6 @@ MIMETYPES = {
     "json": "application/json",
 }
 JSON_SCHEMA = "wgbot.minutes/1"
-BABEL_LOCALES = {"en": "en_GB", "fr": "fr", "de": "de"}
 # C0/C1 controls (but tab and newline), and the characters that reorder text on screen.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&~|#])")
@@ -60,71 +59,6 @@ def safe_url(url: str | None) -> str | None:
 def md_escape(text: str) -> str:
     """Text that Markdown shows as it is: on one line, every markup character escaped."""
     return _MD_SPECIAL.sub(r"\\\1", one_line(text))
-
-
-def _locale(language: str) -> str:
-    return BABEL_LOCALES.get(language, "en_GB")
-
-
-@dataclass(frozen=True)
-class Clock:
-    """Shows moments of one meeting in the room's zone and language."""
-
-    zone: str
-    language: str
-    several_days: bool = False
-
-    def day(self, moment: datetime) -> str:
-        return format_skeleton(
-            "yMMMEd", moment, tzinfo=ZoneInfo(self.zone), locale=_locale(self.language)
-        )
-
-    def time(self, moment: datetime) -> str:
-        # A meeting's log has thousands of lines and a few hundred distinct minutes.
-        minute = int(moment.timestamp()) // 60
-        return _clock_time(self.zone, self.language, self.several_days, minute)
-
-    def span(self, start: datetime, end: datetime | None) -> str:
-        tz = ZoneInfo(self.zone)
-        hm = format_skeleton("Hm", start, tzinfo=tz, locale=_locale(self.language))
-        if end is None:
-            return f"{self.day(start)}, {hm} ({self.zone})"
-        if start.astimezone(tz).date() != end.astimezone(tz).date():
-            end_hm = format_skeleton("Hm", end, tzinfo=tz, locale=_locale(self.language))
-            return f"{self.day(start)}, {hm} – {self.day(end)}, {end_hm} ({self.zone})"
-        end_hm = format_skeleton("Hm", end, tzinfo=tz, locale=_locale(self.language))
-        return f"{self.day(start)}, {hm}–{end_hm} ({self.zone})"
-
-    def iso(self, moment: datetime | None) -> str | None:
-        if moment is None:
-            return None
-        return moment.astimezone(ZoneInfo(self.zone)).isoformat(timespec="seconds")
-
-
-@lru_cache(maxsize=4096)
-def _clock_time(zone: str, language: str, several_days: bool, minute: int) -> str:
-    tz, locale = ZoneInfo(zone), _locale(language)
-    moment = datetime.fromtimestamp(minute * 60, tz)
-    hm = format_skeleton("Hm", moment, tzinfo=tz, locale=locale)
-    if several_days:
-        return f"{format_skeleton('MMMd', moment, tzinfo=tz, locale=locale)} {hm}"
-    return hm
-
-
-def show_duration(duration: timedelta, language: str) -> str:
-    """A meeting's length in words: "1 hour 25 minutes"."""
-    locale = _locale(language)
-    minutes = round(duration.total_seconds() / 60)
-    if minutes < 1:
-        seconds = timedelta(seconds=max(0, int(duration.total_seconds())))
-        return format_timedelta(seconds, threshold=1, locale=locale, format="long")
-    hours, minutes = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(format_timedelta(timedelta(hours=hours), threshold=1, locale=locale))
-    if minutes:
-        parts.append(format_timedelta(timedelta(minutes=minutes), threshold=1, locale=locale))
-    return " ".join(parts)
 
 
 def show_due(action: ActionEntry, clock: Clock) -> str | None:
@@ -190,8 +124,28 @@ def _kind_labels(_: Translate) -> dict[Kind, str]:
     }
 
 
-def _status(action: ActionEntry, _: Translate) -> str | None:
-    return {"done": _("done"), "dropped": _("dropped")}.get(action.status)
+def _state(action: ActionEntry, now: datetime | None) -> str | None:
+    """done, dropped, overdue, or None (open and not overdue, or no time to compare with)."""
+    if action.status in (ActionStatus.DONE, ActionStatus.DROPPED):
+        return action.status
+    if now is not None and action.due_at is not None and action.due_at < now:
+        return "overdue"
+    return None
+
+
+def _notes(due: str | None, state: str | None, _: Translate) -> str | None:
+    """What an action's line says in parentheses, one whole sentence per case."""
+    if due and state:
+        return {
+            "done": _("due {date}; done"),
+            "dropped": _("due {date}; dropped"),
+            "overdue": _("due {date}; overdue"),
+        }[state].format(date=due)
+    if due:
+        return _("due {date}").format(date=due)
+    if state:
+        return {"done": _("done"), "dropped": _("dropped"), "overdue": _("overdue")}[state]
+    return None
 
 
 def action_line(action: ActionEntry, clock: Clock, _: Translate, *, now: datetime | None) -> str:
@@ -199,18 +153,8 @@ def action_line(action: ActionEntry, clock: Clock, _: Translate, *, now: datetim
     text = f"#{action.id} {one_line(action.text)}"
     if action.assignees:
         text += " → " + ", ".join(one_line(a) for a in action.assignees)
-    notes = []
-    due = show_due(action, clock)
-    if due:
-        notes.append(_("due {date}").format(date=due))
-    status = _status(action, _)
-    if status:
-        notes.append(status)
-    elif now is not None and action.due_at is not None and action.due_at < now:
-        notes.append(_("overdue"))
-    if notes:
-        text += f" ({'; '.join(notes)})"
-    return text
+    notes = _notes(show_due(action, clock), _state(action, now), _)
+    return f"{text} ({notes})" if notes else text
 
 
 def _item_text(item: Item, clock: Clock, _: Translate) -> str:
@@ -238,7 +182,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
     facts.append((_("Chairs"), ", ".join(one_line(c) for c in minutes.chairs)))
     facts.append((_("Attendees (who spoke)"), ", ".join(one_line(a) for a in minutes.attendees)))
     gaps = len(minutes.gaps)
-    gaps_note = _("{count} message(s) could not be decrypted.").format(count=gaps) if gaps else None
+    gaps_note = undecrypted(gaps, _) if gaps else None
     kinds = _kind_labels(_)
     topics = []
     for topic in minutes.topics():
@@ -297,7 +241,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         decisions=[one_line(d.text) for d in minutes.decisions],
         actions_by_person=by_person,
         open_actions=open_actions,
-        open_more=_("… and {count} more.").format(count=more) if more > 0 else None,
+        open_more=and_more(more, _) if more > 0 else None,
         log=log,
     )
 

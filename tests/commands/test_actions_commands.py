@@ -11,8 +11,9 @@ from bot.features import Runtime
 from bot.scheduler import TimerService
 from commands.action_rounds import ROUNDS as ROUND_TIMER
 from commands.action_rounds import Rounds, plan_rounds
-from storage.actions import DIGEST, DUE, ActionRepository, TimerRepository
+from storage.actions import ActionRepository, TimerRepository
 from storage.db import Database
+from storage.status import RoundKind
 from tests.room import TEST_DEFAULTS, Clock, Room, pilled
 
 ALICE, BOB, CAROL = "@alice:example.org", "@bob:example.org", "@carol:example.org"
@@ -44,7 +45,11 @@ def rounds(db: Database, clock: Clock):
 def pending_rounds(db: Database) -> dict[str, datetime]:
     with db.transaction() as s:
         timers = TimerRepository(s)
-        return {kind: t.due_at for kind in (DUE, DIGEST) for t in timers.pending_of(kind)}
+        return {
+            kind: t.due_at
+            for kind in (RoundKind.DUE, RoundKind.DIGEST)
+            for t in timers.pending_of(kind)
+        }
 
 
 async def test_an_action_from_creation_to_done(room: Room):
@@ -224,8 +229,8 @@ async def test_the_due_day_reminder_mentions_the_assignees_once(
     db: Database, room: Room, clock: Clock, rounds: TimerService
 ):
     assert pending_rounds(db) == {
-        DUE: datetime(2026, 11, 23, 8, 0, tzinfo=UTC),  # today 09:00 in Luxembourg
-        DIGEST: datetime(2026, 11, 23, 8, 30, tzinfo=UTC),  # Monday 09:30
+        RoundKind.DUE: datetime(2026, 11, 23, 8, 0, tzinfo=UTC),  # today 09:00 in Luxembourg
+        RoundKind.DIGEST: datetime(2026, 11, 23, 8, 30, tzinfo=UTC),  # Monday 09:30
     }
     await room.say(f"!action {BOB} send the agenda by today", ALICE)
     await room.say(f"!action {CAROL} later by Wednesday", ALICE)
@@ -233,7 +238,7 @@ async def test_the_due_day_reminder_mentions_the_assignees_once(
     await room.say("!done 3", BOB)
     clock.now = datetime(2026, 11, 23, 8, 0, 1, tzinfo=UTC)
     with db.transaction() as s:
-        (due_id,) = [t.id for t in TimerRepository(s).pending_of(DUE)]
+        (due_id,) = [t.id for t in TimerRepository(s).pending_of(RoundKind.DUE)]
     assert await rounds.fire("action-round", due_id) is True
     assert await rounds.fire("action-round", due_id) is False
     (reminder,) = room.take()
@@ -242,7 +247,7 @@ async def test_the_due_day_reminder_mentions_the_assignees_once(
         f"• #1 send the agenda → {BOB} — due Mon, 23 Nov 2026",
     ]
     assert reminder.mentions == (BOB,) and reminder.in_reply_to is None
-    assert pending_rounds(db)[DUE] == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    assert pending_rounds(db)[RoundKind.DUE] == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 
 async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
@@ -256,7 +261,7 @@ async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
     clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     with db.transaction() as s:
         plan_rounds(s, ROUNDS, clock.now)
-        (due_id,) = [t.id for t in TimerRepository(s).pending_of(DUE)]
+        (due_id,) = [t.id for t in TimerRepository(s).pending_of(RoundKind.DUE)]
     assert rounds.pick_up() == 2
     assert await rounds.fire("action-round", due_id) is True
     sent = room.take()
@@ -271,8 +276,8 @@ async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
     digest = [m for m in sent if m.body.startswith("Weekly digest")]
     assert len(digest) == 1 and "(late: I was away at its time)" in digest[0].body
     assert pending_rounds(db) == {
-        DUE: datetime(2026, 11, 26, 8, 0, tzinfo=UTC),
-        DIGEST: datetime(2026, 11, 30, 8, 30, tzinfo=UTC),
+        RoundKind.DUE: datetime(2026, 11, 26, 8, 0, tzinfo=UTC),
+        RoundKind.DIGEST: datetime(2026, 11, 30, 8, 30, tzinfo=UTC),
     }
 
 
@@ -287,7 +292,7 @@ async def test_the_weekly_digest_lists_open_and_overdue_per_room(
     room.take()
     clock.now = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # the next Monday 09:30
     with db.transaction() as s:
-        (digest_id,) = [t.id for t in TimerRepository(s).pending_of(DIGEST)]
+        (digest_id,) = [t.id for t in TimerRepository(s).pending_of(RoundKind.DIGEST)]
         # Move this week's digest to next Monday, as if the bot had run through the week.
         TimerRepository(s).get(digest_id).due_at = clock.now
     assert await rounds.fire("action-round", digest_id) is True
@@ -303,7 +308,7 @@ async def test_the_weekly_digest_lists_open_and_overdue_per_room(
     assert english.mentions == (BOB,)
     german = sent["Wöchentliche Übersicht der Aufgaben: 1 offen, 1 überfällig."]
     assert f"• #1 Bericht → {CAROL} — fällig Fr., 27. Nov. 2026 (überfällig)" in german.body
-    assert pending_rounds(db)[DIGEST] == datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
+    assert pending_rounds(db)[RoundKind.DIGEST] == datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
 
 
 async def test_rounds_follow_the_config(db: Database, clock: Clock):
@@ -314,8 +319,8 @@ async def test_rounds_follow_the_config(db: Database, clock: Clock):
     with db.transaction() as s:
         plan_rounds(s, later, clock.now)
     assert pending_rounds(db) == {
-        DUE: datetime(2026, 11, 23, 16, 0, tzinfo=UTC),
-        DIGEST: datetime(2026, 11, 27, 11, 0, tzinfo=UTC),
+        RoundKind.DUE: datetime(2026, 11, 23, 16, 0, tzinfo=UTC),
+        RoundKind.DIGEST: datetime(2026, 11, 27, 11, 0, tzinfo=UTC),
     }
     with db.transaction() as s:
         plan_rounds(s, Rounds(None, None, "Europe/Luxembourg", "en"), clock.now)

@@ -14,7 +14,8 @@ from nio import AsyncClient, Event, MatrixRoom
 from sqlalchemy import func, select
 
 import commands
-from bot.dispatch import MAX_COMMANDS, command
+from bot.dispatch import MAX_COMMANDS
+from bot.features import command
 from bot.i18n import N_
 from bot.msc3381 import POLL_RESPONSE
 from bot.sync import Syncer

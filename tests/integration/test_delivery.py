@@ -17,7 +17,8 @@ from helpers import ask, replies_to, room_with_bot
 from members import Member
 
 from bot.homeserver import Homeserver, free_port, start_homeserver
-from bot.replies import MAX_CONTENT_BYTES, Reply, content_size
+from bot.replies import Reply
+from bot.sender import MAX_CONTENT_BYTES, content_size
 from storage.db import Database
 from storage.outbox import OutboxRepository
 

@@ -3,7 +3,7 @@
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
-from bot.setup import check_database
+from bot.check import check_database
 from storage.db import MIGRATIONS, Database
 
 

@@ -125,7 +125,7 @@ def test_migration_0002_keeps_rows_of_0001(database_url):
 async def test_a_message_for_a_room_the_bot_left_does_not_block_the_queue(db: Database):
     from nio import AsyncClient
 
-    from bot.replies import Sender
+    from bot.sender import Sender
 
     with db.transaction() as s:
         OutboxRepository(s).add("!left:example.org", "m.room.message", {"body": "lost"}, NOW)

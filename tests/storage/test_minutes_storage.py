@@ -4,12 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect, text
 
-from storage.actions import DONE, OPEN, ActionRepository, TimerRepository
+from storage.actions import ActionRepository, TimerRepository
 from storage.db import Database
 from storage.log import LogRepository
 from storage.meetings import MeetingRepository
-from storage.minutes import GAP, MESSAGE, MinutesRepository
+from storage.minutes import MinutesRepository
 from storage.rooms import RoomRepository
+from storage.status import ActionStatus, LogKind
 from storage.sync import SyncRepository
 
 ROOM, OTHER = "!room:example.org", "!other:example.org"
@@ -64,7 +65,12 @@ def test_migration_0005_keeps_rows_of_0004(database_url):
             room_id=ROOM, title="Suivi", started_by=ALICE, now=NOW, event_id="$start"
         )
         minutes.record(
-            meeting, event_id="$m1", sender=BOB, ts=NOW, kind=MESSAGE, payload={"body": "hi"}
+            meeting,
+            event_id="$m1",
+            sender=BOB,
+            ts=NOW,
+            kind=LogKind.MESSAGE,
+            payload={"body": "hi"},
         )
         ActionRepository(s).add(room_id=ROOM, text="note", creator=ALICE, assignees=[BOB], now=NOW)
     db.upgrade()  # a second run changes nothing
@@ -76,7 +82,12 @@ def test_a_logged_command_keeps_one_row_per_event(db: Database):
         minutes = MinutesRepository(s)
         meeting = minutes.start(room_id=ROOM, title="T", started_by=ALICE, now=NOW, event_id="$s")
         minutes.record(
-            meeting, event_id="$e", sender=BOB, ts=NOW, kind=MESSAGE, payload={"body": "!info x"}
+            meeting,
+            event_id="$e",
+            sender=BOB,
+            ts=NOW,
+            kind=LogKind.MESSAGE,
+            payload={"body": "!info x"},
         )
         # What the dispatcher appends once the message's commands ran.
         LogRepository(s).append(
@@ -85,7 +96,10 @@ def test_a_logged_command_keeps_one_row_per_event(db: Database):
         )  # fmt: skip
     with db.transaction() as s:
         (entry,) = [e for e in LogRepository(s).in_room(ROOM) if e.event_id == "$e"]
-        assert (entry.kind, entry.payload) == (MESSAGE, {"body": "!info x", "commands": ["info"]})
+        assert (entry.kind, entry.payload) == (
+            LogKind.MESSAGE,
+            {"body": "!info x", "commands": ["info"]},
+        )
         assert [seq for seq, _e in MinutesRepository(s).lines(meeting.id)] == [1]
 
 
@@ -95,8 +109,8 @@ def test_redaction_removes_rows_items_actions_and_title(db: Database):
         meeting = minutes.start(
             room_id=ROOM, title="Secret", started_by=ALICE, now=NOW, event_id="$start"
         )
-        minutes.record(meeting, event_id="$x", sender=BOB, ts=NOW, kind=MESSAGE, payload={})
-        minutes.record(meeting, event_id="$gap", sender=BOB, ts=NOW, kind=GAP, payload={})
+        minutes.record(meeting, event_id="$x", sender=BOB, ts=NOW, kind=LogKind.MESSAGE, payload={})
+        minutes.record(meeting, event_id="$gap", sender=BOB, ts=NOW, kind=LogKind.GAP, payload={})
         action = actions.add(
             room_id=ROOM, text="t", creator=ALICE, assignees=[BOB], now=NOW, event_id="$x",
             meeting_id=meeting.id,
@@ -131,7 +145,7 @@ def test_listings_are_bounded_and_ordered(db: Database):
             )  # fmt: skip
         actions.add(room_id=OTHER, text="elsewhere", creator=ALICE, assignees=[BOB], now=NOW)
         first = actions.by_short_id(ROOM, 1)
-        actions.close(first, DONE, BOB, NOW)
+        actions.close(first, ActionStatus.DONE, BOB, NOW)
     with db.transaction() as s:
         actions = ActionRepository(s)
         listing = actions.open_in_room(ROOM, 5)
@@ -139,11 +153,11 @@ def test_listings_are_bounded_and_ordered(db: Database):
         dues = [i.due_at for i in listing.items]
         assert dues == sorted(dues) and all(d is not None for d in dues)
         overdue = actions.overdue(ROOM, NOW, 100)
-        assert all(i.due_at < NOW and i.status == OPEN for i in overdue.items)
+        assert all(i.due_at < NOW and i.status == ActionStatus.OPEN for i in overdue.items)
         assert overdue.total == 3
         assert actions.open_for(ROOM, BOB, 100).total == 15
         assert actions.open_for(ROOM, "MAEE", 100).total == 14
-        assert [i.short_id for i in actions.closed(ROOM, DONE, 10).items] == [1]
+        assert [i.short_id for i in actions.closed(ROOM, ActionStatus.DONE, 10).items] == [1]
         assert actions.rooms_with_open_items() == [OTHER, ROOM]
 
 
@@ -171,7 +185,7 @@ def test_a_persons_listing_follows_status_and_due_changes(db: Database):
         actions = ActionRepository(s)
         assert [i.text for i in actions.open_for(ROOM, BOB, 10).items] == ["b", "a"]
         actions.set_due(actions.get(first.id), NOW + timedelta(days=1), True)
-        actions.close(actions.get(second.id), DONE, BOB, NOW)
+        actions.close(actions.get(second.id), ActionStatus.DONE, BOB, NOW)
         listing = actions.open_for(ROOM, BOB, 10)
         assert ([i.text for i in listing.items], listing.total) == (["a"], 1)
         actions.reopen(actions.get(second.id))

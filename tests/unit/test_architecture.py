@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 import commands
-from bot.dispatch import Registry
-from bot.features import Timer
+from bot.features import Registry, Timer
 from bot.replies import PurposeKind
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +28,20 @@ def test_nothing_in_bot_imports_a_feature_module():
     for path in sorted((ROOT / "bot").rglob("*.py")):
         features = {name for name in imported(path) if name.startswith("commands.")}
         assert features == set(), path
+
+
+def test_no_feature_imports_another():
+    """What two features (or two parts of one) share lives in bot/."""
+    for path in sorted((ROOT / "commands").glob("*.py")):
+        if path.name != "__init__.py":
+            assert not {n for n in imported(path) if n.startswith("commands")}, path
+
+
+def test_no_renderer_reads_the_wall_clock():
+    for folder in ("bot/minutes", "commands"):
+        for path in sorted((ROOT / folder).glob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            assert "datetime.now(" not in text and "utcnow(" not in text, path
 
 
 def test_no_feature_writes_the_outbox():

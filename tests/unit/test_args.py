@@ -4,8 +4,8 @@ be used, as sentences."""
 import pytest
 
 from bot.args import echo, parse_number, when_error
-from bot.dispatch import UsageError
 from bot.i18n import translator
+from bot.parsing import UsageError
 from bot.when import WhenError
 from commands import actions, meetings, minutes, polls
 

@@ -5,8 +5,9 @@ import types
 import pytest
 
 import commands
-from bot.dispatch import Registry, UsageError, command, command_lines, split_args
+from bot.features import Registry, command
 from bot.i18n import N_, translator
+from bot.parsing import UsageError, command_lines, split_args
 from bot.replies import Reply, bold, code, fmt, mention
 
 

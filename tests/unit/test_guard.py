@@ -3,7 +3,8 @@
 import pytest
 from nio import AsyncClient, MatrixRoom
 
-from bot.replies import NotSyncedYet, RefusedToSend, Reply, Sender, UnknownRoom
+from bot.replies import Reply
+from bot.sender import NotSyncedYet, RefusedToSend, Sender, UnknownRoom
 
 ROOM = "!room:example.org"
 

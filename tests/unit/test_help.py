@@ -1,7 +1,7 @@
 """`!help`'s areas against the declared commands: every command is in one, in every language."""
 
 import commands
-from bot.dispatch import Registry
+from bot.features import Registry
 from bot.i18n import translator
 from commands.help import AREA_BY_WORD, AREAS, fold
 

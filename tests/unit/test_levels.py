@@ -2,7 +2,7 @@
 
 from nio import Event, MegolmEvent
 
-from bot.sync import levels_along, power_levels_of, user_level
+from bot.levels import levels_along, power_levels_of, user_level
 
 ALICE, BOB = "@alice:example.org", "@bob:example.org"
 OLD = {"users": {ALICE: 100}, "users_default": 0}

@@ -7,22 +7,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bot.dispatch import UsageError
+from bot.format import describe_recurrence, show_minutes, show_span, show_time
 from bot.i18n import translator
 from bot.ics import CalendarMeeting, render_ics
+from bot.parsing import UsageError
 from bot.recurrence import next_occurrence, occurrences, plan_reminders
 from commands.meetings import (
     AddArgs,
-    describe_recurrence,
     parse_add,
     parse_agenda,
     parse_id,
     parse_move,
     parse_offsets,
     parse_rsvp,
-    show_minutes,
-    show_span,
-    show_time,
 )
 
 LUX = "Europe/Luxembourg"

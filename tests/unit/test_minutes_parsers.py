@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.dispatch import UsageError
+from bot.parsing import UsageError
 from commands.actions import due_candidates, parse_action, parse_assign, parse_listing
 from commands.minutes import parse_export, parse_link, parse_users
 

@@ -8,11 +8,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.dispatch import UsageError
 from bot.i18n import translator
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
 from bot.minutes.meeting import LiveMeeting
 from bot.minutes.writers import md_escape, minutes_json, render, safe_url
+from bot.parsing import UsageError
 
 T0 = datetime(2019, 12, 3, 13, 0, tzinfo=UTC)  # 14:00 in Luxembourg
 A, B, C = "@a:example.org", "@b:example.org", "@c:example.org"
@@ -118,7 +118,7 @@ def test_every_format_says_the_same_in_the_room_language():
         assert "Procès-verbal" in text
         assert "mar. 3 déc. 2019, 14:00–15:25 (Europe/Luxembourg)" in text
         assert "Se réunir tous les 3-4 mois" in text
-        assert "1 message(s) n'ont pas pu être déchiffré(s)." in text
+        assert "1 message n'a pas pu être déchiffré." in text
         assert "#7 Draft the note → @b:example.org, MAEE (échéance ven. 13 déc. 2019)" in text
     doc = json.loads(render(minutes, "json", _))
     assert doc["decisions"] == ["Se réunir tous les 3-4 mois"]

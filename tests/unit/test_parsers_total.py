@@ -14,7 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import commands
-from bot.dispatch import MAX_COMMAND_LENGTH, Registry, UsageError
+from bot.dispatch import MAX_COMMAND_LENGTH
+from bot.features import Registry
+from bot.parsing import UsageError
 from bot.when import WhenError, parse_when
 
 MAX = MAX_COMMAND_LENGTH

@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.dispatch import UsageError
+from bot.parsing import UsageError
+from bot.polls import slot_phrase
 from bot.when import parse_when
-from commands.polls import parse_findtime, parse_id, parse_poll, slot_phrase
+from commands.polls import parse_findtime, parse_id, parse_poll
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 

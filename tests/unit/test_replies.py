@@ -8,19 +8,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.replies import (
-    MAX_CONTENT_BYTES,
-    MAX_ECHO,
-    Reply,
-    bold,
-    code,
-    content_size,
-    fmt,
-    mention,
-    next_room,
-    split_message,
-    text,
-)
+from bot.replies import MAX_ECHO, Reply, bold, code, fmt, mention, text
+from bot.sender import MAX_CONTENT_BYTES, content_size, next_room, split_message
 
 # What must never reach a chat reply: C0/C1 controls (but the newline) and bidi controls.
 FORBIDDEN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

@@ -14,19 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.check import clock_line, describe_skew, device_line
 from bot.config import load_config
-from bot.setup import (
-    Answer,
-    Answers,
-    InitError,
-    clock_line,
-    describe_skew,
-    device_line,
-    gather,
-    parse_http_date,
-    render_config,
-    why_unreachable,
-)
+from bot.init import Answers, InitError, gather, render_config
+from bot.preflight import Answer, parse_http_date, why_unreachable
 
 WRITTEN_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

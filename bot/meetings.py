@@ -1,0 +1,102 @@
+"""What a meeting says about its time and plans for its reminders, shared by the meeting
+commands (commands/meetings.py) and the reminders themselves (commands/meeting_reminders.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.format import describe_recurrence, join_list, show_minutes, show_span
+from bot.i18n import Translate
+from bot.ics import CalendarMeeting
+from bot.recurrence import DEFAULT_OFFSETS, next_occurrence, plan_reminders
+from bot.replies import bold, fmt
+from storage.meetings import MeetingRepository, ReminderRepository
+from storage.models import Meeting
+from storage.status import MeetingStatus
+
+DEFAULT_DURATION = timedelta(hours=1)
+MAX_TITLE = 200
+
+
+def next_start(meeting: Meeting, now: datetime) -> datetime | None:
+    """The start of the coming (or current) occurrence; None once a single meeting is over."""
+    duration = meeting.end_at - meeting.start_at
+    return next_occurrence(meeting.start_at, meeting.timezone, meeting.rrule, after=now - duration)
+
+
+def when_lines(
+    meeting: Meeting, start: datetime, room_zone: str, _: Translate, language: str
+) -> list:
+    """When (in the room's zone, and in the meeting's own if it differs), and how it repeats."""
+    end = start + (meeting.end_at - meeting.start_at)
+    lines: list = [fmt(_("When: {when}"), when=bold(show_span(start, end, room_zone, language)))]
+    if meeting.timezone != room_zone:
+        lines.append(
+            fmt(
+                _("In its own zone: {when}"), when=show_span(start, end, meeting.timezone, language)
+            )
+        )
+    if meeting.rrule:
+        lines.append(
+            fmt(
+                _("Repeats: {rule}"),
+                rule=describe_recurrence(
+                    meeting.rrule, meeting.start_at, meeting.timezone, _, language
+                ),
+            )
+        )
+    if meeting.place:
+        lines.append(fmt(_("Where: {place}"), place=meeting.place))
+    return lines
+
+
+def reminder_offsets(session: Session, room_id: str) -> tuple[int, ...]:
+    """When the room is reminded of its meetings, in minutes before each."""
+    chosen = MeetingRepository(session).reminder_offsets(room_id)
+    return DEFAULT_OFFSETS if chosen is None else tuple(chosen)
+
+
+def describe_offsets(offsets: tuple[int, ...], _: Translate, language: str) -> str:
+    if not offsets:
+        return _("No reminders in this room.")
+    words = [show_minutes(m, language) for m in sorted(offsets, reverse=True)]
+    return _("Reminders: {offsets} before.").format(offsets=join_list(words, _))
+
+
+def schedule_reminders(session: Session, meeting: Meeting, now: datetime) -> int:
+    """Create the meeting's reminder rows still to come (the next occurrence's, for a series)."""
+    reminders = ReminderRepository(session)
+    plan = plan_reminders(
+        meeting.start_at,
+        meeting.timezone,
+        meeting.rrule,
+        reminder_offsets(session, meeting.room_id),
+        now=now,
+        planned=reminders.planned(meeting.id),
+    )
+    for item in plan:
+        reminders.add(meeting.id, item.occurrence_at, item.due_at, item.offset_minutes)
+    return len(plan)
+
+
+def calendar_meeting(session: Session, meeting: Meeting, now: datetime) -> CalendarMeeting:
+    """What the .ics says; the UID is stable, so importing it again updates the event."""
+    zone = ZoneInfo(meeting.timezone)
+    server = meeting.room_id.partition(":")[2] or "wgbot"
+    return CalendarMeeting(
+        uid=f"meeting-{meeting.id}-{int(meeting.created_at.timestamp())}@{server}",
+        title=meeting.title,
+        start=meeting.start_at.astimezone(zone),
+        end=meeting.end_at.astimezone(zone),
+        zone=meeting.timezone,
+        rrule=meeting.rrule,
+        place=meeting.place,
+        agenda=[item.text for item in MeetingRepository(session).agenda(meeting.id)],
+        organizer=meeting.creator,
+        room=meeting.room_id,
+        cancelled=meeting.status != MeetingStatus.SCHEDULED,
+        stamp=now,
+    )

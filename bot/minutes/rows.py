@@ -1,0 +1,90 @@
+"""From stored rows to the values of the minutes: what the commands (commands/minutes.py) export
+and the benchmark (bench/minutes.py) renders. The only module of bot/minutes that reads the
+database; the state machine, the items and the writers stay pure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
+from storage.actions import ActionRepository
+from storage.minutes import MinutesRepository
+from storage.models import ActionItem, LogEntry, MinutesMeeting
+from storage.status import LogKind
+
+CARRIED_LIMIT = 100  # open actions from before a meeting listed in its minutes
+
+
+def action_entry(item: ActionItem, assignees: list[str]) -> ActionEntry:
+    return ActionEntry(
+        id=item.short_id,
+        text=item.text,
+        assignees=tuple(assignees),
+        status=item.status,
+        due_at=item.due_at,
+        due_has_time=item.due_has_time,
+    )
+
+
+def line_of(seq: int, entry: LogEntry) -> Line:
+    payload = entry.payload or {}
+    if entry.kind == LogKind.GAP:
+        return Line(seq, entry.ts, entry.sender, None, "gap", event_id=entry.event_id)
+    return Line(
+        seq=seq,
+        at=entry.ts,
+        sender=entry.sender,
+        body=str(payload.get("body", "")),
+        msgtype=str(payload.get("msgtype", "m.text")),
+        edited=bool(payload.get("versions")),
+        event_id=entry.event_id,
+    )
+
+
+def load_minutes(
+    session: Session, meeting: MinutesMeeting, *, language: str, timezone: str, now: datetime
+) -> Minutes:
+    """Everything the minutes of a meeting say, as they stand now (redactions honoured)."""
+    minutes = MinutesRepository(session)
+    actions = ActionRepository(session)
+    rows = minutes.items(meeting.id)
+    linked = actions.get_many([r.action_id for r in rows if r.action_id is not None])
+    end = meeting.ended_at or now
+    carried = actions.open_at(
+        meeting.room_id,
+        before=meeting.started_at,
+        at=end,
+        exclude_meeting=meeting.id,
+        limit=CARRIED_LIMIT,
+    )
+    people = actions.assignees([*linked, *(a.id for a in carried.items)])
+    entries = {i: action_entry(a, people[i]) for i, a in linked.items()}
+    items = tuple(
+        Item(
+            seq=row.seq,
+            kind=Kind(row.kind),
+            text=row.text,
+            author=row.author,
+            at=row.created_at,
+            url=row.url,
+            action=entries.get(row.action_id) if row.action_id is not None else None,
+        )
+        for row in rows
+    )
+    return Minutes(
+        id=meeting.short_id,
+        room_id=meeting.room_id,
+        title=meeting.title,
+        started_by=meeting.started_by,
+        started_at=meeting.started_at,
+        ended_at=meeting.ended_at,
+        chairs=tuple(meeting.chairs),
+        timezone=timezone,
+        language=language,
+        items=items,
+        lines=tuple(line_of(seq, entry) for seq, entry in minutes.lines(meeting.id)),
+        open_actions=tuple(action_entry(a, people[a.id]) for a in carried.items),
+        open_actions_total=carried.total,
+    )

@@ -1,0 +1,55 @@
+"""Every status and kind a row can have, defined once. StrEnums: stored and compared as the plain
+strings the columns hold, so rows written before these types existed read the same."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TimerStatus(StrEnum):
+    """A timed row (a meeting reminder, an action round): claimed once, when it is sent."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+class MeetingStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class PollStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class PollKind(StrEnum):
+    POLL = "poll"
+    FINDTIME = "findtime"  # the best slot becomes a meeting
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class RoundKind(StrEnum):
+    """The rounds of notices about action items."""
+
+    DUE = "due"  # daily: items due that day
+    DIGEST = "digest"  # weekly: open and overdue items
+
+
+class MinutesStatus(StrEnum):
+    RUNNING = "running"
+    ENDED = "ended"
+
+
+class LogKind(StrEnum):
+    """An entry of a recorded meeting's log."""
+
+    MESSAGE = "message"
+    GAP = "gap"  # a message the bot could not decrypt (yet)
+    EDIT = "edit"  # an edit of a logged message (kept so its redaction is found)
