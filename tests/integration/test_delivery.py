@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 
 import nio
 import pytest
 from botproc import BotProcess
-from members import Member, reply_target
+from helpers import ask, replies_to, room_with_bot
+from members import Member
 
 from bot.homeserver import Homeserver, free_port, start_homeserver
 from bot.replies import Reply
@@ -23,21 +25,6 @@ from storage.outbox import OutboxRepository
 # Synapse's own default for messages (synapse/config/ratelimiting.py): a burst of 10, then one
 # message every 5 s. The other limiters stay off: they would only slow the set-up down.
 DEFAULT_MESSAGE_RATE = {"per_second": 0.2, "burst_count": 10}
-
-
-def replies_to(member: Member, room_id: str, event_id: str) -> list:
-    return [e for e in member.events(room_id) if reply_target(e) == event_id]
-
-
-async def room_with_bot(member: Member, bot: BotProcess) -> str:
-    room_id = await member.create_room(invite=[bot.user_id])
-    await member.wait_joined(room_id, bot.user_id)
-    return room_id
-
-
-async def ask(member: Member, room_id: str, bot: BotProcess, body: str) -> nio.Event:
-    event_id = await member.send(room_id, body)
-    return await member.wait_for_reply(room_id, event_id, sender=bot.user_id)
 
 
 async def test_an_unknown_command_of_30000_characters_is_answered(members, bot):
@@ -190,26 +177,57 @@ async def test_an_unreachable_homeserver_is_named_retried_and_sigterm_stops_the_
     assert "stopped before the bot was logged in" in bot.log
 
 
-class HoldingProxy:
-    """A TCP relay to the homeserver that stops relaying at the first request for `path`:
-    the bot then waits for an answer that never comes, as with a homeserver that hangs."""
+class Relay:
+    """A TCP relay to the homeserver on a free port; `pipes` says what happens to the bytes of
+    one connection, each way."""
 
-    def __init__(self, hs: Homeserver, path: str):
+    def __init__(self, hs: Homeserver):
+        self.homeserver = hs
         self.target = hs.base_url.removeprefix("http://").split(":")
-        self.path = path.encode()
-        self.held = asyncio.Event()
+        self.url = ""
         self.server: asyncio.Server | None = None
         self.tasks: set[asyncio.Task] = set()
 
     async def start(self) -> str:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+        self.url = f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+        return self.url
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         host, port = self.target
         up_reader, up_writer = await asyncio.open_connection(host, int(port))
-        for task in (self._relay(reader, up_writer, True), self._relay(up_reader, writer, False)):
+        for task in self.pipes(reader, up_writer, up_reader, writer):
             self.tasks.add(asyncio.create_task(task))
+
+    def pipes(self, reader, up_writer, up_reader, writer) -> tuple[Coroutine, Coroutine]:
+        """The coroutine relaying requests upstream, and the one relaying answers back."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        if self.server:
+            self.server.close()
+
+    def bot(self, workdir: Path) -> BotProcess:
+        """A bot (not started) whose config names this started relay instead of the homeserver."""
+        bot = BotProcess.create(self.homeserver, workdir)
+        config = bot.config_path.read_text().replace(self.homeserver.base_url, self.url)
+        bot.config_path.write_text(config, encoding="utf-8")
+        return bot
+
+
+class HoldingProxy(Relay):
+    """A relay that stops relaying at the first request for `path`: the bot then waits for an
+    answer that never comes, as with a homeserver that hangs."""
+
+    def __init__(self, hs: Homeserver, path: str):
+        super().__init__(hs)
+        self.path = path.encode()
+        self.held = asyncio.Event()
+
+    def pipes(self, reader, up_writer, up_reader, writer) -> tuple[Coroutine, Coroutine]:
+        return self._relay(reader, up_writer, True), self._relay(up_reader, writer, False)
 
     async def _relay(self, source, sink, upstream: bool) -> None:
         while data := await source.read(65536):
@@ -220,12 +238,6 @@ class HoldingProxy:
             await sink.drain()
         sink.close()
 
-    async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        if self.server:
-            self.server.close()
-
 
 @pytest.mark.parametrize(
     "path",
@@ -234,11 +246,8 @@ class HoldingProxy:
 )
 async def test_sigterm_stops_a_start_up_stuck_on_the_homeserver(homeserver, tmp_path, path):
     proxy = HoldingProxy(homeserver, path)
-    url = await proxy.start()
-    bot = BotProcess.create(homeserver, tmp_path)
-    bot.config_path.write_text(
-        bot.config_path.read_text().replace(homeserver.base_url, url), encoding="utf-8"
-    )
+    await proxy.start()
+    bot = proxy.bot(tmp_path)
     try:
         await bot.launch()
         await asyncio.wait_for(proxy.held.wait(), 30)
@@ -252,26 +261,17 @@ async def test_sigterm_stops_a_start_up_stuck_on_the_homeserver(homeserver, tmp_
         await proxy.close()
 
 
-class CuttingProxy:
-    """A TCP relay to the homeserver that cuts off, once, the answer to the first incremental
-    sync: its headers arrive, then the connection closes in the middle of the body."""
+class CuttingProxy(Relay):
+    """A relay that cuts off, once, the answer to the first incremental sync: its headers
+    arrive, then the connection closes in the middle of the body."""
 
     def __init__(self, hs: Homeserver):
-        self.target = hs.base_url.removeprefix("http://").split(":")
+        super().__init__(hs)
         self.cut = asyncio.Event()
-        self.server: asyncio.Server | None = None
-        self.tasks: set[asyncio.Task] = set()
 
-    async def start(self) -> str:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        host, port = self.target
-        up_reader, up_writer = await asyncio.open_connection(host, int(port))
+    def pipes(self, reader, up_writer, up_reader, writer) -> tuple[Coroutine, Coroutine]:
         doomed = asyncio.Event()  # this connection's next answer is the one to cut
-        for task in (self._up(reader, up_writer, doomed), self._down(up_reader, writer, doomed)):
-            self.tasks.add(asyncio.create_task(task))
+        return self._up(reader, up_writer, doomed), self._down(up_reader, writer, doomed)
 
     async def _up(self, source, sink, doomed: asyncio.Event) -> None:
         while data := await source.read(65536):
@@ -292,21 +292,12 @@ class CuttingProxy:
             await sink.drain()
         sink.close()
 
-    async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        if self.server:
-            self.server.close()
-
 
 async def test_a_sync_answer_cut_off_mid_body_is_fetched_again(members, homeserver, tmp_path):
     """The connection drops after the answer's headers: the bot syncs again and misses nothing."""
     proxy = CuttingProxy(homeserver)
-    url = await proxy.start()
-    bot = BotProcess.create(homeserver, tmp_path)
-    bot.config_path.write_text(
-        bot.config_path.read_text().replace(homeserver.base_url, url), encoding="utf-8"
-    )
+    await proxy.start()
+    bot = proxy.bot(tmp_path)
     try:
         await bot.start()
         alice = await members("alice")

@@ -7,29 +7,12 @@ import stat
 
 import nio
 from botproc import BotProcess
+from helpers import ask, replies_to, room_with_bot
 from members import Member, reply_target
 
 from bot.homeserver import start_homeserver
 
 CHAIR_ONLY = {"users_default": 0, "events": {}, "state_default": 50}
-
-
-def replies_to(member: Member, room_id: str, event_id: str) -> list:
-    return [e for e in member.events(room_id) if reply_target(e) == event_id]
-
-
-async def ask(member: Member, room_id: str, bot: BotProcess, body: str) -> nio.Event:
-    """Send a command and return the bot's decrypted reply to it."""
-    event_id = await member.send(room_id, body)
-    return await member.wait_for_reply(room_id, event_id, sender=bot.user_id)
-
-
-async def room_with_bot(
-    member: Member, bot: BotProcess, *, encrypted: bool = True, invite=()
-) -> str:
-    room_id = await member.create_room(encrypted=encrypted, invite=[bot.user_id, *invite])
-    await member.wait_joined(room_id, bot.user_id)
-    return room_id
 
 
 def handled(bot: BotProcess, event_id: str) -> bool:

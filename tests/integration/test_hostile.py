@@ -13,30 +13,13 @@ from urllib.parse import quote
 
 import nio
 from botproc import BotProcess
+from helpers import ask, replies_to, room_with_bot
 from members import MatrixError, Member, reply_target
 
 from bot.msc3381 import POLL_RESPONSE
 
 # Answered "at once": nothing a hostile member sent may hold up another room.
 PROMPTLY = 10.0
-
-
-async def ask(
-    member: Member,
-    room_id: str,
-    bot: BotProcess,
-    body: str,
-    timeout: float = 30.0,  # noqa: ASYNC109
-):
-    """Send a command and return the bot's decrypted reply to it."""
-    event_id = await member.send(room_id, body)
-    return await member.wait_for_reply(room_id, event_id, sender=bot.user_id, timeout=timeout)
-
-
-async def room_with_bot(member: Member, bot: BotProcess, *, invite=()) -> str:
-    room_id = await member.create_room(invite=[bot.user_id, *invite])
-    await member.wait_joined(room_id, bot.user_id)
-    return room_id
 
 
 async def put(
@@ -139,10 +122,6 @@ def odd_commands(mark: str) -> list[str]:
         "!meeting add Test in 99999999 days at 10:00",
         "!meeting add Test tomorrow 10:00 for 9999999999 hours",
     ]
-
-
-def replies_to(member: Member, room_id: str, event_id: str) -> list:
-    return [e for e in member.events(room_id) if reply_target(e) == event_id]
 
 
 async def send_poison(mallory: Member, room_id: str, mark: str, alice: str) -> list[bool]:

@@ -9,24 +9,13 @@ from zoneinfo import ZoneInfo
 
 import nio
 from botproc import BotProcess
+from helpers import ask, room_with_bot
 from icalendar import Calendar
-from members import Member, reply_target
+from members import reply_target
 
 LUX = ZoneInfo("Europe/Luxembourg")
 # Waiting for a reminder: it is due within a minute of scheduling, plus sync and send time.
 REMINDER_TIMEOUT = 150.0
-
-
-async def ask(member: Member, room_id: str, bot: BotProcess, body: str) -> nio.Event:
-    """Send a command and return the bot's decrypted reply to it."""
-    event_id = await member.send(room_id, body)
-    return await member.wait_for_reply(room_id, event_id, sender=bot.user_id)
-
-
-async def room_with_bot(member: Member, bot: BotProcess, *, invite=()) -> str:
-    room_id = await member.create_room(invite=[bot.user_id, *invite])
-    await member.wait_joined(room_id, bot.user_id)
-    return room_id
 
 
 def is_reminder(bot: BotProcess, title: str):

@@ -14,37 +14,12 @@ from zoneinfo import ZoneInfo
 import nio
 import pytest
 from botproc import BotProcess
+from helpers import ask, ask_file, is_file_reply, room_with_bot
 from members import Member, expect, reply_target
 
 LUX = ZoneInfo("Europe/Luxembourg")
 # The group's first meeting retold as a chat, in the project's words (tests/fixtures).
 FIRST_MEETING = Path(__file__).resolve().parents[1] / "fixtures" / "first_meeting_fr.txt"
-
-
-async def ask(member: Member, room_id: str, bot: BotProcess, body: str) -> nio.Event:
-    """Send a command and return the bot's decrypted reply to it."""
-    event_id = await member.send(room_id, body)
-    return await member.wait_for_reply(room_id, event_id, sender=bot.user_id)
-
-
-def is_file_reply(bot: BotProcess, to_event_id: str):
-    def predicate(event) -> bool:
-        return (
-            isinstance(event, nio.RoomEncryptedFile)
-            and event.sender == bot.user_id
-            and reply_target(event) == to_event_id
-        )
-
-    return predicate
-
-
-async def ask_file(
-    member: Member, room_id: str, bot: BotProcess, body: str
-) -> tuple[nio.RoomEncryptedFile, bytes]:
-    """Send a command answered with a file; the file event and its decrypted bytes."""
-    event_id = await member.send(room_id, body)
-    event = await member.wait_for(is_file_reply(bot, event_id), room_id=room_id)
-    return event, await member.download_decrypted(event)
 
 
 async def end_meeting(member: Member, room_id: str, bot: BotProcess):
@@ -60,12 +35,6 @@ async def end_meeting(member: Member, room_id: str, bot: BotProcess):
     )
     event = await member.wait_for(is_file_reply(bot, event_id), room_id=room_id)
     return summary, event, await member.download_decrypted(event)
-
-
-async def room_with_bot(member: Member, bot: BotProcess, *, invite=()) -> str:
-    room_id = await member.create_room(invite=[bot.user_id, *invite])
-    await member.wait_joined(room_id, bot.user_id)
-    return room_id
 
 
 class _Tags(HTMLParser):

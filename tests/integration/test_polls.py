@@ -9,21 +9,10 @@ from datetime import UTC, datetime
 
 import nio
 from botproc import BotProcess
+from helpers import ask, room_with_bot
 from members import Member, reply_target
 
 from bot.msc3381 import POLL_END, POLL_RESPONSE, POLL_START, TEXT, response_content
-
-
-async def ask(member: Member, room_id: str, bot: BotProcess, body: str) -> nio.Event:
-    """Send a command and return the bot's decrypted reply to it."""
-    event_id = await member.send(room_id, body)
-    return await member.wait_for_reply(room_id, event_id, sender=bot.user_id)
-
-
-async def room_with_bot(member: Member, bot: BotProcess, *, invite=()) -> str:
-    room_id = await member.create_room(invite=[bot.user_id, *invite])
-    await member.wait_joined(room_id, bot.user_id)
-    return room_id
 
 
 def of_type(event_type: str, bot: BotProcess, refers_to: str | None = None):

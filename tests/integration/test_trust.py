@@ -13,8 +13,8 @@ import urllib.request
 import nio
 import pytest
 from botproc import BotProcess
+from helpers import ask, replies_to, room_with_bot
 from members import Member, reply_target
-from test_foundation import ask, replies_to, room_with_bot
 
 from bot.crosssigning import bootstrap, device_cross_signed, fingerprint, only_key, query_keys
 

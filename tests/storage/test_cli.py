@@ -1,17 +1,9 @@
 """The operator's command line, run as the operator runs it."""
 
-import subprocess
-import sys
-
 from sqlalchemy import inspect
 
 from storage.db import Database
-
-
-def wgbot(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=120
-    )
+from tests.cli import config_for, wgbot
 
 
 def test_version():
@@ -21,17 +13,7 @@ def test_version():
 
 
 def test_db_upgrade_creates_the_schema(tmp_path, database_url):
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f"""
-[matrix]
-homeserver = "https://matrix.example.org"
-user_id = "@wgbot:example.org"
-
-[storage]
-url = "{database_url}"
-"""
-    )
+    config = config_for(database_url, tmp_path)
     result = wgbot("db", "upgrade", "--config", str(config))
     assert result.returncode == 0, result.stderr
     assert "database is up to date" in result.stderr

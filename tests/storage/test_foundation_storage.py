@@ -1,4 +1,5 @@
-"""Storage on SQLite and PostgreSQL: migrations, repositories, and exactly-once dispatch."""
+"""Storage on SQLite and PostgreSQL: migrations and repositories (exactly-once dispatch is in
+tests/commands/test_foundation_commands.py)."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -6,15 +7,11 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-import commands
-from bot.dispatch import Dispatcher, RoomEvent
-from bot.features import Registry
 from storage.db import Database
 from storage.log import LogRepository
 from storage.outbox import OutboxRepository
 from storage.rooms import RoomRepository
 from storage.sync import SyncRepository
-from tests.events import TEST_DEFAULTS, text_event
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 ROOM = "!room:example.org"
@@ -90,52 +87,16 @@ def test_outbox_keeps_order_and_unique_transaction_ids(db: Database):
         assert [m.content["body"] for m in OutboxRepository(s).pending()] == ["1", "2"]
 
 
-def message(body: str, event_id: str = "$cmd", **overrides) -> RoomEvent:
-    return text_event(
-        ROOM, event_id, "@alice:example.org", body, NOW, **{"sender_level": 100, **overrides}
-    )
-
-
-@pytest.fixture
-def dispatcher(db: Database) -> Dispatcher:
-    return Dispatcher(Registry(commands.MODULES), db, TEST_DEFAULTS, clock=lambda: NOW)
-
-
-def outbox_bodies(db: Database) -> list[str]:
-    with db.transaction() as s:
-        return [m.content["body"] for m in OutboxRepository(s).pending()]
-
-
-async def test_a_message_is_handled_exactly_once(db: Database, dispatcher: Dispatcher):
-    assert await dispatcher.handle(message("!lang fr")) is True
-    assert await dispatcher.handle(message("!lang fr")) is False
-    assert outbox_bodies(db) == ["Je parlerai désormais Français dans ce salon."]
-    with db.transaction() as s:
-        (entry,) = LogRepository(s).in_room(ROOM)
-    assert (entry.kind, entry.payload, entry.event_id) == (
-        "command",
-        {"commands": ["lang"]},
-        "$cmd",
-    )
-
-
-async def test_a_failing_command_changes_nothing_but_its_siblings_stand(db, dispatcher):
-    await dispatcher.handle(message("!lang de\n!timezone Mars/Olympus\n!lang xx", sender_level=100))
-    bodies = outbox_bodies(db)
-    assert bodies[0] == "Ich spreche in diesem Raum jetzt Deutsch."
-    assert bodies[1].startswith("Mars/Olympus ist keine mir bekannte Zeitzone.")
-    assert bodies[2].startswith("Wählen Sie eine von: en, fr, de.")
-    with db.transaction() as s:
-        room = RoomRepository(s).get(ROOM)
-        assert (room.language, room.timezone) == ("de", None)
-
-
-async def test_non_chairs_and_unencrypted_commands_are_refused(db, dispatcher):
-    await dispatcher.handle(message("!lang fr", event_id="$a", sender_level=0))
-    assert await dispatcher.handle(message("!help", event_id="$b", event_encrypted=False)) is False
-    assert outbox_bodies(db) == ["Only chairs (power level 50 or more) may use !lang."]
-    with db.transaction() as s:
-        assert RoomRepository(s).get(ROOM) is None
+def test_the_outbox_names_each_waiting_room_with_its_oldest_message(db: Database):
+    with db.transaction() as session:
+        outbox = OutboxRepository(session)
+        for room in ("!flood:x", "!flood:x", "!quiet:x", "!flood:x"):
+            outbox.add(room, "m.room.message", {"body": room}, NOW)
+    with db.transaction() as session:
+        outbox = OutboxRepository(session)
+        ids = [m.id for m in outbox.pending()]
+        assert outbox.heads() == {"!flood:x": ids[0], "!quiet:x": ids[2]}
+        assert outbox.get(ids[2]).room_id == "!quiet:x"
 
 
 def test_migration_0002_keeps_rows_of_0001(database_url):

@@ -3,35 +3,23 @@
 import csv
 import io
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
 
-import commands
-from bot.dispatch import Dispatcher
-from bot.features import Registry
 from storage.db import Database
-from tests.events import TEST_DEFAULTS
-from tests.minutes_room import ROOM, ChatRoom, Clock
+from tests.cli import config_for, wgbot
+from tests.room import ROOM, Clock, Room
 
 ALICE, BOB = "@alice:example.org", "@bob:example.org"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-def wgbot(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.fixture
 async def logged(db: Database, database_url: str, tmp_path):
     """A room with a recorded meeting; the config of a bot using that database."""
     clock = Clock(START)
-    defaults = TEST_DEFAULTS
-    room = ChatRoom(db, Dispatcher(Registry(commands.MODULES), db, defaults, clock=clock), clock)
+    room = Room(db, clock)
     await room.say("!help", ALICE)  # before the meeting: only the command is logged
     await room.say("!startmeeting Budget", ALICE)
     await room.say('=HYPERLINK("https://evil.example","click")', BOB)
@@ -42,18 +30,7 @@ async def logged(db: Database, database_url: str, tmp_path):
     await room.redact(secret, BOB)
     clock.advance(days=2)
     await room.say("!endmeeting", ALICE)
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f"""
-[matrix]
-homeserver = "https://matrix.example.org"
-user_id = "@wgbot:example.org"
-
-[storage]
-url = "{database_url}"
-"""
-    )
-    return config
+    return config_for(database_url, tmp_path)
 
 
 async def test_jsonl_has_every_event_with_meeting_and_topic(logged):

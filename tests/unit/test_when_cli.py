@@ -1,14 +1,8 @@
 """`wgbot when`, run as the operator runs it: JSON on stdout, a reason and status 1 otherwise."""
 
 import json
-import subprocess
-import sys
 
-
-def wgbot(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=120
-    )
+from tests.cli import wgbot
 
 
 def test_a_phrase_becomes_json_in_the_zone():

@@ -7,14 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-import commands
-from bot.dispatch import Dispatcher
-from bot.features import Registry
 from storage.actions import ActionRepository
 from storage.db import Database
 from storage.log import LogRepository
-from tests.events import TEST_DEFAULTS, pilled
-from tests.minutes_room import ROOM, ChatRoom, Clock
+from tests.room import ROOM, Clock, Room, pilled
 
 ALICE, BOB, CAROL = "@alice:example.org", "@bob:example.org", "@carol:example.org"
 START = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)  # 22:00 in Luxembourg
@@ -26,18 +22,17 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def room(db: Database, clock: Clock) -> ChatRoom:
-    dispatcher = Dispatcher(Registry(commands.MODULES), db, TEST_DEFAULTS, clock=clock)
-    return ChatRoom(db, dispatcher, clock)
+def room(db: Database, clock: Clock) -> Room:
+    return Room(db, clock)
 
 
-async def minutes_json(room: ChatRoom, meeting: int = 1) -> dict:
+async def minutes_json(room: Room, meeting: int = 1) -> dict:
     (sent,) = await room.say(f"!minutes {meeting} json", ALICE)
     assert sent.filename and sent.filename.endswith(".json"), sent.body
     return json.loads(sent.data)
 
 
-async def test_a_meeting_from_start_to_minutes(room: ChatRoom):
+async def test_a_meeting_from_start_to_minutes(room: Room):
     (started,) = await room.say("!startmeeting Plenary", ALICE)
     assert started.body.startswith("Meeting #1 started: Plenary.")
     await room.say("Good evening everyone", BOB)
@@ -122,7 +117,7 @@ async def test_a_meeting_from_start_to_minutes(room: ChatRoom):
     assert doc["gaps"] == []
 
 
-async def test_chairs_control_topic_end_and_undo(room: ChatRoom):
+async def test_chairs_control_topic_end_and_undo(room: Room):
     await room.say("!startmeeting Jour fixe", ALICE)
     (refused,) = await room.say("!topic Mine now", BOB)
     assert refused.body.splitlines()[0] == (
@@ -157,7 +152,7 @@ async def test_chairs_control_topic_end_and_undo(room: ChatRoom):
     assert summary.body.startswith("Meeting #1 ended: Jour fixe")
 
 
-async def test_chairs_named_with_pills(room: ChatRoom):
+async def test_chairs_named_with_pills(room: Room):
     await room.say("!startmeeting Jour fixe", ALICE)
     (chaired,) = await room.say_content(pilled("!chair ", BOB, "Bob Dupont"), ALICE)
     assert chaired.body == f"Chairs: {ALICE}, {BOB}"
@@ -184,7 +179,7 @@ async def test_chairs_named_with_pills(room: ChatRoom):
     assert [line["body"] for line in doc["log"]][1] == "!chair Bob Dupont"
 
 
-async def test_bad_input_gets_clear_replies_and_changes_nothing(room: ChatRoom, db: Database):
+async def test_bad_input_gets_clear_replies_and_changes_nothing(room: Room, db: Database):
     (no_meeting,) = await room.say("!endmeeting", ALICE)
     assert no_meeting.body.splitlines() == [
         "No meeting is being recorded here; start one with !startmeeting <title>.",
@@ -215,7 +210,7 @@ async def test_bad_input_gets_clear_replies_and_changes_nothing(room: ChatRoom, 
     assert doc["log"][-2]["body"] == "y" * 30_000
 
 
-async def test_edits_gaps_and_redactions(room: ChatRoom, db: Database):
+async def test_edits_gaps_and_redactions(room: Room, db: Database):
     await room.say("!startmeeting Review", ALICE)
     typo, _ = await room.send("The budgett is fine", BOB)
     await room.edit(typo, "The budget is fine", BOB)
@@ -266,7 +261,7 @@ async def test_edits_gaps_and_redactions(room: ChatRoom, db: Database):
         assert all("home address" not in json.dumps(r.payload) for r in rows)
 
 
-async def test_redacting_the_start_removes_the_title(room: ChatRoom):
+async def test_redacting_the_start_removes_the_title(room: Room):
     start, _ = await room.send("!startmeeting Confidential plans", ALICE)
     await room.redact(start, ALICE)
     summary, minutes = await room.say("!endmeeting", ALICE)
@@ -274,7 +269,7 @@ async def test_redacting_the_start_removes_the_title(room: ChatRoom):
     assert summary.body.startswith("Meeting #1 ended: (title removed)")
 
 
-async def test_injection_is_inert_in_every_format(room: ChatRoom):
+async def test_injection_is_inert_in_every_format(room: Room):
     await room.say("!startmeeting <script>alert('t')</script>", ALICE)
     await room.say("!topic [click](javascript:alert(1)) <img src=x onerror=alert(1)>", ALICE)
     await room.say("!info **bold** `code` <b>b</b> &amp; \u202eevil", BOB)
@@ -298,7 +293,7 @@ async def test_injection_is_inert_in_every_format(room: ChatRoom):
     assert doc["topics"][0]["items"][0]["text"] == "**bold** `code` <b>b</b> &amp; evil"
 
 
-async def test_list_and_export_later_in_the_room_language(room: ChatRoom):
+async def test_list_and_export_later_in_the_room_language(room: Room):
     await room.say("!startmeeting Première réunion", ALICE)
     await room.say("!endmeeting", ALICE)
     await room.say("!lang fr", ALICE, level=100)

@@ -14,16 +14,15 @@ from nio import AsyncClient, Event, MatrixRoom
 from sqlalchemy import func, select
 
 import commands
-from bot.dispatch import MAX_COMMANDS, Dispatcher
-from bot.features import Registry, command
+from bot.dispatch import MAX_COMMANDS
+from bot.features import command
 from bot.i18n import N_
 from bot.msc3381 import POLL_RESPONSE
 from bot.sync import Syncer
 from storage.db import Database
 from storage.models import Base
 from storage.sync import SyncRepository
-from tests.events import TEST_DEFAULTS, Clock
-from tests.minutes_room import ROOM, ChatRoom
+from tests.room import ROOM, Clock, Room
 
 BOT, ALICE, MALLORY = "@bot:example.org", "@alice:example.org", "@mallory:example.org"
 MARK = "MARK7f3a"  # in every poison: it must never reach the log
@@ -82,9 +81,8 @@ class Intake:
         self.clock = clock
         self.client = AsyncClient("http://127.0.0.1:9", BOT)  # port 9: nothing may go out
         self.client.rooms[ROOM] = MatrixRoom(ROOM, BOT, encrypted=True)
-        self.dispatcher = Dispatcher(Registry(modules), db, TEST_DEFAULTS, clock=clock)
-        self.syncer = Syncer(self.client, db, self.dispatcher, None, (), "example.org")
-        self.room = ChatRoom(db, self.dispatcher, clock)
+        self.room = Room(db, clock, modules=modules)
+        self.syncer = Syncer(self.client, db, self.room.dispatcher, None, (), "example.org")
         self.count = 0
 
     async def receive(self, event_type: Any, content: Any, *, decrypted=True, **extra) -> str:

@@ -6,23 +6,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-import commands
-from bot.dispatch import Dispatcher
-from bot.features import Registry
 from storage.db import Database
 from storage.models import ActionItem, Meeting, Poll, Reminder
 from storage.rooms import RoomRepository
-from tests.events import TEST_DEFAULTS
-from tests.minutes_room import ROOM, ChatRoom, Clock
+from tests.room import ROOM, Clock, Room
 
 ALICE, BOB = "@alice:example.org", "@bob:example.org"
 SUNDAY = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)  # 10:00 in Luxembourg
 
 
 @pytest.fixture
-def room(db: Database) -> ChatRoom:
-    clock = Clock(SUNDAY)
-    return ChatRoom(db, Dispatcher(Registry(commands.MODULES), db, TEST_DEFAULTS, clock), clock)
+def room(db: Database) -> Room:
+    return Room(db, Clock(SUNDAY))
 
 
 def stored(db: Database) -> dict[str, int]:
@@ -36,7 +31,7 @@ def stored(db: Database) -> dict[str, int]:
 NOTHING = {"Meeting": 0, "Reminder": 0, "Poll": 0, "ActionItem": 0}
 
 
-async def answers(room: ChatRoom, *lines: str) -> list[list[str]]:
+async def answers(room: Room, *lines: str) -> list[list[str]]:
     """Each line said by a chair; the lines of the one reply each gets."""
     replies = []
     for line in lines:

@@ -5,31 +5,24 @@ from datetime import UTC, datetime
 
 import pytest
 
-import commands
-from bot.dispatch import Dispatcher
-from bot.features import Registry
 from storage.db import Database
-from tests.events import TEST_DEFAULTS
-from tests.minutes_room import ChatRoom, Clock
+from tests.room import Clock, Room
 
 ALICE = "@alice:example.org"
 CHAIR = 50
 
 
 @pytest.fixture
-def room(db: Database) -> ChatRoom:
-    clock = Clock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-    return ChatRoom(
-        db, Dispatcher(Registry(commands.MODULES), db, TEST_DEFAULTS, clock=clock), clock
-    )
+def room(db: Database) -> Room:
+    return Room(db, Clock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)))
 
 
-async def ask(room: ChatRoom, body: str) -> str:
+async def ask(room: Room, body: str) -> str:
     (reply,) = await room.say(body, ALICE, level=CHAIR)
     return reply.body
 
 
-async def test_help_is_one_line_per_area_naming_its_commands(room: ChatRoom):
+async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
     (reply,) = await room.say("!help", ALICE)
     assert reply.body.splitlines() == [
         "Commands",
@@ -46,7 +39,7 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: ChatRoom):
     assert "<b>Polls</b>: <code>!poll</code>, <code>!poll results|close|list</code>" in reply.html
 
 
-async def test_help_for_an_area_in_english(room: ChatRoom):
+async def test_help_for_an_area_in_english(room: Room):
     lines = (await ask(room, "!help meetings")).splitlines()
     assert lines[0] == "Meetings"
     assert lines[1].startswith("!meeting add <title> <when> [for <duration>]")
@@ -63,7 +56,7 @@ async def test_help_for_an_area_in_english(room: ChatRoom):
     assert actions[0] == "Actions" and actions[2].startswith("!actions [mine|all|overdue")
 
 
-async def test_help_for_an_area_in_french(room: ChatRoom):
+async def test_help_for_an_area_in_french(room: Room):
     await ask(room, "!lang fr")
     overview = (await ask(room, "!aide")).splitlines()
     assert overview[0] == "Commandes"
@@ -87,7 +80,7 @@ async def test_help_for_an_area_in_french(room: ChatRoom):
     assert settings[-1] == "Réservées aux présidents de séance : !lang, !timezone."
 
 
-async def test_help_for_an_area_in_german(room: ChatRoom):
+async def test_help_for_an_area_in_german(room: Room):
     await ask(room, "!lang de")
     overview = (await ask(room, "!hilfe")).splitlines()
     assert overview[0] == "Befehle"
@@ -103,7 +96,7 @@ async def test_help_for_an_area_in_german(room: ChatRoom):
     assert protocol[0] == "Protokolle" and protocol[1].startswith("!startmeeting <title> — ")
 
 
-async def test_help_for_a_command_and_for_nothing_known(room: ChatRoom):
+async def test_help_for_a_command_and_for_nothing_known(room: Room):
     assert await ask(room, "!help lang") == (
         "!lang en|fr|de\nSet the language I use in this room.\nOnly chairs may use it."
     )

@@ -10,9 +10,8 @@ from urllib.parse import unquote
 import pytest
 from nio import EncryptionError
 
-import commands
-from bot.dispatch import Dispatcher, RoomEvent
-from bot.features import Registry, Runtime
+from bot.dispatch import RoomEvent
+from bot.features import Runtime
 from bot.msc3381 import (
     DISCLOSED,
     POLL_END,
@@ -26,12 +25,10 @@ from bot.scheduler import TimerService
 from commands.poll_closing import CLOSINGS, keep_fetched, keep_up, settle
 from storage.db import Database
 from storage.meetings import MeetingRepository
-from storage.outbox import OutboxRepository, purpose_of
 from storage.polls import PollRepository
 from storage.rooms import RoomRepository
-from tests.events import TEST_DEFAULTS, Clock, text_event
+from tests.room import ROOM, TEST_DEFAULTS, Clock, Room
 
-ROOM = "!room:example.org"
 BOT = "@wgbot:example.org"
 ALICE, BOB, CAROL, DAN = (f"@{n}:example.org" for n in ("alice", "bob", "carol", "dan"))
 SUNDAY = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)  # 10:00 in Luxembourg
@@ -43,77 +40,23 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def dispatcher(db: Database, clock: Clock) -> Dispatcher:
-    return Dispatcher(Registry(commands.MODULES), db, TEST_DEFAULTS, clock=clock)
+def room(db: Database, clock: Clock) -> Room:
+    """Alice speaks unless a test says otherwise; the clock moves only when told."""
+    return Room(db, clock, step=timedelta(0), sender=ALICE)
 
 
-class Room:
-    """Says things in ROOM, votes, and reads what the bot queued (as if sent at once)."""
-
-    def __init__(self, db: Database, dispatcher: Dispatcher, clock: Clock):
-        self.db, self.dispatcher, self.clock, self.count = db, dispatcher, clock, 0
-        self.sent: list[tuple[str, str, dict]] = []  # (event id, type, content)
-
-    def _id(self, kind: str) -> str:
-        self.count += 1
-        return f"${kind}{self.count}"
-
-    async def say(self, body: str, sender: str = ALICE, level: int = 0) -> list[str]:
-        event = text_event(ROOM, self._id("cmd"), sender, body, self.clock(), sender_level=level)
-        await self.dispatcher.handle(event)
-        return [content["body"] for _id, kind, content in self.take() if kind == "m.room.message"]
-
-    async def event(self, type_: str, content: dict, sender: str, ts: datetime, **fields) -> str:
-        event_id = self._id("ev")
-        values = dict(
-            room_id=ROOM,
-            event_id=event_id,
-            sender=sender,
-            type=type_,
-            content=content,
-            ts=ts,
-            room_encrypted=True,
-            event_encrypted=True,
-            sender_level=0,
-        )
-        values.update(fields)
-        await self.dispatcher.handle(RoomEvent(**values))
-        return event_id
-
-    async def vote(self, sender: str, answers: Any, seconds: float = 0, poll: int = 1) -> str:
-        """A response (as Element sends it) to poll `poll`, `seconds` after the clock's now."""
-        content = response_content(self.start_of(poll), [])
-        content[POLL_RESPONSE]["answers"] = answers
-        ts = self.clock() + timedelta(seconds=seconds)
-        return await self.event(POLL_RESPONSE, content, sender, ts)
-
-    def start_of(self, short_id: int) -> str:
-        with self.db.transaction() as s:
-            return PollRepository(s).by_short_id(ROOM, short_id).start_event_id
-
-    def take(self) -> list[tuple[str, str, dict]]:
-        """Events queued since the last call; each gets an event id, as the sender reports it."""
-        with self.db.transaction() as s:
-            outbox = OutboxRepository(s)
-            messages = outbox.pending()
-            taken = []
-            for message in messages:
-                event_id = self._id("bot")
-                purpose = purpose_of(message)
-                if purpose is not None:
-                    self.dispatcher.registry.record_sent(s, purpose, event_id)
-                taken.append((event_id, message.event_type, message.content))
-                outbox.remove(message.id)
-        self.sent.extend(taken)
-        return taken
-
-    def bodies(self) -> list[str]:
-        return [c["body"] for _i, kind, c in self.take() if kind == "m.room.message"]
+async def vote(room: Room, sender: str, answers: Any, seconds: float = 0, poll: int = 1) -> str:
+    """A response (as Element sends it) to poll `poll`, `seconds` after the clock's now."""
+    content = response_content(start_of(room, poll), [])
+    content[POLL_RESPONSE]["answers"] = answers
+    return await room.post(
+        POLL_RESPONSE, content, sender, ts=room.clock() + timedelta(seconds=seconds)
+    )
 
 
-@pytest.fixture
-def room(db, dispatcher, clock) -> Room:
-    return Room(db, dispatcher, clock)
+def start_of(room: Room, short_id: int) -> str:
+    with room.db.transaction() as s:
+        return PollRepository(s).by_short_id(ROOM, short_id).start_event_id
 
 
 def polls(db: Database) -> list:
@@ -122,11 +65,10 @@ def polls(db: Database) -> list:
 
 
 async def test_a_poll_is_a_native_poll_start_then_a_notice(db, room):
-    event = text_event(ROOM, "$cmd", ALICE, '!poll "Lunch?" "Pizza" "Pasta" "Soup"', SUNDAY)
-    await room.dispatcher.handle(event)
-    (start_id, start_type, start), (_id, notice_type, notice) = room.take()
-    assert start_type == POLL_START
-    assert start == {
+    command, _ = await room.send('!poll "Lunch?" "Pizza" "Pasta" "Soup"')
+    start, notice = room.sent
+    assert start.type == POLL_START
+    assert start.content == {
         POLL_START: {
             "question": {TEXT: "Lunch?", "body": "Lunch?", "msgtype": "m.text"},
             "kind": DISCLOSED,
@@ -139,20 +81,20 @@ async def test_a_poll_is_a_native_poll_start_then_a_notice(db, room):
         },
         TEXT: "Lunch?\n1. Pizza\n2. Pasta\n3. Soup",
     }
-    assert notice_type == "m.room.message"
-    assert notice["m.relates_to"] == {"m.in_reply_to": {"event_id": "$cmd"}}
-    assert notice["body"].splitlines() == [
+    assert notice.type == "m.room.message"
+    assert notice.content["m.relates_to"] == {"m.in_reply_to": {"event_id": command}}
+    assert notice.body.splitlines() == [
         "Poll #1 started: Lunch?",
         "Vote in the poll above; !poll results 1 shows the results, !poll close 1 closes it.",
     ]
     (poll,) = polls(db)
-    assert (poll.start_event_id, poll.status, poll.creator) == (start_id, "open", ALICE)
+    assert (poll.start_event_id, poll.status, poll.creator) == (start.event_id, "open", ALICE)
 
     await room.say('!poll "Which days?" Mon Tue Wed --multi --secret --closes tomorrow 18:00')
-    _sid, _type, multi = room.sent[-2]
+    multi = room.sent[-2].content
     assert multi[POLL_START]["max_selections"] == 3
     assert multi[POLL_START]["kind"] == UNDISCLOSED
-    assert room.sent[-1][2]["body"].splitlines()[1:4] == [
+    assert room.sent[-1].body.splitlines()[1:4] == [
         "Several answers may be chosen.",
         "Secret: the results are shown when the poll closes.",
         "Closes: Mon, 23 Nov 2026, 18:00 (Europe/Luxembourg)",
@@ -161,16 +103,16 @@ async def test_a_poll_is_a_native_poll_start_then_a_notice(db, room):
 
 async def test_votes_count_as_element_counts_them(db, room, clock):
     await room.say('!poll "Lunch?" "Pizza" "Pasta" "Soup"')
-    await room.vote(ALICE, ["a1"], 1)
-    await room.vote(BOB, ["a1"], 2)
-    await room.vote(ALICE, ["a2"], 3)  # changed her mind: the latest counts
-    await room.vote(CAROL, ["a3"], 4)
-    await room.vote(CAROL, ["a9"], 5)  # names an answer the poll does not have: spoilt
-    await room.vote(DAN, ["a3"], 6)
-    await room.vote(DAN, [], 7)  # withdrawn
+    await vote(room, ALICE, ["a1"], 1)
+    await vote(room, BOB, ["a1"], 2)
+    await vote(room, ALICE, ["a2"], 3)  # changed her mind: the latest counts
+    await vote(room, CAROL, ["a3"], 4)
+    await vote(room, CAROL, ["a9"], 5)  # names an answer the poll does not have: spoilt
+    await vote(room, DAN, ["a3"], 6)
+    await vote(room, DAN, [], 7)  # withdrawn
     clock.now += timedelta(minutes=1)
     (results,) = await room.say("!poll results 1", sender=BOB)
-    assert results.splitlines() == [
+    assert results.body.splitlines() == [
         "Results of poll #1 so far: Lunch?",
         f"Pizza: 1 (50%) — {BOB}",
         f"Pasta: 1 (50%) — {ALICE}",
@@ -185,49 +127,49 @@ async def test_votes_count_as_element_counts_them(db, room, clock):
 
 async def test_close_by_creator_or_chair_only_once_and_late_votes_do_not_count(db, room, clock):
     await room.say('!poll "Budget?" "Yes" "No"', sender=ALICE)
-    await room.vote(BOB, ["a1"], 1)
-    await room.vote(CAROL, ["a2"], 2)
+    await vote(room, BOB, ["a1"], 1)
+    await vote(room, CAROL, ["a2"], 2)
     clock.now += timedelta(minutes=5)
     (refused,) = await room.say("!poll close 1", sender=BOB)
-    assert refused.splitlines()[0] == (
+    assert refused.body.splitlines()[0] == (
         f"Only {ALICE}, who started poll #1, or a chair may close it."
     )
     assert polls(db)[0].status == "open"
-    await room.dispatcher.handle(text_event(ROOM, "$close", ALICE, "!poll close 1", clock.now))
-    (end_id, end_type, end), (_id, _t, results) = room.take()
-    start = room.start_of(1)
-    assert end_type == POLL_END
-    assert end["m.relates_to"] == {"rel_type": "m.reference", "event_id": start}
-    assert end[POLL_END] == {}
-    assert end[TEXT] == "The poll has ended. Top answer: Yes and No"
-    assert results["m.relates_to"] == {"m.in_reply_to": {"event_id": "$close"}}
-    assert results["body"].splitlines() == [
+    close, _ = await room.send("!poll close 1", ALICE)
+    end, results = room.sent[-2:]
+    start = start_of(room, 1)
+    assert end.type == POLL_END
+    assert end.content["m.relates_to"] == {"rel_type": "m.reference", "event_id": start}
+    assert end.content[POLL_END] == {}
+    assert end.content[TEXT] == "The poll has ended. Top answer: Yes and No"
+    assert results.content["m.relates_to"] == {"m.in_reply_to": {"event_id": close}}
+    assert results.body.splitlines() == [
         "Results of poll #1 (closed): Budget?",
         f"Yes: 1 (50%) — {BOB}",
         f"No: 1 (50%) — {CAROL}",
         "Voters: 2; votes cast: 2.",
         "Tie between Yes and No.",
     ]
-    assert results["m.mentions"] == {"user_ids": [BOB, CAROL]}
+    assert results.content["m.mentions"] == {"user_ids": [BOB, CAROL]}
     (poll,) = polls(db)
-    assert (poll.status, poll.closed_by, poll.end_event_id) == ("closed", ALICE, end_id)
+    assert (poll.status, poll.closed_by, poll.end_event_id) == ("closed", ALICE, end.event_id)
     assert poll.result["voters"] == {"a1": [BOB], "a2": [CAROL]}
 
-    await room.vote(DAN, ["a1"], 1)  # after the close
+    await vote(room, DAN, ["a1"], 1)  # after the close
     (again,) = await room.say("!poll close 1", sender=ALICE, level=100)
-    assert again.splitlines()[0] == "Poll #1 is closed already."
+    assert again.body.splitlines()[0] == "Poll #1 is closed already."
     (final,) = await room.say("!poll results 1")
-    assert f"Yes: 1 (50%) — {BOB}" in final.splitlines()
+    assert f"Yes: 1 (50%) — {BOB}" in final.body.splitlines()
     # A chair may close what someone else started.
     await room.say('!poll "Venue?" "A" "B"', sender=ALICE)
     (chair,) = await room.say("!poll close 2", sender=BOB, level=50)
-    assert chair.splitlines()[0] == "Results of poll #2 (closed): Venue?"
-    assert chair.splitlines()[-1] == "No votes were cast."
+    assert chair.body.splitlines()[0] == "Results of poll #2 (closed): Venue?"
+    assert chair.body.splitlines()[-1] == "No votes were cast."
 
 
 async def test_the_end_time_settles_the_count_and_a_difference_is_corrected(db, room, clock):
     await room.say('!poll "Budget?" "Yes" "No"')
-    await room.vote(BOB, ["a1"], 1)
+    await vote(room, BOB, ["a1"], 1)
     clock.now += timedelta(minutes=1)
     await room.say("!poll close 1")
     (poll,) = polls(db)
@@ -249,8 +191,8 @@ async def test_the_end_time_settles_the_count_and_a_difference_is_corrected(db, 
         assert keep_fetched(s, poll.id, fetched, BOT, clock.now) == end_at
     runtime = Runtime(db, clock, TEST_DEFAULTS)
     assert runtime.apply(lambda s: settle(s, poll.id, end_at, TEST_DEFAULTS)) == 1
-    (correction,) = room.bodies()
-    assert correction.splitlines()[:4] == [
+    (correction,) = room.take()
+    assert correction.body.splitlines()[:4] == [
         "Corrected count: votes sent just before the end reached me after it.",
         "Results of poll #1 (closed): Budget?",
         f"Yes: 1 (50%) — {BOB}",
@@ -261,23 +203,23 @@ async def test_the_end_time_settles_the_count_and_a_difference_is_corrected(db, 
 
 async def test_a_secret_poll_shows_only_how_many_voted_until_it_closes(db, room, clock):
     await room.say('!poll "Chair?" "Ana" "Ben" --secret')
-    await room.vote(BOB, ["a1"], 1)
-    await room.vote(CAROL, ["a1"], 2)
+    await vote(room, BOB, ["a1"], 1)
+    await vote(room, CAROL, ["a1"], 2)
     (hidden,) = await room.say("!poll results 1", sender=BOB)
-    assert hidden.splitlines() == [
+    assert hidden.body.splitlines() == [
         "Poll #1 is secret: its results are shown when it closes.",
         "Voters so far: 2.",
     ]
     clock.now += timedelta(minutes=1)
     (final,) = await room.say("!poll close 1")
-    assert final.splitlines()[:4] == [
+    assert final.body.splitlines()[:4] == [
         "Results of poll #1 (closed): Chair?",
         "Ana: 2 (100%)",  # nobody named
         "Ben: 0 (0%)",
         "Voters: 2; votes cast: 2.",
     ]
-    assert BOB not in final and CAROL not in final
-    assert room.sent[-1][2]["m.mentions"] == {}
+    assert BOB not in final.body and CAROL not in final.body
+    assert room.sent[-1].content["m.mentions"] == {}
 
 
 async def test_bad_input_is_refused_and_nothing_is_stored(db, room, clock):
@@ -293,7 +235,7 @@ async def test_bad_input_is_refused_and_nothing_is_stored(db, room, clock):
         await room.say('!findtime "Plenary" tomorrow 10:00 | tomorrow 10:00'),
         await room.say('!findtime "Plenary" 21/11/2026 10:00 | tomorrow 10:00'),
     ]
-    firsts = [a[0].splitlines()[0] for a in answers]
+    firsts = [a[0].body.splitlines()[0] for a in answers]
     assert firsts == [
         "A poll needs at least 2 options; you gave 1.",
         "A poll has at most 20 options; you gave 21.",
@@ -305,82 +247,83 @@ async def test_bad_input_is_refused_and_nothing_is_stored(db, room, clock):
         "“tomorrow 10:00” is given twice.",
         "Sat, 21 Nov 2026, 10:00 (Europe/Luxembourg) is in the past.",
     ]
-    assert answers[0][0].splitlines()[1] == (
+    assert answers[0][0].body.splitlines()[1] == (
         'Usage: !poll "<question>" "<option>" "<option>"… [--multi] [--secret] [--closes <when>]'
     )
     assert polls(db) == []
-    assert [kind for _i, kind, _c in room.sent] == ["m.room.message"] * len(answers)
+    assert [sent.type for sent in room.sent] == ["m.room.message"] * len(answers)
     # In the room's language.
     with db.transaction() as s:
         RoomRepository(s).set_language(ROOM, "fr")
     (french,) = await room.say('!poll "Déjeuner ?" "Pizza"')
     assert (
-        french.splitlines()[0] == "Un sondage a besoin d’au moins 2 options ; vous en avez donné 1."
+        french.body.splitlines()[0]
+        == "Un sondage a besoin d’au moins 2 options ; vous en avez donné 1."
     )
 
 
 async def test_a_redacted_response_gives_back_the_previous_one(db, room):
     await room.say('!poll "Lunch?" "Pizza" "Pasta"')
-    await room.vote(BOB, ["a1"], 1)
-    second = await room.vote(BOB, ["a2"], 2)
-    await room.event("m.room.redaction", {"redacts": second}, BOB, SUNDAY, event_encrypted=False)
+    await vote(room, BOB, ["a1"], 1)
+    second = await vote(room, BOB, ["a2"], 2)
+    await room.post("m.room.redaction", {"redacts": second}, BOB, ts=SUNDAY, event_encrypted=False)
     (results,) = await room.say("!poll results 1")
-    assert f"Pizza: 1 (100%) — {BOB}" in results.splitlines()
+    assert f"Pizza: 1 (100%) — {BOB}" in results.body.splitlines()
 
 
 async def test_responses_in_clear_in_an_encrypted_room_are_ignored(db, room):
     await room.say('!poll "Lunch?" "Pizza" "Pasta"')
-    content = response_content(room.start_of(1), ["a1"])
-    await room.event(POLL_RESPONSE, content, BOB, SUNDAY, event_encrypted=False)
+    content = response_content(start_of(room, 1), ["a1"])
+    await room.post(POLL_RESPONSE, content, BOB, ts=SUNDAY, event_encrypted=False)
     (results,) = await room.say("!poll results 1")
-    assert "Voters: 0; votes cast: 0." in results.splitlines()
+    assert "Voters: 0; votes cast: 0." in results.body.splitlines()
 
 
 async def test_a_chair_ending_the_poll_in_their_app_closes_it_at_that_time(db, room, clock):
     await room.say('!poll "Lunch?" "Pizza" "Pasta"')
-    await room.vote(BOB, ["a1"], 1)
-    start = room.start_of(1)
+    await vote(room, BOB, ["a1"], 1)
+    start = start_of(room, 1)
     end = {"m.relates_to": {"rel_type": "m.reference", "event_id": start}, POLL_END: {}}
-    await room.event(POLL_END, end, CAROL, SUNDAY + timedelta(seconds=5))  # not a chair
+    await room.post(POLL_END, end, CAROL, ts=SUNDAY + timedelta(seconds=5))  # not a chair
     assert polls(db)[0].status == "open"
-    await room.vote(CAROL, ["a2"], 10)
-    await room.event(POLL_END, end, DAN, SUNDAY + timedelta(seconds=5), sender_level=50)
+    await vote(room, CAROL, ["a2"], 10)
+    await room.post(POLL_END, end, DAN, level=50, ts=SUNDAY + timedelta(seconds=5))
     (poll,) = polls(db)
     assert (poll.status, poll.closed_by, poll.ended_at) == (
         "closed",
         DAN,
         SUNDAY + timedelta(seconds=5),
     )
-    (results,) = room.bodies()
-    assert results.splitlines()[1:3] == [f"Pizza: 1 (100%) — {BOB}", "Pasta: 0 (0%)"]
-    assert [kind for _i, kind, _c in room.sent].count(POLL_END) == 0  # one end is enough
+    (results,) = room.take()
+    assert results.body.splitlines()[1:3] == [f"Pizza: 1 (100%) — {BOB}", "Pasta: 0 (0%)"]
+    assert [sent.type for sent in room.sent].count(POLL_END) == 0  # one end is enough
 
 
 async def test_find_a_time_from_poll_to_scheduled_meeting(db, room, clock):
     (_announce,) = await room.say(
         '!findtime "Plenary" Tuesday 14:00 | Wednesday 10:00-12:00 | Thursday 9:00'
     )
-    _sid, kind, start = room.sent[-2]
-    assert kind == POLL_START
-    assert start[POLL_START]["max_selections"] == 3
-    assert [a[TEXT] for a in start[POLL_START]["answers"]] == [
+    start = room.sent[-2]
+    assert start.type == POLL_START
+    assert start.content[POLL_START]["max_selections"] == 3
+    assert [a[TEXT] for a in start.content[POLL_START]["answers"]] == [
         "Tue, 24 Nov 2026, 14:00–15:00 (Europe/Luxembourg)",
         "Wed, 25 Nov 2026, 10:00–12:00 (Europe/Luxembourg)",
         "Thu, 26 Nov 2026, 09:00–10:00 (Europe/Luxembourg)",
     ]
-    await room.vote(ALICE, ["a1", "a2"], 1)
-    await room.vote(BOB, ["a2"], 2)
-    await room.vote(CAROL, ["a2", "a3"], 3)
+    await vote(room, ALICE, ["a1", "a2"], 1)
+    await vote(room, BOB, ["a2"], 2)
+    await vote(room, CAROL, ["a2", "a3"], 3)
     clock.now += timedelta(hours=1)
     (results,) = await room.say("!poll close 1")
-    lines = results.splitlines()
+    lines = results.body.splitlines()
     assert lines[-3:] == [
         "Best time: Wed, 25 Nov 2026, 10:00–12:00 (Europe/Luxembourg)",
         "To schedule it as a meeting:",
         '!meeting add "Plenary" 25/11/2026 10:00 for 120 minutes',
     ]
     (scheduled,) = await room.say(lines[-1])
-    assert scheduled.splitlines()[:2] == [
+    assert scheduled.body.splitlines()[:2] == [
         "Meeting #1 scheduled: Plenary",
         "When: Wed, 25 Nov 2026, 10:00–12:00 (Europe/Luxembourg)",
     ]
@@ -394,12 +337,12 @@ async def test_find_a_time_from_poll_to_scheduled_meeting(db, room, clock):
 
 async def test_find_a_time_tie_offers_each_slot_even_after_a_change_of_zone(db, room, clock):
     await room.say('!findtime "Jour fixe" Tuesday 14:00 | Wednesday 10:00')
-    await room.vote(ALICE, ["a1"], 1)
-    await room.vote(BOB, ["a2"], 2)
+    await vote(room, ALICE, ["a1"], 1)
+    await vote(room, BOB, ["a2"], 2)
     await room.say("!timezone America/New_York", level=100)
     clock.now += timedelta(hours=1)
     (results,) = await room.say("!poll close 1")
-    offered = results.splitlines()[-2:]
+    offered = results.body.splitlines()[-2:]
     assert offered == [
         '!meeting add "Jour fixe" 24/11/2026 08:00 --tz America/New_York',
         '!meeting add "Jour fixe" 25/11/2026 04:00 --tz America/New_York',
@@ -499,7 +442,7 @@ def keeper(db, clock, server, outbox_woken=None) -> TimerService:
 async def test_a_poll_closes_at_its_time_with_the_responses_the_server_has(db, room, clock):
     server = Homeserver()
     await room.say('!poll "Lunch?" "Pizza" "Pasta" --closes in 10 minutes')
-    await room.vote(BOB, ["a1"], 1)
+    await vote(room, BOB, ["a1"], 1)
     (poll,) = polls(db)
     assert poll.closes_at == datetime(2026, 11, 22, 9, 10, tzinfo=UTC)
     # Carol's vote never came through sync (the bot was down, the gap was too long): the
@@ -528,14 +471,14 @@ async def test_a_poll_closes_at_its_time_with_the_responses_the_server_has(db, r
     assert await second.fire("poll-close", poll.id)
     assert not await second.fire("poll-close", poll.id)  # once
     assert woken == [2]
-    (end_id, end_type, _end), (_i, _t, results) = room.take()
-    assert end_type == POLL_END
-    assert results["body"].splitlines()[:3] == [
+    end, results = room.take()
+    assert end.type == POLL_END
+    assert results.body.splitlines()[:3] == [
         "Results of poll #1 (closed): Lunch?",
         f"Pizza: 1 (50%) — {BOB}",
         f"Pasta: 1 (50%) — {CAROL}",
     ]
-    assert "m.in_reply_to" not in results.get("m.relates_to", {})
+    assert "m.in_reply_to" not in results.content.get("m.relates_to", {})
     # Once its end event is sent, the keeper settles the count on the end's time.
     server.add(
         poll.start_event_id,

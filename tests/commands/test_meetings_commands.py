@@ -6,17 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import commands
-from bot.dispatch import Dispatcher
-from bot.features import Registry, Runtime
+from bot.features import Runtime
 from bot.scheduler import TimerService
 from commands.meeting_reminders import REMINDERS
 from storage.db import Database
 from storage.meetings import MeetingRepository, ReminderRepository
 from storage.outbox import OutboxRepository, Purpose
-from tests.events import TEST_DEFAULTS, Clock, reaction_event, text_event
+from tests.room import ROOM, TEST_DEFAULTS, Clock, Room
 
-ROOM = "!room:example.org"
 ALICE, BOB = "@alice:example.org", "@bob:example.org"
 SUNDAY = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)  # 10:00 in Luxembourg
 
@@ -27,41 +24,14 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def dispatcher(db: Database, clock: Clock) -> Dispatcher:
-    return Dispatcher(Registry(commands.MODULES), db, TEST_DEFAULTS, clock=clock)
-
-
-@pytest.fixture
 def scheduler(db: Database, clock: Clock):
     yield TimerService(Runtime(db, clock, TEST_DEFAULTS), [REMINDERS])
 
 
-class Room:
-    """Says things in ROOM and reads what the bot queued."""
-
-    def __init__(self, db: Database, dispatcher: Dispatcher):
-        self.db, self.dispatcher, self.count = db, dispatcher, 0
-
-    async def say(self, body: str, sender: str = ALICE, level: int = 100) -> list[str]:
-        self.count += 1
-        await self.dispatcher.handle(
-            text_event(ROOM, f"$cmd{self.count}", sender, body, SUNDAY, sender_level=level)
-        )
-        return self.take()
-
-    def take(self) -> list[str]:
-        """Bodies queued since the last call (they count as sent)."""
-        with self.db.transaction() as s:
-            outbox = OutboxRepository(s)
-            messages = outbox.pending()
-            for message in messages:
-                outbox.remove(message.id)
-        return [m.content["body"] for m in messages]
-
-
 @pytest.fixture
-def room(db, dispatcher) -> Room:
-    return Room(db, dispatcher)
+def room(db: Database, clock: Clock) -> Room:
+    """Alice speaks, as a chair, unless a test says otherwise; the clock moves only when told."""
+    return Room(db, clock, step=timedelta(0), sender=ALICE, level=100)
 
 
 def pending(db: Database) -> list[tuple[datetime, int]]:
@@ -78,7 +48,7 @@ async def test_add_echoes_its_understanding_and_plans_reminders(db, room):
     (reply,) = await room.say(
         "!meeting add Plenary next Tuesday 14:00 for 2h every 2 weeks at the Ministry"
     )
-    assert reply.splitlines() == [
+    assert reply.body.splitlines() == [
         "Meeting #1 scheduled: Plenary",
         "When: Tue, 24 Nov 2026, 14:00–16:00 (Europe/Luxembourg)",
         "Repeats: every 2 weeks on Tuesday",
@@ -89,8 +59,8 @@ async def test_add_echoes_its_understanding_and_plans_reminders(db, room):
     start = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
     assert pending(db) == [(start - timedelta(days=1), 1440), (start - timedelta(minutes=15), 15)]
     (second,) = await room.say('!meeting add "Jour fixe" Thursday 10:00 --tz America/New_York')
-    assert "When: Thu, 26 Nov 2026, 16:00–17:00 (Europe/Luxembourg)" in second
-    assert "In its own zone: Thu, 26 Nov 2026, 10:00–11:00 (America/New_York)" in second
+    assert "When: Thu, 26 Nov 2026, 16:00–17:00 (Europe/Luxembourg)" in second.body
+    assert "In its own zone: Thu, 26 Nov 2026, 10:00–11:00 (America/New_York)" in second.body
 
 
 async def test_bad_input_is_refused_and_nothing_is_stored(db, room):
@@ -104,7 +74,7 @@ async def test_bad_input_is_refused_and_nothing_is_stored(db, room):
         await room.say("!meeting show 4"),
         await room.say("!meeting cancel x"),
     ]
-    firsts = [a[0].splitlines()[0] for a in answers]
+    firsts = [a[0].body.splitlines()[0] for a in answers]
     assert firsts == [
         "Sat, 21 Nov 2026, 10:00 (Europe/Luxembourg) is in the past.",
         "I could not read a date and time in “Budget whenever it suits”; "
@@ -116,7 +86,7 @@ async def test_bad_input_is_refused_and_nothing_is_stored(db, room):
         "There is no meeting #4 in this room.",
         "“x” is not a meeting number.",
     ]
-    assert answers[0][0].splitlines()[1].startswith("Usage: !meeting add <title> <when>")
+    assert answers[0][0].body.splitlines()[1].startswith("Usage: !meeting add <title> <when>")
     with db.transaction() as s:
         assert MeetingRepository(s).scheduled(ROOM, SUNDAY) == []
         assert ReminderRepository(s).pending() == []
@@ -125,23 +95,25 @@ async def test_bad_input_is_refused_and_nothing_is_stored(db, room):
 async def test_cancel_and_move_belong_to_the_creator_or_a_chair(db, room):
     await room.say("!meeting add Plenary tomorrow 14:00")
     (refused,) = await room.say("!meeting cancel 1", sender=BOB, level=0)
-    assert refused.startswith(f"Only {ALICE}, who scheduled meeting #1, or a chair may change it.")
+    assert refused.body.startswith(
+        f"Only {ALICE}, who scheduled meeting #1, or a chair may change it."
+    )
     (refused,) = await room.say("!meeting move 1 Tuesday 10:00", sender=BOB, level=0)
-    assert refused.startswith("Only ")
+    assert refused.body.startswith("Only ")
     (moved,) = await room.say("!meeting move 1 Tuesday 10:00 for 30 min", sender=BOB, level=50)
-    assert moved.splitlines()[:2] == [
+    assert moved.body.splitlines()[:2] == [
         "Meeting #1 moved: Plenary",
         "When: Tue, 24 Nov 2026, 10:00–10:30 (Europe/Luxembourg)",
     ]
     start = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     assert pending(db) == [(start - timedelta(days=1), 1440), (start - timedelta(minutes=15), 15)]
     (cancelled,) = await room.say("!meeting cancel 1")
-    assert cancelled == "Meeting #1 (Plenary) is cancelled; no reminders will be sent."
+    assert cancelled.body == "Meeting #1 (Plenary) is cancelled; no reminders will be sent."
     assert pending(db) == []
     (again,) = await room.say("!meeting cancel 1")
-    assert again.startswith("Meeting #1 is cancelled.")
+    assert again.body.startswith("Meeting #1 is cancelled.")
     (listing,) = await room.say("!meetings")
-    assert listing.startswith("No meetings to come.")
+    assert listing.body.startswith("No meetings to come.")
 
 
 async def test_agenda_rsvp_show_and_list(db, room):
@@ -149,16 +121,17 @@ async def test_agenda_rsvp_show_and_list(db, room):
     await room.say("!meeting add Budget Friday 9:00 every week")
     await room.say("!meeting agenda 1 Budget 2027")
     (agenda,) = await room.say('!meeting agenda #1 "AOB"')
-    assert agenda.splitlines() == [
+    assert agenda.body.splitlines() == [
         "Added as item 2 of the agenda of meeting #1.",
         "Agenda of Plenary",
         "1. Budget 2027",
         "2. AOB",
     ]
-    assert await room.say("!meeting rsvp 1 oui") == ["Noted: you are coming to Plenary (#1)."]
+    (noted,) = await room.say("!meeting rsvp 1 oui")
+    assert noted.body == "Noted: you are coming to Plenary (#1)."
     await room.say("!meeting rsvp 1 vielleicht", sender=BOB, level=0)
     (show,) = await room.say("!meeting show 1")
-    assert show.splitlines() == [
+    assert show.body.splitlines() == [
         "Meeting #1: Plenary",
         "When: Mon, 23 Nov 2026, 14:00–15:00 (Europe/Luxembourg)",
         f"Scheduled by: {ALICE}",
@@ -169,7 +142,7 @@ async def test_agenda_rsvp_show_and_list(db, room):
         f"Maybe (1): {BOB}",
     ]
     (listing,) = await room.say("!meetings")
-    assert listing.splitlines() == [
+    assert listing.body.splitlines() == [
         "Meetings to come",
         "#1 Plenary — Mon, 23 Nov 2026, 14:00–15:00 (Europe/Luxembourg)",
         "#2 Budget — Fri, 27 Nov 2026, 09:00–10:00 (Europe/Luxembourg) (every week on Friday)",
@@ -179,13 +152,14 @@ async def test_agenda_rsvp_show_and_list(db, room):
 async def test_room_reminder_offsets_replan_the_meetings(db, room):
     await room.say("!meeting add Plenary Tuesday 14:00")
     (refused,) = await room.say("!meeting reminders 1h", sender=BOB, level=0)
-    assert refused.startswith("Only chairs")
+    assert refused.body.startswith("Only chairs")
     (answer,) = await room.say("!meeting reminders 1d 1h 15m")
-    assert answer == "Reminders: 1 day, 1 hour and 15 minutes before."
+    assert answer.body == "Reminders: 1 day, 1 hour and 15 minutes before."
     start = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
     assert [offset for _, offset in pending(db)] == [1440, 60, 15]
     assert pending(db)[1] == (start - timedelta(hours=1), 60)
-    assert await room.say("!meeting reminders off") == ["No reminders in this room."]
+    (off,) = await room.say("!meeting reminders off")
+    assert off.body == "No reminders in this room."
     assert pending(db) == []
 
 
@@ -217,7 +191,7 @@ async def test_a_reminder_is_delivered_once_with_agenda_and_who_comes(db, room, 
     clock.now = quarter.due_at + timedelta(minutes=5)
     assert await scheduler.fire("reminder", quarter.id) is True
     (late,) = room.take()
-    assert late.splitlines()[0] == (
+    assert late.body.splitlines()[0] == (
         "Reminder (late: was due at Mon, 23 Nov 2026, 13:45 (Europe/Luxembourg)): Plenary (#1)."
     )
 
@@ -269,42 +243,42 @@ async def test_timers_are_rebuilt_from_rows_and_overdue_ones_fire_at_start(db, r
         assert jobs == {f"reminder:{ids[0]}", f"reminder:{ids[1]}"}
         await asyncio.wait_for(woken.wait(), 5)
         (late,) = room.take()
-        assert late.startswith("Reminder (late: was due at ")
+        assert late.body.startswith("Reminder (late: was due at ")
         assert scheduler.pick_up() == 0  # nothing new; a second start changes nothing
     finally:
         scheduler.shutdown()
 
 
-async def test_reactions_on_the_announcement_are_answers(db, room, dispatcher):
+async def test_reactions_on_the_announcement_are_answers(db, room):
     await room.say("!meeting add Plenary tomorrow 14:00")
     with db.transaction() as s:
         # As the outbox row keeps it (also rows queued by older versions).
         purpose = Purpose.parse("meeting:1")
-        dispatcher.registry.record_sent(s, purpose, "$announcement")
+        room.dispatcher.registry.record_sent(s, purpose, "$announcement")
+    dispatcher = room.dispatcher
 
-    def reaction(event_id, key, sender=BOB, to="$announcement"):
-        return reaction_event(ROOM, event_id, sender, to, key, SUNDAY)
+    def reaction(key, sender=BOB, to="$announcement"):
+        return room.reaction(to, key, sender)
 
-    assert await dispatcher.handle(reaction("$r1", "✅")) is True
-    assert await dispatcher.handle(reaction("$r1", "✅")) is False  # once only
-    assert await dispatcher.handle(reaction("$r2", "❓\ufe0f", sender=ALICE)) is True
-    assert await dispatcher.handle(reaction("$r3", "👍")) is True  # seen, but not an answer
-    assert await dispatcher.handle(reaction("$r4", "❌", to="$other")) is True
+    first = reaction("✅")
+    assert await dispatcher.handle(first) is True
+    assert await dispatcher.handle(first) is False  # once only
+    assert await dispatcher.handle(reaction("❓\ufe0f", sender=ALICE)) is True
+    assert await dispatcher.handle(reaction("👍")) is True  # seen, but not an answer
+    assert await dispatcher.handle(reaction("❌", to="$other")) is True
     with db.transaction() as s:
         assert MeetingRepository(s).rsvps(1) == {BOB: "yes", ALICE: "maybe"}
-    await dispatcher.handle(reaction("$r5", "❌"))
+    await dispatcher.handle(reaction("❌"))
     assert room.take() == []  # answers by reaction get no reply
     (show,) = await room.say("!meeting show 1")
-    assert f"No (1): {BOB}" in show and f"Maybe (1): {ALICE}" in show
+    assert f"No (1): {BOB}" in show.body and f"Maybe (1): {ALICE}" in show.body
 
 
 async def test_ics_reply_carries_the_file(db, room):
     await room.say("!meeting add Plenary tomorrow 14:00")
-    await room.dispatcher.handle(text_event(ROOM, "$ics", ALICE, "!meeting ics 1", SUNDAY))
-    with db.transaction() as s:
-        (message,) = OutboxRepository(s).pending()
+    ics, (message,) = await room.send("!meeting ics 1", level=0)
     assert message.content["msgtype"] == "m.file"
     assert message.content["body"] == "meeting-1.ics"
-    assert message.content["m.relates_to"] == {"m.in_reply_to": {"event_id": "$ics"}}
-    assert message.attachment["mimetype"] == "text/calendar"
-    assert message.attachment["filename"] == "meeting-1.ics"
+    assert message.content["m.relates_to"] == {"m.in_reply_to": {"event_id": ics}}
+    assert message.mimetype == "text/calendar"
+    assert message.filename == "meeting-1.ics"

@@ -7,17 +7,14 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-import commands
-from bot.dispatch import Dispatcher
-from bot.features import Registry, Runtime
+from bot.features import Runtime
 from bot.scheduler import TimerService
 from commands.action_rounds import ROUNDS as ROUND_TIMER
 from commands.action_rounds import Rounds, plan_rounds
 from storage.actions import ActionRepository, TimerRepository
 from storage.db import Database
 from storage.status import RoundKind
-from tests.events import TEST_DEFAULTS, pilled
-from tests.minutes_room import ChatRoom, Clock
+from tests.room import TEST_DEFAULTS, Clock, Room, pilled
 
 ALICE, BOB, CAROL = "@alice:example.org", "@bob:example.org", "@carol:example.org"
 MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Luxembourg
@@ -33,9 +30,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def room(db: Database, clock: Clock) -> ChatRoom:
-    defaults = TEST_DEFAULTS
-    return ChatRoom(db, Dispatcher(Registry(commands.MODULES), db, defaults, clock=clock), clock)
+def room(db: Database, clock: Clock) -> Room:
+    return Room(db, clock)
 
 
 @pytest.fixture
@@ -56,7 +52,7 @@ def pending_rounds(db: Database) -> dict[str, datetime]:
         }
 
 
-async def test_an_action_from_creation_to_done(room: ChatRoom):
+async def test_an_action_from_creation_to_done(room: Room):
     (made,) = await room.say(f"!action {BOB}, MAEE draft the explanatory note by Friday", ALICE)
     assert made.body.splitlines() == [
         "Action #1 recorded.",
@@ -121,16 +117,7 @@ async def test_an_action_from_creation_to_done(room: ChatRoom):
 
 # What Element Web sends when a member types "!action ", picks Alice Martin from the
 # @-completion and goes on typing: her name in the body, a link to her in the HTML.
-ELEMENT_ACTION = {
-    "msgtype": "m.text",
-    "body": "!action Alice Martin: send the report by Friday",
-    "format": "org.matrix.custom.html",
-    "formatted_body": (
-        '!action <a href="https://matrix.to/#/@alice:example.org">Alice Martin</a>: '
-        "send the report by Friday"
-    ),
-    "m.mentions": {"user_ids": ["@alice:example.org"]},
-}
+ELEMENT_ACTION = pilled("!action ", ALICE, "Alice Martin", ": send the report by Friday")
 
 
 def assignees(db: Database, room_id: str) -> dict[int, list[str]]:
@@ -142,7 +129,7 @@ def assignees(db: Database, room_id: str) -> dict[int, list[str]]:
         return {item.short_id: people[item.id] for item in items}
 
 
-async def test_a_person_picked_from_the_completion_is_that_user(room: ChatRoom, db: Database):
+async def test_a_person_picked_from_the_completion_is_that_user(room: Room, db: Database):
     (made,) = await room.say_content(ELEMENT_ACTION, BOB)
     assert made.body.splitlines()[1] == f"#1 send the report → {ALICE} — due Fri, 27 Nov 2026"
     assert made.mentions == (ALICE,)
@@ -168,7 +155,7 @@ async def test_a_person_picked_from_the_completion_is_that_user(room: ChatRoom, 
     assert assignees(db, room.room_id) == {1: [CAROL], 2: [BOB, CAROL, "MAEE"]}
 
 
-async def test_a_mentioned_name_without_a_pill_is_that_user(room: ChatRoom, db: Database):
+async def test_a_mentioned_name_without_a_pill_is_that_user(room: Room, db: Database):
     """Element with Markdown off links nobody: m.mentions says who, and the sync loop hands
     over the mentioned members' display names from the room's state."""
     content = {
@@ -184,7 +171,7 @@ async def test_a_mentioned_name_without_a_pill_is_that_user(room: ChatRoom, db: 
     assert assignees(db, room.room_id) == {1: [ALICE]}
 
 
-async def test_a_stale_html_is_not_believed(room: ChatRoom):
+async def test_a_stale_html_is_not_believed(room: Room):
     # The body was changed (by a bridge, a bot), its HTML not: what the body says is done.
     stale = {**ELEMENT_ACTION, "body": "!action Bob: send the report by Friday"}
     (made,) = await room.say_content(stale, CAROL)
@@ -192,7 +179,7 @@ async def test_a_stale_html_is_not_believed(room: ChatRoom):
     assert made.mentions == ()
 
 
-async def test_bad_input_is_refused(room: ChatRoom):
+async def test_bad_input_is_refused(room: Room):
     answers = [
         await room.say("!done 9", ALICE),
         await room.say("!done x", ALICE),
@@ -219,7 +206,7 @@ async def test_bad_input_is_refused(room: ChatRoom):
     assert listing.body.startswith("All actions, latest first: none.")
 
 
-async def test_open_actions_are_carried_into_the_next_minutes(room: ChatRoom):
+async def test_open_actions_are_carried_into_the_next_minutes(room: Room):
     await room.say("!startmeeting First", ALICE)
     await room.say(f"!action {BOB} prepare the note by 15 December 2026", ALICE)
     await room.say(f"!action {CAROL} book the room", ALICE)
@@ -239,7 +226,7 @@ async def test_open_actions_are_carried_into_the_next_minutes(room: ChatRoom):
 
 
 async def test_the_due_day_reminder_mentions_the_assignees_once(
-    db: Database, room: ChatRoom, clock: Clock, rounds: TimerService
+    db: Database, room: Room, clock: Clock, rounds: TimerService
 ):
     assert pending_rounds(db) == {
         RoundKind.DUE: datetime(2026, 11, 23, 8, 0, tzinfo=UTC),  # today 09:00 in Luxembourg
@@ -264,7 +251,7 @@ async def test_the_due_day_reminder_mentions_the_assignees_once(
 
 
 async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
-    db: Database, room: ChatRoom, clock: Clock, rounds: TimerService
+    db: Database, room: Room, clock: Clock, rounds: TimerService
 ):
     await room.say(f"!action {BOB} monday task by today", ALICE)
     await room.say(f"!action {CAROL} tuesday task by tomorrow", ALICE)
@@ -295,11 +282,11 @@ async def test_a_round_missed_while_down_goes_out_late_for_every_missed_day(
 
 
 async def test_the_weekly_digest_lists_open_and_overdue_per_room(
-    db: Database, room: ChatRoom, clock: Clock, rounds: TimerService
+    db: Database, room: Room, clock: Clock, rounds: TimerService
 ):
     await room.say(f"!action {BOB} overdue soon by today", ALICE)
     await room.say("!action MAEE no due date", ALICE)
-    other = ChatRoom(room.db, room.dispatcher, clock, room_id="!other:example.org")
+    other = Room(room.db, clock, room_id="!other:example.org")
     await other.say("!lang de", ALICE, level=100)
     await other.say(f"!action {CAROL} Bericht bis Freitag", ALICE)
     room.take()
