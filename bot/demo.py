@@ -26,6 +26,25 @@ ROOM_NAME = "wgbot demo"
 MEGOLM = "m.megolm.v1.aes-sha2"
 
 
+async def spawn_bot(
+    config_path: Path, *args: str, new_session: bool = False
+) -> asyncio.subprocess.Process:
+    """`python -m bot [args] run --config …`, its stderr piped: the bot as an operator runs it."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        "run",
+        "--config",
+        str(config_path),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=new_session,
+    )
+
+
 class DemoError(RuntimeError):
     """The demo could not go on; the message says why."""
 
@@ -45,18 +64,8 @@ class BotRunner:
 
     async def start(self) -> None:
         """Start the bot and wait until it has caught up with the homeserver."""
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            "--config",
-            str(self.config_path),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,  # Ctrl-C reaches the demo, which stops the bot first
-        )
+        # A session of its own: Ctrl-C reaches the demo, which stops the bot first.
+        self.process = await spawn_bot(self.config_path, new_session=True)
         self._reader = asyncio.create_task(self._read())
         ready = asyncio.create_task(self._ready.wait())
         exited = asyncio.create_task(self.process.wait())

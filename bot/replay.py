@@ -108,6 +108,31 @@ def reply_target(event: Any) -> str | None:
     return (relates.get("m.in_reply_to") or {}).get("event_id")
 
 
+def member_client(base_url: str, store: Path) -> Any:
+    """An encrypting nio client for a scripted member, on its own crypto store. A 429 or a dead
+    homeserver fails at once (no silent retries): the homeserver is a local, unlimited one."""
+    import nio
+    from nio.store import SqliteStore
+
+    config = nio.AsyncClientConfig(
+        encryption_enabled=True,
+        store=SqliteStore,
+        store_sync_tokens=False,
+        pickle_key=secrets.token_urlsafe(24),
+        max_limit_exceeded=0,
+        max_timeouts=2,
+        request_timeout=30,
+    )
+    return nio.AsyncClient(base_url, store_path=str(store), config=config)
+
+
+async def close_client(client: Any) -> None:
+    """Close a nio client's HTTP session and its crypto store; the device stays logged in."""
+    await client.close()
+    if client.store is not None:
+        client.store.database.close()
+
+
 class Speaker:
     """A scripted member: one matrix-nio client with encryption, one device, driven in turn."""
 
@@ -123,19 +148,9 @@ class Speaker:
     @classmethod
     async def register(cls, base_url: str, localpart: str, name: str, store: Path) -> Speaker:
         import nio
-        from nio.store import SqliteStore
 
         await asyncio.to_thread(store.mkdir, parents=True, exist_ok=True)
-        config = nio.AsyncClientConfig(
-            encryption_enabled=True,
-            store=SqliteStore,
-            store_sync_tokens=False,
-            pickle_key=secrets.token_urlsafe(24),
-            max_limit_exceeded=0,
-            max_timeouts=2,
-            request_timeout=30,
-        )
-        client = nio.AsyncClient(base_url, store_path=str(store), config=config)
+        client = member_client(base_url, store)
         speaker = cls(client, localpart)
         try:
             response = await client.register(localpart, secrets.token_urlsafe(16), name)
@@ -149,9 +164,7 @@ class Speaker:
         return speaker
 
     async def close(self) -> None:
-        await self.client.close()
-        if self.client.store is not None:
-            self.client.store.database.close()
+        await close_client(self.client)
 
     async def sync(self, timeout_ms: int = 0) -> None:
         """One /sync, keeping its timeline, then the key upkeep nio's sync_forever does."""

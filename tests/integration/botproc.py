@@ -6,11 +6,11 @@ import asyncio
 import json
 import secrets
 import signal
-import sys
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.demo import spawn_bot
 from bot.homeserver import Homeserver
 
 READY_TIMEOUT = 60.0
@@ -91,18 +91,7 @@ url = "sqlite:///./data/wgbot.db"
     async def _spawn(self, args: tuple[str, ...], ready: asyncio.Event) -> None:
         """`python -m bot [args] run --config …`, its stderr captured line by line."""
         assert self.process is None or self.process.returncode is not None, "already running"
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            *args,
-            "run",
-            "--config",
-            str(self.config_path),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        self.process = await spawn_bot(self.config_path, *args)
         self._reader = asyncio.create_task(self._read(self.process, ready))
 
     async def start(self, *args: str) -> None:

@@ -14,9 +14,9 @@ from urllib.parse import quote
 
 import nio
 from nio.crypto.attachments import decrypt_attachment
-from nio.store import SqliteStore
 
 from bot.homeserver import Homeserver
+from bot.replay import close_client, member_client
 
 # nio logs every request and key operation at INFO/DEBUG; tests only care about problems.
 logging.getLogger("nio").setLevel(logging.WARNING)
@@ -132,18 +132,7 @@ class Member:
         localpart = localpart_for(name)
         store_path = store_dir / localpart
         store_path.mkdir(parents=True, exist_ok=True)
-        config = nio.AsyncClientConfig(
-            encryption_enabled=True,
-            store=SqliteStore,
-            store_sync_tokens=False,
-            pickle_key=secrets.token_urlsafe(24),
-            # Rate limits are off on the test server, so a 429 is a bug to surface, and a
-            # dead server must fail the test instead of being retried forever.
-            max_limit_exceeded=0,
-            max_timeouts=2,
-            request_timeout=30,
-        )
-        client = nio.AsyncClient(hs.base_url, store_path=str(store_path), config=config)
+        client = member_client(hs.base_url, store_path)
         password = secrets.token_urlsafe(16)
         member = cls(hs, client, name, password)
         try:
@@ -165,9 +154,7 @@ class Member:
 
     async def close(self) -> None:
         """Close the HTTP session and the crypto store; the device stays logged in."""
-        await self.client.close()
-        if self.client.store is not None:
-            self.client.store.database.close()
+        await close_client(self.client)
 
     async def sync(self, timeout_ms: int = 0, *, full_state: bool = False) -> nio.SyncResponse:
         """One /sync (long-polling up to timeout_ms), buffering its timeline, then key upkeep."""
