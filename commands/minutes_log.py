@@ -4,7 +4,7 @@ redaction removes the message from the log and whatever it created. Nothing is s
 
 from __future__ import annotations
 
-from bot.content import Content
+from bot.content import Content, without_reply_fallback
 from bot.dispatch import CommandContext, RoomEvent
 from bot.features import on_event
 from storage.actions import ActionRepository
@@ -21,10 +21,7 @@ def _reply_fallback_removed(content: Content) -> str:
     """The body without the quoted fallback older clients put before a reply."""
     body = content.body or ""
     if content.relation.in_reply_to and body.startswith("> "):
-        lines = body.splitlines()
-        while lines and lines[0].startswith(">"):
-            lines.pop(0)
-        body = "\n".join(lines).lstrip("\n")
+        body = "\n".join(without_reply_fallback(body.splitlines())).lstrip("\n")
     return body[:MAX_BODY]
 
 
