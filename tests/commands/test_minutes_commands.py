@@ -261,6 +261,19 @@ async def test_edits_gaps_and_redactions(room: Room, db: Database):
         assert all("home address" not in json.dumps(r.payload) for r in rows)
 
 
+async def test_a_reply_is_logged_without_the_quote_of_what_it_answers(room: Room):
+    await room.say("!startmeeting Review", ALICE)
+    said, _ = await room.send("The budget is fine", BOB)
+    reply = {
+        "msgtype": "m.text",
+        "body": f"> <{BOB}> The budget is fine\n\nAgreed, and the annex too",
+        "m.relates_to": {"m.in_reply_to": {"event_id": said}},
+    }
+    await room.say_content(reply, ALICE)
+    doc = await minutes_json(room)
+    assert doc["log"][-2]["body"] == "Agreed, and the annex too"  # the last: !minutes itself
+
+
 async def test_redacting_the_start_removes_the_title(room: Room):
     start, _ = await room.send("!startmeeting Confidential plans", ALICE)
     await room.redact(start, ALICE)
