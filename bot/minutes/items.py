@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.minutes.lifecycle import Erratum, Removal, Standing
+
 
 class Kind(enum.StrEnum):
     TOPIC = "topic"
@@ -85,6 +87,10 @@ class Minutes:
     open_actions: tuple[ActionEntry, ...] = ()
     open_actions_total: int = 0
     bot: str | None = field(default=None, compare=False)
+    # After the meeting (bot/minutes/lifecycle.py): errata, approval, lines removed by retention.
+    errata: tuple[Erratum, ...] = ()
+    standing: Standing = Standing()
+    removals: tuple[Removal, ...] = ()
 
     @property
     def duration(self) -> timedelta | None:

@@ -8,6 +8,7 @@ script), links must be http(s), and control or bidi-override characters are drop
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.format import Clock, and_more, show_duration, undecrypted
 from bot.i18n import Translate
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
+from bot.minutes.lifecycle import Erratum, Removal
 from storage.status import ActionStatus
 
 if TYPE_CHECKING:
@@ -96,6 +98,7 @@ class LineView:
     sender: str
     body: str | None  # None: a gap
     note: str | None = None
+    mark: bool = False  # not a message: where lines were removed (the note says so)
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class View:
     open_actions: list[str]
     open_more: str | None
     log: list[LineView] = field(default_factory=list)
+    errata: list[str] = field(default_factory=list)
 
 
 def _kind_labels(_: Translate) -> dict[Kind, str]:
@@ -177,6 +181,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
     ]
     if minutes.duration is not None:
         facts.append((_("Duration"), show_duration(minutes.duration, minutes.language)))
+        facts += standing_facts(minutes, _)
     else:
         facts.append((_("Status"), _("still running")))
     facts.append((_("Chairs"), ", ".join(one_line(c) for c in minutes.chairs)))
@@ -209,7 +214,10 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
     open_actions = [action_line(a, clock, _, now=now) for a in minutes.open_actions]
     more = minutes.open_actions_total - len(minutes.open_actions)
     log = []
+    marks = list(minutes.removals)
     for line in minutes.lines:
+        while marks and marks[0].seq <= line.seq:
+            log.append(_removal_line(marks.pop(0).lines, _))
         if line.is_gap:
             note = _("message not decrypted")
             log.append(LineView(clock.time(line.at), one_line(line.sender), None, note))
@@ -221,6 +229,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
             elif line.msgtype not in ("m.text", "m.notice"):
                 body = f"[{line.msgtype.removeprefix('m.')}] {body}"
             log.append(LineView(clock.time(line.at), one_line(line.sender), body, note))
+    log += [_removal_line(mark.lines, _) for mark in marks]
     return View(
         language=minutes.language,
         heading=_("Minutes: {title}").format(title=title),
@@ -234,6 +243,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
             "actions": _("Action items by person"),
             "open": _("Open actions from before this meeting"),
             "log": _("Log"),
+            "errata": _("Errata"),
             "none": _("None."),
             "generated": _("Minutes written by wgbot."),
         },
@@ -243,7 +253,63 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         open_actions=open_actions,
         open_more=and_more(more, _) if more > 0 else None,
         log=log,
+        errata=[erratum_line(e, clock, _) for e in minutes.errata],
     )
+
+
+def standing_facts(minutes: Minutes, _: Translate) -> list[tuple[str, str]]:
+    """Where ended minutes stand: a draft (maybe circulated), or approved with its record."""
+    standing = minutes.standing
+    clock = Clock(minutes.timezone, minutes.language)
+    if not standing.approved or standing.approved_at is None:
+        if standing.circulated_until is not None:
+            status = _("draft, circulated: approved unless someone objects by {deadline}")
+            return [(_("Status"), status.format(deadline=clock.span(standing.circulated_until, None)))]
+        return [(_("Status"), _("draft"))]
+    when = clock.span(standing.approved_at, None)
+    if standing.approved_by is None:
+        status = _("approved by silence procedure on {when}").format(when=when)
+    else:
+        status = _("approved by {who} on {when}").format(who=one_line(standing.approved_by), when=when)
+    facts = [(_("Status"), status), (_("SHA-256 of the approved JSON"), standing.sha256 or "")]
+    changes = []
+    if standing.redactions:
+        changes.append(
+            _.ngettext("{count} redaction", "{count} redactions", standing.redactions).format(
+                count=standing.redactions
+            )
+        )
+    if standing.removed:
+        changes.append(
+            _.ngettext(
+                "{count} message removed under the room's retention policy",
+                "{count} messages removed under the room's retention policy",
+                standing.removed,
+            ).format(count=standing.removed)
+        )
+    if changes:
+        facts.append((_("Amended after approval"), ", ".join(changes)))
+    return facts
+
+
+def erratum_line(erratum: Erratum, clock: Clock, _: Translate) -> str:
+    """An accepted amendment as the errata list it: its number, text, who and when."""
+    return _("Amendment {number}: {text} (proposed by {author}, accepted by {chair}, {when})").format(
+        number=erratum.number,
+        text=one_line(erratum.text),
+        author=one_line(erratum.author),
+        chair=one_line(erratum.accepted_by),
+        when=clock.span(erratum.accepted_at, None),
+    )
+
+
+def _removal_line(count: int, _: Translate) -> LineView:
+    note = _.ngettext(
+        "{count} message removed under the room's retention policy",
+        "{count} messages removed under the room's retention policy",
+        count,
+    ).format(count=count)
+    return LineView("", "", None, note, mark=True)
 
 
 # --- Markdown and plain text -------------------------------------------------------------
@@ -286,8 +352,14 @@ def render_markdown(view: View) -> str:
     out += [f"- {e(a)}" for a in view.open_actions] or [e(view.labels["none"])]
     if view.open_more:
         out.append(f"- {e(view.open_more)}")
+    if view.errata:
+        out += ["", f"## {e(view.labels['errata'])}", ""]
+        out += [f"- {e(erratum)}" for erratum in view.errata]
     out += ["", f"## {e(view.labels['log'])}", ""]
     for line in view.log:
+        if line.mark:
+            out.append(f"- *({e(line.note or '')})*")
+            continue
         note = f" *({e(line.note)})*" if line.note else ""
         body = _md_body(line.body) if line.body is not None else ""
         out.append(f"- `{e(line.at)}` **{e(line.sender)}**: {body}{note}".rstrip())
@@ -324,8 +396,14 @@ def render_text(view: View) -> str:
     out += [f" * {a}" for a in view.open_actions] or [view.labels["none"]]
     if view.open_more:
         out.append(f" * {view.open_more}")
+    if view.errata:
+        heading(view.labels["errata"])
+        out += [f" * {erratum}" for erratum in view.errata]
     heading(view.labels["log"])
     for line in view.log:
+        if line.mark:
+            out.append(f"({line.note})")
+            continue
         note = f" ({line.note})" if line.note else ""
         body = " ⏎ ".join(p for p in (line.body or "").splitlines() if p.strip())
         out.append(f"[{line.at}] {line.sender}: {body}{note}".rstrip())
@@ -392,7 +470,10 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
             }
         )
     log = []
+    marks = list(minutes.removals)
     for line in minutes.lines:
+        while marks and marks[0].seq <= line.seq:
+            log.append(_removal_json(minutes, marks.pop(0)))
         current = minutes.topic_of(line.seq)
         log.append(
             {
@@ -405,6 +486,7 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
                 "event_id": line.event_id,
             }
         )
+    log += [_removal_json(minutes, mark) for mark in marks]
     duration = minutes.duration
     return {
         "schema": JSON_SCHEMA,
@@ -427,7 +509,62 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
             for g in minutes.gaps
         ],
         "log": log,
+        "errata": [
+            {
+                "number": e.number,
+                "text": clean(e.text),
+                "author": e.author,
+                "accepted_by": e.accepted_by,
+                "accepted_at": clock.iso(e.accepted_at),
+            }
+            for e in minutes.errata
+        ],
+        APPROVAL: _standing_json(minutes, clock),
     }
+
+
+def _removal_json(minutes: Minutes, mark: Removal) -> dict[str, Any]:
+    current = minutes.topic_of(mark.seq)
+    return {
+        "at": None,
+        "sender": None,
+        "type": "removed",
+        "body": None,
+        "edited": False,
+        "topic": clean(current.text) if current else None,
+        "event_id": None,
+        "lines": mark.lines,
+    }
+
+
+def _standing_json(minutes: Minutes, clock: Clock) -> dict[str, Any]:
+    standing = minutes.standing
+    if minutes.ended_at is None:
+        return {"status": "running"}
+    if not standing.approved:
+        return {"status": "draft", "circulated_until": clock.iso(standing.circulated_until)}
+    return {
+        "status": "approved",
+        "approved_by": standing.approved_by,
+        "by_silence_procedure": standing.approved_by is None,
+        "approved_at": clock.iso(standing.approved_at),
+        "sha256": standing.sha256,
+        "amended_after_approval": {"redactions": standing.redactions, "removed": standing.removed},
+    }
+
+
+# Left out of the approved minutes' hash: the approval itself, what is shown live (actions
+# still open from earlier meetings) and the language the export was asked in.
+APPROVAL = "approval"
+UNHASHED = (APPROVAL, "open_actions", "language")
+
+
+def approved_sha256(minutes: Minutes) -> str:
+    """The SHA-256 of the minutes' JSON export, canonical (sorted keys, no spaces, UTF-8),
+    without the keys of UNHASHED: the same for every export until something changes them."""
+    document = {k: v for k, v in minutes_json(minutes).items() if k not in UNHASHED}
+    canonical = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def render(minutes: Minutes, form: str, _: Translate, now: datetime | None = None) -> bytes:
