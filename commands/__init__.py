@@ -7,9 +7,11 @@ from commands import (
     meeting_reminders,
     meetings,
     minutes,
+    minutes_approval,
     minutes_log,
     poll_closing,
     polls,
+    retention,
     settings,
 )
 
@@ -22,6 +24,8 @@ MODULES = (
     poll_closing,
     minutes,
     minutes_log,
+    minutes_approval,
     actions,
     action_rounds,
+    retention,
 )

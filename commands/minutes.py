@@ -23,7 +23,8 @@ from bot.format import Clock, and_more, joined, people, show_duration, undecrypt
 from bot.i18n import N_, Translate
 from bot.minutes.items import Item, Kind, Minutes
 from bot.minutes.meeting import LiveMeeting
-from bot.minutes.rows import load_minutes
+from bot.minutes.record import list_state
+from bot.minutes.rows import load_minutes, standings
 from bot.minutes.writers import FORMATS, MIMETYPES, render
 from bot.parsing import UsageError, split_args
 from bot.replies import Attachment, Reply, bold, code, fmt, mention
@@ -401,11 +402,14 @@ async def list_minutes(ctx: CommandContext, _args: None) -> Reply:
         )
     counts = minutes.count_lines(m.id for m in meetings)
     clock = Clock(ctx.timezone, ctx.language)
+    standing = standings(ctx.session, [m.id for m in meetings])
     lines: list = [bold(_("Recorded meetings"))]
     for meeting in meetings:
         title = meeting.title or _("(title removed)")
         when = clock.span(meeting.started_at, meeting.ended_at)
-        state = _("running") if meeting.ended_at is None else ""
+        state = (
+            _("running") if meeting.ended_at is None else list_state(standing[meeting.id], clock, _)
+        )
         count = counts.get(meeting.id, 0)
         messages = _.ngettext("{count} message", "{count} messages", count).format(count=count)
         details = ", ".join(p for p in (when, messages, state) if p)

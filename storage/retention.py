@@ -166,4 +166,6 @@ class RetentionRepository:
         approval = self.session.get(MinutesApproval, meeting_id)
         if approval is None:
             return 0
-        return sum(r.lines for r in self.removals(meeting_id) if r.removed_at > approval.approved_at)
+        return sum(
+            r.lines for r in self.removals(meeting_id) if r.removed_at > approval.approved_at
+        )

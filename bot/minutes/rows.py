@@ -133,6 +133,27 @@ def after_meeting(session: Session, meeting: MinutesMeeting, minutes: Minutes) -
     )
 
 
+def standings(session: Session, meeting_ids: list[int]) -> dict[int, Standing]:
+    """Where each meeting's minutes stand (for lists: without what changed them since)."""
+    approvals = ApprovalRepository(session).of_meetings(meeting_ids)
+    circulations = CirculationRepository(session).of_meetings(meeting_ids)
+    found = {}
+    for meeting_id in meeting_ids:
+        approval, circulation = approvals.get(meeting_id), circulations.get(meeting_id)
+        if approval is not None:
+            found[meeting_id] = Standing(
+                approved_at=approval.approved_at,
+                approved_by=approval.approved_by,
+                sha256=approval.sha256,
+                redactions=approval.redactions,
+            )
+        elif circulation is not None and circulation.status == CirculationStatus.PENDING:
+            found[meeting_id] = Standing(circulated_until=circulation.due_at)
+        else:
+            found[meeting_id] = Standing()
+    return found
+
+
 def action_snapshot(minutes: Minutes) -> list[dict]:
     """The minutes' action items as approved: kept with the approval, shown from then on."""
     return [

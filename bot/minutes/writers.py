@@ -20,7 +20,14 @@ from zoneinfo import ZoneInfo
 from bot.format import Clock, and_more, show_duration, undecrypted
 from bot.i18n import Translate
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
-from bot.minutes.lifecycle import Erratum, Removal
+from bot.minutes.record import (
+    errata_json,
+    erratum_line,
+    removal_json,
+    removal_note,
+    standing_facts,
+    standing_json,
+)
 from storage.status import ActionStatus
 
 if TYPE_CHECKING:
@@ -167,6 +174,10 @@ def _item_text(item: Item, clock: Clock, _: Translate) -> str:
     return one_line(item.text)
 
 
+def _removed(count: int, _: Translate) -> LineView:
+    return LineView("", "", None, removal_note(count, _), mark=True)
+
+
 def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> View:
     """What the minutes say, as plain strings in the room's language and zone."""
     start, end = minutes.started_at, minutes.ended_at
@@ -217,7 +228,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
     marks = list(minutes.removals)
     for line in minutes.lines:
         while marks and marks[0].seq <= line.seq:
-            log.append(_removal_line(marks.pop(0).lines, _))
+            log.append(_removed(marks.pop(0).lines, _))
         if line.is_gap:
             note = _("message not decrypted")
             log.append(LineView(clock.time(line.at), one_line(line.sender), None, note))
@@ -229,7 +240,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
             elif line.msgtype not in ("m.text", "m.notice"):
                 body = f"[{line.msgtype.removeprefix('m.')}] {body}"
             log.append(LineView(clock.time(line.at), one_line(line.sender), body, note))
-    log += [_removal_line(mark.lines, _) for mark in marks]
+    log += [_removed(mark.lines, _) for mark in marks]
     return View(
         language=minutes.language,
         heading=_("Minutes: {title}").format(title=title),
@@ -255,61 +266,6 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         log=log,
         errata=[erratum_line(e, clock, _) for e in minutes.errata],
     )
-
-
-def standing_facts(minutes: Minutes, _: Translate) -> list[tuple[str, str]]:
-    """Where ended minutes stand: a draft (maybe circulated), or approved with its record."""
-    standing = minutes.standing
-    clock = Clock(minutes.timezone, minutes.language)
-    if not standing.approved or standing.approved_at is None:
-        if standing.circulated_until is not None:
-            status = _("draft, circulated: approved unless someone objects by {deadline}")
-            return [(_("Status"), status.format(deadline=clock.span(standing.circulated_until, None)))]
-        return [(_("Status"), _("draft"))]
-    when = clock.span(standing.approved_at, None)
-    if standing.approved_by is None:
-        status = _("approved by silence procedure on {when}").format(when=when)
-    else:
-        status = _("approved by {who} on {when}").format(who=one_line(standing.approved_by), when=when)
-    facts = [(_("Status"), status), (_("SHA-256 of the approved JSON"), standing.sha256 or "")]
-    changes = []
-    if standing.redactions:
-        changes.append(
-            _.ngettext("{count} redaction", "{count} redactions", standing.redactions).format(
-                count=standing.redactions
-            )
-        )
-    if standing.removed:
-        changes.append(
-            _.ngettext(
-                "{count} message removed under the room's retention policy",
-                "{count} messages removed under the room's retention policy",
-                standing.removed,
-            ).format(count=standing.removed)
-        )
-    if changes:
-        facts.append((_("Amended after approval"), ", ".join(changes)))
-    return facts
-
-
-def erratum_line(erratum: Erratum, clock: Clock, _: Translate) -> str:
-    """An accepted amendment as the errata list it: its number, text, who and when."""
-    return _("Amendment {number}: {text} (proposed by {author}, accepted by {chair}, {when})").format(
-        number=erratum.number,
-        text=one_line(erratum.text),
-        author=one_line(erratum.author),
-        chair=one_line(erratum.accepted_by),
-        when=clock.span(erratum.accepted_at, None),
-    )
-
-
-def _removal_line(count: int, _: Translate) -> LineView:
-    note = _.ngettext(
-        "{count} message removed under the room's retention policy",
-        "{count} messages removed under the room's retention policy",
-        count,
-    ).format(count=count)
-    return LineView("", "", None, note, mark=True)
 
 
 # --- Markdown and plain text -------------------------------------------------------------
@@ -473,7 +429,7 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
     marks = list(minutes.removals)
     for line in minutes.lines:
         while marks and marks[0].seq <= line.seq:
-            log.append(_removal_json(minutes, marks.pop(0)))
+            log.append(removal_json(minutes, marks.pop(0)))
         current = minutes.topic_of(line.seq)
         log.append(
             {
@@ -486,7 +442,7 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
                 "event_id": line.event_id,
             }
         )
-    log += [_removal_json(minutes, mark) for mark in marks]
+    log += [removal_json(minutes, mark) for mark in marks]
     duration = minutes.duration
     return {
         "schema": JSON_SCHEMA,
@@ -509,47 +465,8 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
             for g in minutes.gaps
         ],
         "log": log,
-        "errata": [
-            {
-                "number": e.number,
-                "text": clean(e.text),
-                "author": e.author,
-                "accepted_by": e.accepted_by,
-                "accepted_at": clock.iso(e.accepted_at),
-            }
-            for e in minutes.errata
-        ],
-        APPROVAL: _standing_json(minutes, clock),
-    }
-
-
-def _removal_json(minutes: Minutes, mark: Removal) -> dict[str, Any]:
-    current = minutes.topic_of(mark.seq)
-    return {
-        "at": None,
-        "sender": None,
-        "type": "removed",
-        "body": None,
-        "edited": False,
-        "topic": clean(current.text) if current else None,
-        "event_id": None,
-        "lines": mark.lines,
-    }
-
-
-def _standing_json(minutes: Minutes, clock: Clock) -> dict[str, Any]:
-    standing = minutes.standing
-    if minutes.ended_at is None:
-        return {"status": "running"}
-    if not standing.approved:
-        return {"status": "draft", "circulated_until": clock.iso(standing.circulated_until)}
-    return {
-        "status": "approved",
-        "approved_by": standing.approved_by,
-        "by_silence_procedure": standing.approved_by is None,
-        "approved_at": clock.iso(standing.approved_at),
-        "sha256": standing.sha256,
-        "amended_after_approval": {"redactions": standing.redactions, "removed": standing.removed},
+        "errata": errata_json(minutes, clock),
+        APPROVAL: standing_json(minutes, clock),
     }
 
 
