@@ -204,7 +204,7 @@ DURATION_UNITS = {
     timedelta(days=365): ("y", "year", "years", "an", "ans", "année", "années", "jahr", "jahre"),
 }
 _UNIT = {word: size for size, words in DURATION_UNITS.items() for word in words}
-_AMOUNT = re.compile(r"^(\d{1,6})\s*([^\W\d]+)$")
+_AMOUNT = re.compile(r"^([0-9]{1,6})\s*([^\W\d_]+)$")
 
 
 def parse_duration(value: str) -> timedelta:
@@ -217,6 +217,8 @@ def parse_duration(value: str) -> timedelta:
 
 
 def _check_duration(value: str) -> str | None:
+    if value.strip().lower() in ("", "off"):
+        return None
     try:
         parse_duration(value)
     except ValueError:
@@ -291,10 +293,10 @@ def load_config(path: Path | str) -> Config:
         ),
     )
     url = r.get("storage", "url", str, "sqlite:///./data/wgbot.db", check=_check_storage_url)
-    ceiling = r.get("storage", "max_retention", str, "", check=_check_duration)
+    ceiling = (r.get("storage", "max_retention", str, "", check=_check_duration) or "").strip()
     storage = StorageConfig(
         url=_resolve_sqlite(url, path.parent) if url else "",
-        max_retention=parse_duration(ceiling) if ceiling else None,
+        max_retention=None if ceiling.lower() in ("", "off") else parse_duration(ceiling),
     )
     r.unknown_keys()
     if r.problems:
