@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.format import babel_locale
 from bot.i18n import Translate
-from storage.models import Room
+from storage.models import RoomRetention
 from storage.retention import Purged, RetentionRepository
-from storage.rooms import RoomRepository
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ def state_lifetime(content: object) -> int | None:
     return min(value, MAX_LIFETIME_MS)
 
 
-def in_force(room: Room | None, ceiling: timedelta | None) -> InForce:
+def in_force(room: RoomRetention | None, ceiling: timedelta | None) -> InForce:
     """The shortest of the room's own retention, its state's and the bot's ceiling."""
     found: list[tuple[timedelta, Source]] = []
     if room is not None and room.retention_seconds:
@@ -69,7 +68,7 @@ def in_force(room: Room | None, ceiling: timedelta | None) -> InForce:
 
 
 def room_in_force(session: Session, room_id: str, ceiling: timedelta | None) -> InForce:
-    return in_force(RoomRepository(session).get(room_id), ceiling)
+    return in_force(RetentionRepository(session).get(room_id), ceiling)
 
 
 _UNITS = (

@@ -51,10 +51,6 @@ class Room(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str | None] = mapped_column(String(64))
     unencrypted_notice_at: Mapped[datetime | None]
-    # How long the bot keeps the room's log: its chairs' choice (`!retention`), and the
-    # room's m.room.retention state (MSC1763 max_lifetime); None = not said.
-    retention_seconds: Mapped[int | None] = mapped_column(Integer)
-    state_max_lifetime_ms: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class RoomMember(Base):
@@ -511,6 +507,18 @@ class MinutesRemoval(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
     lines: Mapped[int] = mapped_column(Integer)
     removed_at: Mapped[datetime]
+
+
+class RoomRetention(Base):
+    """How long the bot keeps a room's log, as the room says it: its chairs' choice
+    (`!retention`) and its m.room.retention state (MSC1763 max_lifetime); None = not said.
+    A room's settings, kept apart from `rooms` so older rows read as they were."""
+
+    __tablename__ = "room_retention"
+
+    room_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    retention_seconds: Mapped[int | None] = mapped_column(Integer)
+    state_max_lifetime_ms: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class RetentionRound(Base):

@@ -17,7 +17,7 @@ from storage.models import (
     MinutesLine,
     MinutesRemoval,
     RetentionRound,
-    Room,
+    RoomRetention,
     UndecryptableEvent,
 )
 from storage.status import TimerStatus
@@ -57,10 +57,13 @@ class RetentionRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def _room(self, room_id: str) -> Room:
-        room = self.session.get(Room, room_id)
+    def get(self, room_id: str) -> RoomRetention | None:
+        return self.session.get(RoomRetention, room_id)
+
+    def _room(self, room_id: str) -> RoomRetention:
+        room = self.session.get(RoomRetention, room_id)
         if room is None:
-            room = Room(room_id=room_id)
+            room = RoomRetention(room_id=room_id)
             self.session.add(room)
         return room
 
@@ -70,7 +73,7 @@ class RetentionRepository:
 
     def set_state_retention(self, room_id: str, max_lifetime_ms: int | None) -> None:
         """The room's m.room.retention state as last seen (None: none, or unusable)."""
-        room = self.session.get(Room, room_id)
+        room = self.session.get(RoomRetention, room_id)
         if room is None and max_lifetime_ms is None:
             return
         self._room(room_id).state_max_lifetime_ms = max_lifetime_ms
@@ -79,12 +82,13 @@ class RetentionRepository:
         """Every room the log holds entries of."""
         return list(self.session.scalars(select(LogEntry.room_id).distinct()))
 
-    def rooms_with_retention(self) -> list[Room]:
+    def rooms_with_retention(self) -> list[RoomRetention]:
         """Rooms that chose a retention or whose state sets one."""
+        rows = RoomRetention
         return list(
             self.session.scalars(
-                select(Room).where(
-                    Room.retention_seconds.is_not(None) | Room.state_max_lifetime_ms.is_not(None)
+                select(rows).where(
+                    rows.retention_seconds.is_not(None) | rows.state_max_lifetime_ms.is_not(None)
                 )
             )
         )

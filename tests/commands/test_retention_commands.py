@@ -14,7 +14,7 @@ from bot.features import Runtime
 from bot.scheduler import TimerService
 from commands.retention import ROUNDS, round_at_start
 from storage.db import Database
-from storage.models import LogEntry, MinutesItem, MinutesLine, RetentionRound, Room
+from storage.models import LogEntry, MinutesItem, MinutesLine, RetentionRound, RoomRetention
 from storage.retention import RetentionRepository
 from tests.room import ROOM, TEST_DEFAULTS, Clock
 from tests.room import Room as ChatRoom
@@ -154,7 +154,7 @@ async def test_a_ceiling_alone_covers_every_room_with_a_log(db, clock):
     assert await scheduler.fire("retention", first.id) is True
     assert rows(db) == {"log": 0, "lines": 0, "items": 3}
     with db.transaction() as s:
-        assert s.get(Room, "!other:example.org") is None  # no settings row was needed
+        assert s.get(RoomRetention, "!other:example.org") is None  # no settings row was needed
 
 
 async def test_approved_minutes_say_what_retention_removed(db, room, clock):
@@ -191,11 +191,11 @@ async def test_off_and_bad_input(db, room):
         (reply,) = await room.say(command, ALICE, level=CHAIR)
         assert reply.body.splitlines()[0] == error, command
     with db.transaction() as s:
-        assert s.get(Room, ROOM).retention_seconds == 90 * 86_400
+        assert s.get(RoomRetention, ROOM).retention_seconds == 90 * 86_400
     (off,) = await room.say("!retention off", ALICE, level=CHAIR)
     assert off.body.splitlines() == [
         "This room's own retention is off.",
         "Retention: none; the log is kept until its messages are redacted.",
     ]
     with db.transaction() as s:
-        assert s.get(Room, ROOM).retention_seconds is None
+        assert s.get(RoomRetention, ROOM).retention_seconds is None

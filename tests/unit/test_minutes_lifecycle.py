@@ -15,7 +15,7 @@ from bot.minutes.items import Line
 from bot.minutes.lifecycle import Erratum, Removal, Standing
 from bot.minutes.writers import approved_sha256, minutes_json, render
 from bot.retention import Source, describe, in_force, show_retention, state_lifetime
-from storage.models import Room
+from storage.models import RoomRetention
 from tests.unit.test_minutes_pure import T0, A, B, sample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,7 +164,7 @@ def test_the_room_state_is_read_whatever_its_json(content, expected):
 
 
 def test_the_shortest_retention_is_in_force_and_said_with_its_source():
-    room = Room(room_id="!r", retention_seconds=30 * 86400, state_max_lifetime_ms=None)
+    room = RoomRetention(room_id="!r", retention_seconds=30 * 86400, state_max_lifetime_ms=None)
     assert in_force(None, None).duration is None
     assert in_force(room, None) == in_force(room, timedelta(days=30))  # a tie: the room's own
     assert in_force(room, None).source is Source.ROOM

@@ -25,9 +25,12 @@ def _meeting() -> sa.Column:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("rooms") as batch:
-        batch.add_column(sa.Column("retention_seconds", sa.Integer()))
-        batch.add_column(sa.Column("state_max_lifetime_ms", sa.BigInteger()))
+    op.create_table(
+        "room_retention",
+        sa.Column("room_id", sa.String(255), primary_key=True),
+        sa.Column("retention_seconds", sa.Integer()),
+        sa.Column("state_max_lifetime_ms", sa.BigInteger()),
+    )
     op.create_table(
         "minutes_amendments",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -104,8 +107,6 @@ def downgrade() -> None:
         "minutes_circulations",
         "minutes_approvals",
         "minutes_amendments",
+        "room_retention",
     ):
         op.drop_table(table)
-    with op.batch_alter_table("rooms") as batch:
-        batch.drop_column("state_max_lifetime_ms")
-        batch.drop_column("retention_seconds")
