@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from babel.units import format_unit
 from sqlalchemy.orm import Session
 
 from bot.format import babel_locale
 from bot.i18n import Translate
-from storage.models import RoomRetention
+from storage.db import Database
+from storage.models_after import RoomRetention
 from storage.retention import Purged, RetentionRepository
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,26 @@ def state_lifetime(content: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         return None
     return min(value, MAX_LIFETIME_MS)
+
+
+def note_retention(db: Database, joined: Mapping[str, Any], left: set[str]) -> None:
+    """Keep each joined room's m.room.retention state (the latest in a sync's state and
+    timeline) on its retention row, read whatever its JSON (bot/sync.py calls it)."""
+    found: dict[str, int | None] = {}
+    for room_id, info in joined.items():
+        for event in (*info.state, *info.timeline.events):
+            source = getattr(event, "source", None)
+            if (
+                room_id not in left
+                and isinstance(source, dict)
+                and source.get("type") == "m.room.retention"
+                and source.get("state_key") == ""
+            ):
+                found[room_id] = state_lifetime(source.get("content"))
+    if found:
+        with db.transaction() as session:
+            for room_id, lifetime in found.items():
+                RetentionRepository(session).set_state_retention(room_id, lifetime)
 
 
 def in_force(room: RoomRetention | None, ceiling: timedelta | None) -> InForce:

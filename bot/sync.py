@@ -35,11 +35,10 @@ from bot.content import Content, text
 from bot.dispatch import UNDECRYPTABLE, Dispatcher, RoomEvent
 from bot.errors import log_internal_error
 from bot.levels import CREATOR_LEVEL, creators_of, levels_along, power_levels_of, user_level
-from bot.retention import state_lifetime
+from bot.retention import note_retention
 from bot.trust import Trust
 from storage.db import Database
 from storage.members import MemberRepository
-from storage.retention import RetentionRepository
 from storage.sync import SyncRepository
 from storage.undecryptable import UndecryptableRepository
 
@@ -166,7 +165,7 @@ class Syncer:
             else set()
         )
         self._note_members(response, left)
-        self._note_retention(response, left)
+        note_retention(self.db, response.rooms.join, left)  # m.room.retention (MSC1763)
         for room_id, info in response.rooms.join.items():
             if room_id in left:
                 continue
@@ -204,25 +203,6 @@ class Syncer:
                     members.replace(room_id, joined_members(room, self.client.user_id))
             for room_id in gone:
                 members.forget_room(room_id)
-
-    def _note_retention(self, response: SyncResponse, left: set[str]) -> None:
-        """Keep each room's m.room.retention state (MSC1763) on its settings row: the latest
-        in the batch, its max_lifetime if usable (bot/retention.py reads any JSON)."""
-        found: dict[str, int | None] = {}
-        for room_id, info in response.rooms.join.items():
-            for event in (*info.state, *info.timeline.events):
-                source = getattr(event, "source", None)
-                if (
-                    room_id not in left
-                    and isinstance(source, dict)
-                    and source.get("type") == "m.room.retention"
-                    and source.get("state_key") == ""
-                ):
-                    found[room_id] = state_lifetime(source.get("content"))
-        if found:
-            with self.db.transaction() as session:
-                for room_id, lifetime in found.items():
-                    RetentionRepository(session).set_state_retention(room_id, lifetime)
 
     async def _leave_public_rooms(self, rooms: Iterable[str]) -> set[str]:
         """Leave rooms anyone can join or read, saying why: members' words must not leak there."""

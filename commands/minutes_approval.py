@@ -28,7 +28,8 @@ from bot.replies import Attachment, Reply, ToRoom, bold, code, fmt, mention
 from bot.rooms import room_settings
 from storage.approval import AmendmentRepository, ApprovalRepository, CirculationRepository
 from storage.minutes import MinutesRepository
-from storage.models import MinutesAmendment, MinutesApproval, MinutesCirculation, MinutesMeeting
+from storage.models import MinutesMeeting
+from storage.models_after import MinutesAmendment, MinutesApproval, MinutesCirculation
 from storage.status import AmendmentStatus, CirculationStatus, MinutesStatus
 
 MAX_TEXT = 2000

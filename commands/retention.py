@@ -17,7 +17,7 @@ from bot.i18n import N_
 from bot.parsing import UsageError, split_args
 from bot.replies import Reply, ToRoom, code, fmt
 from bot.retention import describe, purge, purge_all, room_in_force, show_retention
-from storage.models import RetentionRound
+from storage.models_after import RetentionRound
 from storage.retention import RetentionRepository, RetentionRounds
 
 MIN_RETENTION = timedelta(days=1)

@@ -10,15 +10,8 @@ from typing import Any
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import (
-    LogEntry,
-    MinutesAmendment,
-    MinutesApproval,
-    MinutesCirculation,
-    MinutesItem,
-    MinutesLine,
-    MinutesMeeting,
-)
+from storage.models import LogEntry, MinutesItem, MinutesLine, MinutesMeeting
+from storage.models_after import MinutesAmendment, MinutesApproval, MinutesCirculation
 from storage.status import AmendmentStatus, CirculationStatus
 from storage.timed import TimedRows
 

@@ -11,15 +11,8 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import (
-    LogEntry,
-    MinutesApproval,
-    MinutesLine,
-    MinutesRemoval,
-    RetentionRound,
-    RoomRetention,
-    UndecryptableEvent,
-)
+from storage.models import LogEntry, MinutesLine, UndecryptableEvent
+from storage.models_after import MinutesApproval, MinutesRemoval, RetentionRound, RoomRetention
 from storage.status import TimerStatus
 from storage.timed import TimedRows
 

@@ -13,7 +13,7 @@ from bot.features import Runtime
 from bot.scheduler import TimerService
 from commands.minutes_approval import DEADLINES
 from storage.db import Database
-from storage.models import MinutesAmendment, MinutesApproval, MinutesCirculation
+from storage.models_after import MinutesAmendment, MinutesApproval, MinutesCirculation
 from tests.room import TEST_DEFAULTS, Clock, Room
 
 ALICE, BOB, CAROL = "@alice:example.org", "@bob:example.org", "@carol:example.org"

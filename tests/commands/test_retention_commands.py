@@ -14,7 +14,8 @@ from bot.features import Runtime
 from bot.scheduler import TimerService
 from commands.retention import ROUNDS, round_at_start
 from storage.db import Database
-from storage.models import LogEntry, MinutesItem, MinutesLine, RetentionRound, RoomRetention
+from storage.models import LogEntry, MinutesItem, MinutesLine
+from storage.models_after import RetentionRound, RoomRetention
 from storage.retention import RetentionRepository
 from tests.room import ROOM, TEST_DEFAULTS, Clock
 from tests.room import Room as ChatRoom

@@ -11,14 +11,8 @@ from storage.approval import AmendmentRepository, ApprovalRepository, Circulatio
 from storage.db import Database
 from storage.log import LogRepository
 from storage.minutes import MinutesRepository
-from storage.models import (
-    LogEntry,
-    MinutesLine,
-    MinutesRemoval,
-    Room,
-    RoomRetention,
-    UndecryptableEvent,
-)
+from storage.models import LogEntry, MinutesLine, Room, UndecryptableEvent
+from storage.models_after import MinutesRemoval, RoomRetention
 from storage.retention import RetentionRepository
 from storage.rooms import RoomRepository
 from storage.status import CirculationStatus, LogKind

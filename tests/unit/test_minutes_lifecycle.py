@@ -15,7 +15,7 @@ from bot.minutes.items import Line
 from bot.minutes.lifecycle import Erratum, Removal, Standing
 from bot.minutes.writers import approved_sha256, minutes_json, render
 from bot.retention import Source, describe, in_force, show_retention, state_lifetime
-from storage.models import RoomRetention
+from storage.models_after import RoomRetention
 from tests.unit.test_minutes_pure import T0, A, B, sample
 
 ROOT = Path(__file__).resolve().parents[2]
