@@ -72,9 +72,7 @@ async def test_help_for_an_area_in_french(room: Room):
     assert (
         lines[1].startswith("!meeting add <title> <when>") and "Planifier une réunion" in lines[1]
     )
-    assert lines[-1] == (
-        "Réservées aux présidents de séance : !meeting reminders, !meeting cycle."
-    )
+    assert lines[-1] == ("Réservées aux présidents de séance : !meeting reminders, !meeting cycle.")
     assert await ask(room, "!aide reunions") == "\n".join(lines)  # without the accent too
     minutes = (await ask(room, "!aide procès-verbal")).splitlines()
     assert minutes[0] == "Procès-verbaux"
@@ -97,7 +95,9 @@ async def test_help_for_an_area_in_german(room: Room):
     assert tasks[0] == "Aufgaben"
     assert tasks[1].startswith("!action <@user or name>… <text> [by|due <when>] — ")
     protocol = (await ask(room, "!hilfe protokoll")).splitlines()
-    assert protocol[0] == "Protokolle" and protocol[1].startswith("!startmeeting [#<meeting id>] [<title>] — ")
+    assert protocol[0] == "Protokolle" and protocol[1].startswith(
+        "!startmeeting [#<meeting id>] [<title>] — "
+    )
 
 
 async def test_help_for_a_command_and_for_nothing_known(room: Room):
