@@ -149,7 +149,7 @@ async def test_a_call_due_while_the_bot_was_down_comes_late_in_the_rooms_languag
     assert await scheduler.fire("agenda-call", pending_id(db)) is True
     (late,) = room.take()
     assert late.body.splitlines() == [
-        "Appel à points pour l’ordre du jour (en retard : prévu pour jeu. 26 nov. 2026, 14:00 "
+        "Appel à points pour l'ordre du jour (en retard : prévu pour jeu. 26 nov. 2026, 14:00 "
         "(Europe/Luxembourg)) pour Plénière le jeu. 3 déc. 2026, 14:00–15:00 "
         "(Europe/Luxembourg) — ajoutez-les avec !meeting agenda 1 <item>."
     ]

@@ -262,7 +262,7 @@ async def test_the_minutes_speak_the_rooms_language(db, room):
     (started,) = await room.say("!startmeeting")
     assert "Lié à la réunion #1 Plenary ; ordre du jour : 2 points." in started.body.splitlines()
     (first,) = await room.say("!suivant")
-    assert first.body == "Sujet : Budget (point 1/2 de l’ordre du jour)"
+    assert first.body == "Sujet : Budget (point 1/2 de l'ordre du jour)"
     await room.say("!endmeeting")
     markdown = await export(room, "md")
     assert "## Ordre du jour" in markdown
