@@ -30,12 +30,12 @@ def add_meeting(session, days: int = 3):
     )
 
 
-def test_migration_0007_keeps_the_recorded_meetings_of_0005_unlinked(database_url):
+def test_migration_0007_keeps_the_recorded_meetings_of_0006_unlinked(database_url):
     db = Database(database_url)
-    db.upgrade("0005")
+    db.upgrade("0006")
     with db.transaction() as s:
         meeting_id = add_meeting(s).id
-        # A meeting recorded as revision 0005 knew it.
+        # A meeting recorded as revision 0006 knew it.
         s.execute(
             text(
                 "INSERT INTO minutes_meetings (room_id, short_id, title, started_by, started_at,"
