@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.minutes.agenda import AgendaEntry, ScheduledLink
 from bot.minutes.lifecycle import Erratum, Removal, Standing
 
 
@@ -86,6 +87,9 @@ class Minutes:
     # Items still open from before this meeting ("open actions"), and how many in all.
     open_actions: tuple[ActionEntry, ...] = ()
     open_actions_total: int = 0
+    # The scheduled meeting it records, and that meeting's agenda (bot/minutes/agenda.py).
+    scheduled: ScheduledLink | None = None
+    agenda: tuple[AgendaEntry, ...] = ()
     bot: str | None = field(default=None, compare=False)
     # After the meeting (bot/minutes/lifecycle.py): errata, approval, lines removed by retention.
     errata: tuple[Erratum, ...] = ()

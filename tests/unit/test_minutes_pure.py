@@ -221,6 +221,8 @@ def test_json_schema_is_stable():
         "open_actions",
         "gaps",
         "log",
+        "scheduled_meeting",
+        "agenda",
         "errata",
         "approval",
     ]
