@@ -21,8 +21,9 @@ from bot.dispatch import CommandContext, Defaults, RoomEvent
 from bot.features import Timer, command, on_event
 from bot.format import show_time
 from bot.i18n import N_, Translate
+from bot.minutes.hash import approved_sha256
 from bot.minutes.rows import action_snapshot, load_minutes
-from bot.minutes.writers import MIMETYPES, approved_sha256, render
+from bot.minutes.writers import MIMETYPES, render
 from bot.parsing import UsageError, split_args
 from bot.replies import Attachment, Reply, ToRoom, bold, code, fmt, mention
 from bot.rooms import room_settings

@@ -8,7 +8,6 @@ script), links must be http(s), and control or bidi-override characters are drop
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -480,22 +479,8 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
         "log": log,
         **agenda_json(minutes, clock, clean),
         "errata": errata_json(minutes, clock),
-        APPROVAL: standing_json(minutes, clock),
+        "approval": standing_json(minutes, clock),
     }
-
-
-# Left out of the approved minutes' hash: the approval itself, what is shown live (actions
-# still open from earlier meetings) and the language the export was asked in.
-APPROVAL = "approval"
-UNHASHED = (APPROVAL, "open_actions", "language")
-
-
-def approved_sha256(minutes: Minutes) -> str:
-    """The SHA-256 of the minutes' JSON export, canonical (sorted keys, no spaces, UTF-8),
-    without the keys of UNHASHED: the same for every export until something changes them."""
-    document = {k: v for k, v in minutes_json(minutes).items() if k not in UNHASHED}
-    canonical = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def render(minutes: Minutes, form: str, _: Translate, now: datetime | None = None) -> bytes:

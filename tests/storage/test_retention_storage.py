@@ -174,11 +174,11 @@ def test_an_objection_and_the_deadline_claim_a_circulation_once(db: Database):
         assert CirculationRepository(s).pending() == []
 
 
-def test_migration_0008_keeps_rows_of_0006(database_url):
+def test_migration_0008_keeps_rows_of_0007(database_url):
     db = Database(database_url)
-    db.upgrade("0006")
+    db.upgrade("0007")
     with db.transaction() as s:
-        # The rooms table as revision 0006 knew it (the model has the new columns).
+        # The rooms table as revision 0007 knew it (the model has the new columns).
         s.execute(text("INSERT INTO rooms (room_id, language) VALUES (:r, 'de')"), {"r": ROOM})
         meeting_with_lines(s)
     db.upgrade()

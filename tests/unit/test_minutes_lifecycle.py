@@ -11,9 +11,10 @@ import pytest
 
 from bot.config import ConfigError, load_config, parse_duration
 from bot.i18n import translator
+from bot.minutes.hash import approved_sha256
 from bot.minutes.items import Line
 from bot.minutes.lifecycle import Erratum, Removal, Standing
-from bot.minutes.writers import approved_sha256, minutes_json, render
+from bot.minutes.writers import minutes_json, render
 from bot.retention import Source, describe, in_force, show_retention, state_lifetime
 from storage.models_after import RoomRetention
 from tests.unit.test_minutes_pure import T0, A, B, sample

@@ -3,14 +3,14 @@ the silence procedure, lines removed under a retention policy, the daily retenti
 each room's retention (its own and its m.room.retention state).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
