@@ -389,6 +389,13 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
         lines.append(undecrypted(len(minutes.gaps), _))
     lines.append(
         fmt(
+            _("They are a draft: corrections with {amend}; chairs approve them with {approve}."),
+            amend=code(f"{prefix}minutes {minutes.id} amend <text>"),
+            approve=code(f"{prefix}minutes {minutes.id} approve|circulate"),
+        )
+    )
+    lines.append(
+        fmt(
             _("The full minutes are attached; any time later: {command}."),
             command=code(f"{prefix}minutes {minutes.id} md|html|txt|json"),
         )

@@ -166,7 +166,11 @@ async def test_only_those_present_amend_and_bad_input_changes_nothing(db, room: 
     (running,) = await room.say("!minutes 1 amend typo", ALICE)
     assert running.body.startswith("Meeting #1 is still being recorded")
     await room.say("Hello", BOB)
-    await room.say("!endmeeting", ALICE)
+    summary, _file = await room.say("!endmeeting", ALICE)
+    assert summary.body.splitlines()[-2] == (
+        "They are a draft: corrections with !minutes 1 amend <text>; chairs approve them with "
+        "!minutes 1 approve|circulate."
+    )
     (absent,) = await room.say("!minutes 1 amend I was there", CAROL)
     assert absent.body.splitlines()[0] == (
         "Only members who took part in meeting #1 (a message or an item in its log) "
