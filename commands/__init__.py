@@ -3,6 +3,7 @@
 from commands import (
     action_rounds,
     actions,
+    findtime,
     help,
     meeting_reminders,
     meetings,
@@ -20,6 +21,7 @@ MODULES = (
     meeting_reminders,
     polls,
     poll_closing,
+    findtime,
     minutes,
     minutes_log,
     actions,

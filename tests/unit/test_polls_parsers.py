@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.parsing import UsageError
-from bot.polls import slot_phrase
+from bot.slots import slot_phrase
 from bot.when import parse_when
-from commands.polls import parse_findtime, parse_id, parse_poll
+from commands.findtime import parse_findtime
+from commands.polls import parse_id, parse_poll
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
