@@ -239,7 +239,9 @@ class Poll(Base):
     room_id: Mapped[str] = mapped_column(String(255))
     # The number members see and type (1, 2, 3… per room).
     short_id: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # poll | findtime
+    # poll | findtime (the earlier find-a-time) | findtime-slot (a slot of a FindTime: its
+    # short_id is negative, see storage/findtimes.py)
+    kind: Mapped[str] = mapped_column(String(16))
     question: Mapped[str] = mapped_column(Text)
     # [{"id", "text"}] in order; a find-a-time slot also has "start" and "end" (ISO, UTC).
     answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -260,6 +262,71 @@ class Poll(Base):
     result: Mapped[dict[str, Any] | None]
     # The closing time under the name the timer service reads (storage/timed.py).
     due_at = synonym("closes_at")
+
+
+class FindTime(Base):
+    """A find-a-time: candidate slots for a meeting, each asked as its own single-choice poll
+    (Yes / If need be / No) in the thread of a header message; `closes_at` with status `open`
+    is the scheduled row for its closing."""
+
+    __tablename__ = "findtimes"
+    __table_args__ = (
+        UniqueConstraint("room_id", "short_id", name="uq_findtimes_room_short_id"),
+        Index("ix_findtimes_status_closes", "status", "closes_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    # The number members see and type (1, 2, 3… per room), apart from the polls' numbers.
+    short_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    # The length given with `for <duration>` (minutes), applied to slots without an end.
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The room's zone and language when it was made: how its slots were read and its polls speak.
+    timezone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    creator: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    closes_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))  # open | closed
+    header_event_id: Mapped[str | None] = mapped_column(String(255))
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(255))
+    # The meeting booked from it (`!findtime book`) and the slot it was booked at.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    booked_slot: Mapped[int | None] = mapped_column(Integer)
+    # The closing time under the name the timer service reads (storage/timed.py).
+    due_at = synonym("closes_at")
+
+
+class FindTimeSlot(Base):
+    """One candidate slot of a find-a-time, and the poll (kind findtime-slot) that asks it."""
+
+    __tablename__ = "findtime_slots"
+    __table_args__ = (UniqueConstraint("findtime_id", "slot", name="uq_findtime_slots_slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    findtime_id: Mapped[int] = mapped_column(ForeignKey("findtimes.id", ondelete="CASCADE"))
+    slot: Mapped[int] = mapped_column(Integer)  # 1, 2, 3… in the order given
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), unique=True)
+
+
+class FindTimeReminder(Base):
+    """`--remind`: the one mention of those who have not answered every slot, `due_at` before
+    the find-a-time closes."""
+
+    __tablename__ = "findtime_reminders"
+    __table_args__ = (Index("ix_findtime_reminders_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    findtime_id: Mapped[int] = mapped_column(
+        ForeignKey("findtimes.id", ondelete="CASCADE"), unique=True
+    )
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent
+    sent_at: Mapped[datetime | None]
 
 
 class PollResponse(Base):
