@@ -21,8 +21,9 @@ from bot.msc3381 import (
     UNDISCLOSED,
     response_content,
 )
+from bot.poll_responses import keep_fetched
 from bot.scheduler import TimerService
-from commands.poll_closing import CLOSINGS, keep_fetched, keep_up, settle
+from commands.poll_closing import CLOSINGS, keep_up, settle
 from storage.db import Database
 from storage.meetings import MeetingRepository
 from storage.polls import PollRepository
