@@ -30,7 +30,7 @@ from bot.msc3381 import (
     reference_of,
     selection_of,
 )
-from bot.polls import close, closing, current_tally, results_lines
+from bot.polls import close, closing, current_tally, results_lines, who_has_not_voted
 from bot.relations import RelationsError, fetch_related
 from bot.replies import Message, PurposeKind, Reply, ToRoom
 from bot.rooms import room_settings
@@ -182,7 +182,15 @@ def settle(session: Session, poll_id: int, ended_at: datetime, settings: Default
     _ = room._
     lines = [
         _("Corrected count: votes sent just before the end reached me after it."),
-        *results_lines(poll, counted, _, final=True, room=room, now=ended_at),
+        *results_lines(
+            poll,
+            counted,
+            _,
+            final=True,
+            room=room,
+            now=ended_at,
+            waiting=who_has_not_voted(session, poll, counted),
+        ),
     ]
     return [ToRoom(poll.room_id, Reply.of(*lines))]
 
