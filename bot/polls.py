@@ -4,6 +4,7 @@ the earlier kind end with what bot/slots.py says."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from bot.msc3381 import POLL_END, Response, Tally, end_content, tally
 from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, fmt
 from bot.rooms import RoomSettings, settings_of
 from bot.slots import slot_outcome
+from bot.turnout import members_known, not_voted, not_voted_line
 from storage.models import Poll
 from storage.polls import PollRepository
 from storage.status import PollKind, PollStatus
@@ -22,14 +24,29 @@ from storage.status import PollKind, PollStatus
 # --- How a poll reads counted ---------------------------------------------------------------
 
 
+def cutoff(poll: Poll) -> datetime | None:
+    """Until when responses count: the end's time, or its close until that is known."""
+    return poll.ended_at or (poll.closed_at if poll.status == PollStatus.CLOSED else None)
+
+
+def responses_of(session: Session, poll: Poll) -> list[Response]:
+    """Every response kept for the poll, in the order received (the tally decides)."""
+    return [Response(r.sender, r.answers, r.ts) for r in PollRepository(session).responses(poll.id)]
+
+
 def current_tally(session: Session, poll: Poll) -> Tally:
     """The poll's count now: responses on or before its end (its close, until the end's time
     is known) count."""
-    cutoff = poll.ended_at or (poll.closed_at if poll.status == PollStatus.CLOSED else None)
-    responses = [
-        Response(r.sender, r.answers, r.ts) for r in PollRepository(session).responses(poll.id)
-    ]
-    return tally([a["id"] for a in poll.answers], poll.max_selections, responses, cutoff)
+    known = [a["id"] for a in poll.answers]
+    return tally(known, poll.max_selections, responses_of(session, poll), cutoff(poll))
+
+
+def who_has_not_voted(session: Session, poll: Poll, counted: Tally) -> list[str] | None:
+    """The room's joined members without a counted vote in the poll (only who, never how);
+    None while the room's members are not known."""
+    if not members_known(session, poll.room_id):
+        return None
+    return not_voted(session, poll.room_id, (u for users in counted.voters.values() for u in users))
 
 
 def _texts(poll: Poll, ids: list[str]) -> list[str]:
@@ -48,9 +65,17 @@ def end_text(poll: Poll, counted: Tally, _: Translate) -> str:
 
 
 def results_lines(
-    poll: Poll, counted: Tally, _: Translate, *, final: bool, room: RoomSettings, now: datetime
+    poll: Poll,
+    counted: Tally,
+    _: Translate,
+    *,
+    final: bool,
+    room: RoomSettings,
+    now: datetime,
+    waiting: Sequence[str] | None = None,
 ) -> list:
-    """The readable tally: per option its votes and share, who voted (unless secret)."""
+    """The readable tally: per option its votes and share, who voted (unless secret), and, when
+    `waiting` is given, who has not voted."""
     heading = (
         _("Results of poll #{id} (closed): {question}")
         if final
@@ -79,6 +104,8 @@ def results_lines(
         lines.append(_("Spoilt votes (not counted): {count}.").format(count=len(counted.spoilt)))
     if final:
         lines.extend(_outcome(poll, counted, _, room=room, now=now))
+    if waiting is not None:
+        lines.append(not_voted_line(waiting, _, final=final))
     return lines
 
 
@@ -111,7 +138,8 @@ def closing(
     if poll.start_event_id and send_end:
         content = end_content(poll.start_event_id, end_text(poll, counted, _))
         said.append(Event(POLL_END, content, Purpose(PurposeKind.POLL_END, poll.id)))
-    lines = results_lines(poll, counted, _, final=True, room=room, now=now)
+    waiting = who_has_not_voted(session, poll, counted)
+    lines = results_lines(poll, counted, _, final=True, room=room, now=now, waiting=waiting)
     mentions = () if poll.secret else tuple(u for v in counted.voters.values() for u in v)
     said.append(Reply.of(*lines, mentions=mentions))
     return said

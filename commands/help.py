@@ -44,7 +44,7 @@ AREAS = (
         N_("Polls"),
         {"en": "polls", "fr": "sondages", "de": "umfragen"},
         ("sondage", "umfrage", "abstimmungen"),
-        ("poll", "poll results", "poll close", "poll list"),
+        ("poll", "poll results", "poll close", "poll list", "poll export"),
     ),
     Area(
         N_("Find a time"),

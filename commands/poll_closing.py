@@ -1,5 +1,6 @@
 """What reaches polls from the homeserver and the clock rather than from commands: votes kept,
-polls closed at their time, counts settled on the end's own time.
+polls closed at their time, those who have not voted reminded (`--remind`), counts settled on
+the end's own time.
 
 Every response to one of the bot's polls is kept (the tally decides what counts). Responses sent
 while the bot was down reach it through the sync catch-up; to miss none the bot also asks the
@@ -8,7 +9,9 @@ has caught up, and again just before a poll closes at its time. Each open poll w
 time is a row of the timer service (`poll-close:<id>`): claiming it closes the poll exactly
 once, in the transaction that queues its end event and results. Once the end event is sent, the
 same fetch gives the end's own `origin_server_ts`, after which clients ignore votes: the count
-is settled on it, and corrected in the room if it changed.
+is settled on it, and corrected in the room if it changed. A `--remind` row
+(`poll-remind:<id>`) fetches the responses the same way, then mentions, once, the joined
+members who have not voted; a poll closed before its reminder's time reminds nobody.
 """
 
 from __future__ import annotations
@@ -22,14 +25,16 @@ from sqlalchemy.orm import Session
 
 from bot.dispatch import CommandContext, Defaults, RoomEvent
 from bot.features import Runtime, Timer, Worker, on_event, on_sent
+from bot.format import show_time
 from bot.msc3381 import POLL_END, POLL_RESPONSE, STABLE_POLL_END, STABLE_POLL_RESPONSE, reference_of
 from bot.poll_responses import keep_response, refresh
-from bot.polls import close, closing, current_tally, results_lines
+from bot.polls import close, closing, current_tally, results_lines, who_has_not_voted
 from bot.relations import RelationsError
-from bot.replies import Message, PurposeKind, Reply, ToRoom
-from bot.rooms import room_settings
-from storage.models import Poll
-from storage.polls import PollClosings, PollRepository
+from bot.replies import Message, PurposeKind, Reply, ToRoom, bold, fmt
+from bot.rooms import RoomSettings, room_settings
+from bot.turnout import length, not_voted_line
+from storage.models import Poll, PollReminder
+from storage.polls import PollClosings, PollReminders, PollRepository
 from storage.status import PollKind, PollStatus
 
 log = logging.getLogger(__name__)
@@ -101,6 +106,71 @@ CLOSINGS = Timer(
 )
 
 
+# --- Reminding those who have not voted -----------------------------------------------------
+
+
+async def fetch_before_reminding(runtime: Runtime, reminder_id: int) -> None:
+    """A reminder's time has come: first the responses the homeserver has (votes sent while
+    the bot was down count), as before a close."""
+    with runtime.db.transaction() as session:
+        reminder = PollReminders(session).get(reminder_id)
+        poll = PollRepository(session).get(reminder.poll_id) if reminder else None
+    if poll is None or poll.status != PollStatus.OPEN:
+        return
+    with suppress(RelationsError):  # remind on what sync brought
+        await refresh(runtime, poll)
+
+
+def reminder_notice(
+    poll: Poll, waiting: list[str], now: datetime, late: bool, room: RoomSettings
+) -> Reply:
+    """ "Poll #3 closes in 1 day: Budget?" (or late, when it was due), then who has not voted,
+    mentioned."""
+    _, zone, language = room._, room.timezone, room.language
+    question = bold(poll.question)
+    if late:
+        first = fmt(
+            _("Reminder (late: I was offline at its time): poll #{id} closes {when}: {question}"),
+            id=str(poll.short_id),
+            when=show_time(poll.closes_at, zone, language),
+            question=question,
+        )
+    else:
+        first = fmt(
+            _("Reminder: poll #{id} closes in {left}: {question}"),
+            id=str(poll.short_id),
+            left=length(poll.closes_at - now, language),
+            question=question,
+        )
+    return Reply.of(first, not_voted_line(waiting, _), mentions=waiting)
+
+
+def remind_when_due(
+    session: Session, reminder: PollReminder, now: datetime, late: bool, settings: Defaults
+) -> list[ToRoom]:
+    """A claimed reminder: those who have not voted are mentioned once; nothing if the poll
+    has closed (or is closing now) or everyone has voted."""
+    poll = PollRepository(session).get(reminder.poll_id)
+    if poll is None or poll.status != PollStatus.OPEN or poll.closes_at <= now:
+        return []
+    waiting = who_has_not_voted(session, poll, current_tally(session, poll))
+    if not waiting:
+        log.info("poll %d: nobody to remind", poll.id)
+        return []
+    room = room_settings(session, poll.room_id, settings)
+    return [ToRoom(poll.room_id, reminder_notice(poll, waiting, now, late, room))]
+
+
+# Each `--remind` row fires once, after the first sync has caught up (votes sent meanwhile).
+REMINDERS = Timer(
+    "poll-remind",
+    PollReminders,
+    remind_when_due,
+    prepare=fetch_before_reminding,
+    after_sync=True,
+)
+
+
 # --- Settling the count on the end's time -------------------------------------------------
 
 
@@ -128,7 +198,15 @@ def settle(session: Session, poll_id: int, ended_at: datetime, settings: Default
     _ = room._
     lines = [
         _("Corrected count: votes sent just before the end reached me after it."),
-        *results_lines(poll, counted, _, final=True, room=room, now=ended_at),
+        *results_lines(
+            poll,
+            counted,
+            _,
+            final=True,
+            room=room,
+            now=ended_at,
+            waiting=who_has_not_voted(session, poll, counted),
+        ),
     ]
     return [ToRoom(poll.room_id, Reply.of(*lines))]
 

@@ -346,6 +346,19 @@ class PollResponse(Base):
     received_at: Mapped[datetime]
 
 
+class PollReminder(Base):
+    """`--remind`: the one mention of those who have not voted, `due_at` before the poll closes."""
+
+    __tablename__ = "poll_reminders"
+    __table_args__ = (Index("ix_poll_reminders_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), unique=True)
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent
+    sent_at: Mapped[datetime | None]
+
+
 class MinutesMeeting(Base):
     """A meeting recorded with !startmeeting: running until !endmeeting, then its minutes.
 

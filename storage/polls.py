@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Poll, PollResponse
-from storage.status import PollStatus
+from storage.models import Poll, PollReminder, PollResponse
+from storage.status import PollStatus, TimerStatus
 from storage.timed import TimedRows
 
 
@@ -169,6 +169,26 @@ class PollRepository:
             )
         )
         return result.rowcount > 0
+
+
+class PollReminders(TimedRows[PollReminder]):
+    """`--remind` rows: pending until claimed, once, before their poll closes. A poll closed
+    before its reminder's time has nobody left to remind: its row is not pending any more."""
+
+    model = PollReminder
+
+    def add(self, poll_id: int, due_at: datetime) -> PollReminder:
+        reminder = PollReminder(poll_id=poll_id, due_at=due_at, status=TimerStatus.PENDING)
+        self.session.add(reminder)
+        self.session.flush()
+        return reminder
+
+    def of_poll(self, poll_id: int) -> PollReminder | None:
+        return self.session.scalar(select(PollReminder).where(PollReminder.poll_id == poll_id))
+
+    def is_pending(self) -> ColumnElement[bool]:
+        still_open = select(Poll.id).where(Poll.status == PollStatus.OPEN)
+        return (PollReminder.status == TimerStatus.PENDING) & PollReminder.poll_id.in_(still_open)
 
 
 class PollClosings(TimedRows[Poll]):

@@ -95,8 +95,11 @@ async def test_a_poll_is_a_native_poll_start_then_a_notice(db, room):
     multi = room.sent[-2].content
     assert multi[POLL_START]["max_selections"] == 3
     assert multi[POLL_START]["kind"] == UNDISCLOSED
-    assert room.sent[-1].body.splitlines()[1:4] == [
+    assert room.sent[-1].body.splitlines()[1:5] == [
         "Several answers may be chosen.",
+        "Note: Element Web, Element Desktop and the iOS apps let a member choose only one answer "
+        "today (choosing another replaces the first). To find a date, use !findtime: one poll "
+        "per time, each answered on its own.",
         "Secret: the results are shown when the poll closes.",
         "Closes: Mon, 23 Nov 2026, 18:00 (Europe/Luxembourg)",
     ]
@@ -250,6 +253,7 @@ async def test_bad_input_is_refused_and_nothing_is_stored(db, room, clock):
     ]
     assert answers[0][0].body.splitlines()[1] == (
         'Usage: !poll "<question>" "<option>" "<option>"… [--multi] [--secret] [--closes <when>]'
+        " [--remind <duration>]"
     )
     assert polls(db) == []
     assert [sent.type for sent in room.sent] == ["m.room.message"] * len(answers)

@@ -49,7 +49,7 @@ def test_parse_poll():
         ('"Q" "A" "B" --closes', "Say when the poll closes, e.g. --closes tomorrow 18:00."),
         (
             '"Q" "A" "B" --anonymous',
-            "Unknown option {option}; the options are --multi, --secret and --closes <when>.",
+            "Unknown option {option}; the options are --multi, --secret, --closes <when> and --remind <duration>.",
         ),
         ('"Q" "A" "B', "A quote is not closed: {text}"),
     ],
