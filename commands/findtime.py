@@ -37,7 +37,7 @@ from bot.when import split_length
 from storage.findtimes import FindTimeRepository
 from storage.meetings import MeetingRepository
 from storage.models import FindTime
-from storage.status import PollStatus
+from storage.status import MeetingStatus, PollStatus
 
 LIST_LIMIT = 10
 OPTIONS = ("closes", "remind")
@@ -311,7 +311,7 @@ async def book_findtime(ctx: CommandContext, args: tuple[int, int | None]) -> li
     booked = (
         MeetingRepository(ctx.session).get(findtime.meeting_id) if findtime.meeting_id else None
     )
-    if booked is not None:
+    if booked is not None and booked.status == MeetingStatus.SCHEDULED:  # cancelled: book again
         raise UsageError(
             N_("Find-a-time #{id} is booked already: meeting #{meeting}."),
             id=short_id,

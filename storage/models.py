@@ -239,9 +239,7 @@ class Poll(Base):
     room_id: Mapped[str] = mapped_column(String(255))
     # The number members see and type (1, 2, 3… per room).
     short_id: Mapped[int] = mapped_column(Integer)
-    # poll | findtime (the earlier find-a-time) | findtime-slot (a slot of a FindTime: its
-    # short_id is negative, see storage/findtimes.py)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # poll | findtime (earlier) | findtime-slot
     question: Mapped[str] = mapped_column(Text)
     # [{"id", "text"}] in order; a find-a-time slot also has "start" and "end" (ISO, UTC).
     answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -265,9 +263,8 @@ class Poll(Base):
 
 
 class FindTime(Base):
-    """A find-a-time: candidate slots for a meeting, each asked as its own single-choice poll
-    (Yes / If need be / No) in the thread of a header message; `closes_at` with status `open`
-    is the scheduled row for its closing."""
+    """Candidate slots for a meeting, each asked by a single-choice poll (FindTimeSlot) in the
+    thread of a header; `closes_at` with status `open` is the scheduled row for its closing."""
 
     __tablename__ = "findtimes"
     __table_args__ = (
@@ -277,12 +274,10 @@ class FindTime(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     room_id: Mapped[str] = mapped_column(String(255))
-    # The number members see and type (1, 2, 3… per room), apart from the polls' numbers.
-    short_id: Mapped[int] = mapped_column(Integer)
+    short_id: Mapped[int] = mapped_column(Integer)  # 1, 2, 3… per room, apart from polls'
     title: Mapped[str] = mapped_column(Text)
-    # The length given with `for <duration>` (minutes), applied to slots without an end.
-    duration_minutes: Mapped[int | None] = mapped_column(Integer)
-    # The room's zone and language when it was made: how its slots were read and its polls speak.
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)  # `for <duration>`, if said
+    # The room's zone and language when made: how its slots were read, how its polls speak.
     timezone: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     creator: Mapped[str] = mapped_column(String(255))
@@ -295,12 +290,12 @@ class FindTime(Base):
     # The meeting booked from it (`!findtime book`) and the slot it was booked at.
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
     booked_slot: Mapped[int | None] = mapped_column(Integer)
-    # The closing time under the name the timer service reads (storage/timed.py).
-    due_at = synonym("closes_at")
+    due_at = synonym("closes_at")  # as the timer service reads it
 
 
 class FindTimeSlot(Base):
-    """One candidate slot of a find-a-time, and the poll (kind findtime-slot) that asks it."""
+    """A slot of a find-a-time and the poll that asks it (kind findtime-slot; it has no poll
+    number: its short_id is negative, see storage/findtimes.py)."""
 
     __tablename__ = "findtime_slots"
     __table_args__ = (UniqueConstraint("findtime_id", "slot", name="uq_findtime_slots_slot"),)
@@ -314,8 +309,7 @@ class FindTimeSlot(Base):
 
 
 class FindTimeReminder(Base):
-    """`--remind`: the one mention of those who have not answered every slot, `due_at` before
-    the find-a-time closes."""
+    """`--remind`: the one mention, `due_at`, of who has not answered every slot."""
 
     __tablename__ = "findtime_reminders"
     __table_args__ = (Index("ix_findtime_reminders_status_due", "status", "due_at"),)

@@ -329,10 +329,18 @@ async def test_book_schedules_the_best_slot_as_meeting_add_would(db, room, clock
     assert "Booked from find-a-time #1." in shown
     (again,) = await room.say("!findtime book 1")
     assert again.body.splitlines()[0] == "Find-a-time #1 is booked already: meeting #1."
+    # Once that meeting is cancelled, another slot may be booked.
+    await room.say("!meeting cancel 1", CAROL)
+    (rebooked,) = await room.say("!findtime book 1 3")
+    assert rebooked.body.splitlines()[:3] == [
+        "Meeting #3 scheduled: Plenary",
+        f"When: {SLOTS[2]}",
+        "Booked from find-a-time #1.",
+    ]
     (listing,) = await room.say("!findtime list")
     assert listing.body.splitlines() == [
         "Find-a-times",
-        "#1 Plenary — 3 slots, booked as meeting #1",
+        "#1 Plenary — 3 slots, booked as meeting #3",
     ]
 
 
