@@ -1,6 +1,7 @@
-"""What a poll says when it is counted and closed, shared by the poll commands
-(commands/polls.py) and the closing at its time (commands/poll_closing.py); find-a-time polls of
-the earlier kind end with what bot/slots.py says."""
+"""What a poll says when it is counted and closed (who has not voted included), shared by the
+poll commands (commands/polls.py), the closing at its time and the reminders
+(commands/poll_closing.py), and the exports (bot/poll_exports.py); find-a-time polls of the
+earlier kind end with what bot/slots.py says."""
 
 from __future__ import annotations
 

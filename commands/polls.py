@@ -159,12 +159,12 @@ def parse_export(raw: str) -> tuple[int, str]:
     words = split_args(raw)
     if len(words) != 2:
         raise UsageError(N_("Give the poll's number and csv or json, e.g. 3 csv."))
-    form = words[1].lower().removeprefix(".")
+    short_id, form = parse_short_id(words[0]), words[1].lower().removeprefix(".")
     if form not in EXPORT_FORMS:
         raise UsageError(
             N_("“{value}” is not a format I export; choose csv or json."), value=words[1][:20]
         )
-    return parse_short_id(words[0]), form
+    return short_id, form
 
 
 # --- How polls read -----------------------------------------------------------------------
