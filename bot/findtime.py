@@ -35,10 +35,10 @@ from bot.replies import (
 )
 from bot.rooms import RoomSettings
 from bot.turnout import length, members_known, not_voted, not_voted_line
+from storage.findtime_models import FindTime, FindTimeSlot
 from storage.findtimes import FindTimeRepository
 from storage.meetings import MeetingRepository
 from storage.members import MemberRepository
-from storage.models import FindTime, FindTimeSlot
 from storage.polls import PollRepository
 from storage.status import PollStatus
 

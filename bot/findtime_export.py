@@ -17,9 +17,9 @@ from bot.export import write_csv
 from bot.findtime import answers_of, best_slots, respondents, waiting_for
 from bot.format import Clock, show_span
 from bot.replies import Attachment
+from storage.findtime_models import FindTime
 from storage.meetings import MeetingRepository
 from storage.members import MemberRepository
-from storage.models import FindTime
 
 FORMS = ("csv", "json")
 MIMETYPES = {"csv": "text/csv", "json": "application/json"}

@@ -34,9 +34,9 @@ from bot.replies import Message, Purpose, PurposeKind, Reply, ToRoom, bold, code
 from bot.rooms import settings_of
 from bot.turnout import parse_remind, remind_at, require_closes
 from bot.when import split_length
+from storage.findtime_models import FindTime
 from storage.findtimes import FindTimeRepository
 from storage.meetings import MeetingRepository
-from storage.models import FindTime
 from storage.status import MeetingStatus, PollStatus
 
 LIST_LIMIT = 10

@@ -22,8 +22,8 @@ from bot.poll_responses import refresh
 from bot.relations import RelationsError
 from bot.replies import ToRoom
 from bot.rooms import room_settings
+from storage.findtime_models import FindTime, FindTimeReminder
 from storage.findtimes import FindTimeClosings, FindTimeReminders, FindTimeRepository
-from storage.models import FindTime, FindTimeReminder
 from storage.status import PollStatus
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import FindTime, FindTimeReminder, FindTimeSlot, Poll
+from storage.findtime_models import FindTime, FindTimeReminder, FindTimeSlot
+from storage.models import Poll
 from storage.status import PollKind, PollStatus, TimerStatus
 from storage.timed import TimedRows
 

@@ -262,67 +262,6 @@ class Poll(Base):
     due_at = synonym("closes_at")
 
 
-class FindTime(Base):
-    """Candidate slots for a meeting, each asked by a single-choice poll (FindTimeSlot) in the
-    thread of a header; `closes_at` with status `open` is the scheduled row for its closing."""
-
-    __tablename__ = "findtimes"
-    __table_args__ = (
-        UniqueConstraint("room_id", "short_id", name="uq_findtimes_room_short_id"),
-        Index("ix_findtimes_status_closes", "status", "closes_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    room_id: Mapped[str] = mapped_column(String(255))
-    short_id: Mapped[int] = mapped_column(Integer)  # 1, 2, 3… per room, apart from polls'
-    title: Mapped[str] = mapped_column(Text)
-    duration_minutes: Mapped[int | None] = mapped_column(Integer)  # `for <duration>`, if said
-    # The room's zone and language when made: how its slots were read, how its polls speak.
-    timezone: Mapped[str] = mapped_column(String(64))
-    language: Mapped[str] = mapped_column(String(8))
-    creator: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime]
-    closes_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(16))  # open | closed
-    header_event_id: Mapped[str | None] = mapped_column(String(255))
-    closed_at: Mapped[datetime | None]
-    closed_by: Mapped[str | None] = mapped_column(String(255))
-    # The meeting booked from it (`!findtime book`) and the slot it was booked at.
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
-    booked_slot: Mapped[int | None] = mapped_column(Integer)
-    due_at = synonym("closes_at")  # as the timer service reads it
-
-
-class FindTimeSlot(Base):
-    """A slot of a find-a-time and the poll that asks it (kind findtime-slot; it has no poll
-    number: its short_id is negative, see storage/findtimes.py)."""
-
-    __tablename__ = "findtime_slots"
-    __table_args__ = (UniqueConstraint("findtime_id", "slot", name="uq_findtime_slots_slot"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    findtime_id: Mapped[int] = mapped_column(ForeignKey("findtimes.id", ondelete="CASCADE"))
-    slot: Mapped[int] = mapped_column(Integer)  # 1, 2, 3… in the order given
-    start_at: Mapped[datetime]
-    end_at: Mapped[datetime]
-    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), unique=True)
-
-
-class FindTimeReminder(Base):
-    """`--remind`: the one mention, `due_at`, of who has not answered every slot."""
-
-    __tablename__ = "findtime_reminders"
-    __table_args__ = (Index("ix_findtime_reminders_status_due", "status", "due_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    findtime_id: Mapped[int] = mapped_column(
-        ForeignKey("findtimes.id", ondelete="CASCADE"), unique=True
-    )
-    due_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16))  # pending | sent
-    sent_at: Mapped[datetime | None]
-
-
 class PollResponse(Base):
     """A response to a poll as received (every one is kept; the tally decides what counts)."""
 
@@ -378,6 +317,12 @@ class MinutesMeeting(Base):
     status: Mapped[str] = mapped_column(String(16))  # running | ended
     chairs: Mapped[list[str]] = mapped_column(JSON)  # the starter first, then those added
     seq: Mapped[int] = mapped_column(Integer)
+    # The scheduled meeting it records (`!startmeeting` within two hours of it, or `#<id>`),
+    # and the start of the occurrence it records (UTC; a series' occurrence).
+    scheduled_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL")
+    )
+    scheduled_at: Mapped[datetime | None]
 
 
 class ActionItem(Base):
@@ -498,3 +443,52 @@ class MinutesLine(Base):
     )
     meeting_id: Mapped[int] = mapped_column(ForeignKey("minutes_meetings.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
+
+
+class MinutesAgendaItem(Base):
+    """An agenda item of a recorded meeting, taken from its scheduled meeting: a planned topic.
+
+    `topic_item_id` is the topic `!next` recorded for it: reached while that item exists (an
+    `!undo` or a redaction of it makes the item not reached again)."""
+
+    __tablename__ = "minutes_agenda"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "position", name="uq_minutes_agenda_position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("minutes_meetings.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 1, 2, 3… as on the scheduled agenda
+    text: Mapped[str] = mapped_column(Text)
+    topic_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("minutes_items.id", ondelete="SET NULL")
+    )
+
+
+class MeetingCycle(Base):
+    """A room's choices about the cycle of its meetings: how long before each meeting the
+    call for agenda items is posted (None: no call)."""
+
+    __tablename__ = "meeting_cycles"
+
+    room_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    agenda_call_minutes: Mapped[int | None] = mapped_column(Integer)
+
+
+class AgendaCall(Base):
+    """A call for agenda items before one occurrence of a meeting: the row is the truth, the
+    timer follows it; one sent per occurrence."""
+
+    __tablename__ = "agenda_calls"
+    __table_args__ = (
+        Index("ix_agenda_calls_status_due", "status", "due_at"),
+        Index("ix_agenda_calls_meeting", "meeting_id", "occurrence_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    occurrence_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    lead_minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | cancelled
+    sent_at: Mapped[datetime | None]

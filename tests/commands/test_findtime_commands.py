@@ -17,10 +17,11 @@ from bot.msc3381 import POLL_END, POLL_RESPONSE, POLL_START, TEXT, response_cont
 from bot.scheduler import TimerService
 from commands.findtime_closing import CLOSINGS, REMINDERS
 from storage.db import Database
+from storage.findtime_models import FindTime, FindTimeReminder, FindTimeSlot
 from storage.findtimes import FindTimeRepository
 from storage.meetings import MeetingRepository
 from storage.members import MemberRepository
-from storage.models import FindTime, FindTimeReminder, FindTimeSlot, Meeting, Poll, Reminder
+from storage.models import Meeting, Poll, Reminder
 from storage.polls import PollRepository
 from storage.rooms import RoomRepository
 from tests.commands.test_polls_commands import Homeserver

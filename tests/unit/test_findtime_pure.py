@@ -11,7 +11,7 @@ from bot.parsing import UsageError
 from bot.rooms import RoomSettings
 from bot.when import split_length
 from commands.findtime import FindTimeArgs, parse_book, parse_export, parse_findtime, parse_id
-from storage.models import FindTimeSlot
+from storage.findtime_models import FindTimeSlot
 
 ROOM = RoomSettings("en", "Europe/Luxembourg", "!")
 T0 = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)  # Tuesday 14:00 in Luxembourg
