@@ -694,3 +694,45 @@ async def test_an_earlier_find_a_time_poll_closes_at_its_time(db, room, clock):
         "To schedule it as a meeting:",
         '!meeting add "Plenary" 26/11/2026 09:00',
     ]
+
+
+# --- A slot poll ended in an app, or settled on its end's time ---------------------------------
+
+
+async def test_a_chair_ending_one_slot_poll_in_their_app_ends_only_that_slot_quietly(
+    db, room, clock
+):
+    await room.say(THREE)
+    first = starts(room)[0].event_id
+    await answer(room, BOB, 1, "yes", 1)
+    end = {"m.relates_to": {"rel_type": "m.reference", "event_id": first}, POLL_END: {}}
+    await room.post(POLL_END, end, DAN, level=50, ts=SUNDAY + timedelta(seconds=5))
+    assert room.take() == []  # nothing said: the grid comes with the find-a-time's close
+    await answer(room, CAROL, 1, "yes", 10)  # after that slot's end: as in every app, not counted
+    await answer(room, CAROL, 2, "yes", 10)
+    clock.advance(minutes=1)
+    await room.say("!findtime close 1")
+    ends = [sent for sent in room.sent if sent.type == POLL_END]
+    assert [e.content["m.relates_to"]["event_id"] for e in ends] == [
+        p.event_id for p in starts(room)[1:]
+    ]
+    grid = room.sent[-1].body.splitlines()
+    assert grid[1] == f"1. {SLOTS[0]}: 1 yes, 0 if need be, 0 no — Bob ✓"
+    assert grid[2] == f"2. {SLOTS[1]}: 1 yes, 0 if need be, 0 no — Carol ✓"
+
+
+async def test_a_slot_poll_settled_on_its_end_s_time_says_nothing_of_its_own(db, room, clock):
+    from commands.poll_closing import settle
+
+    await room.say(THREE)
+    await answer(room, BOB, 1, "yes", 1)
+    await room.say("!findtime close 1")
+    # A vote sent just before the end reached the bot after the close: the slot's count changes.
+    await answer(room, CAROL, 1, "no", -30)
+    with db.transaction() as s:
+        _slot, poll = FindTimeRepository(s).slots(1)[0]
+        said = settle(s, poll.id, clock.now + timedelta(seconds=1), TEST_DEFAULTS)
+        assert said == []
+        assert PollRepository(s).get(poll.id).result["voters"]["no"] == [CAROL]
+    lines = (await room.say("!findtime results 1"))[0].body.splitlines()
+    assert lines[1] == f"1. {SLOTS[0]}: 1 yes, 0 if need be, 1 no — Bob ✓, Carol ✗"
