@@ -53,6 +53,7 @@ def test_the_registry_holds_every_declaration_once():
     registry = Registry(commands.MODULES)
     assert sorted(t.kind for t in registry.timers) == [
         "action-round",
+        "agenda-call",
         "poll-close",
         "poll-remind",
         "reminder",
