@@ -3,11 +3,13 @@
 from commands import (
     action_rounds,
     actions,
+    attendance,
     help,
     meeting_reminders,
     meetings,
     minutes,
     minutes_log,
+    organisations,
     poll_closing,
     polls,
     settings,
@@ -22,6 +24,8 @@ MODULES = (
     poll_closing,
     minutes,
     minutes_log,
+    organisations,
+    attendance,
     actions,
     action_rounds,
 )

@@ -23,6 +23,7 @@ class PurposeKind(enum.StrEnum):
     MEETING = "meeting"  # a meeting's announcement (reactions on it are answers)
     POLL_START = "poll"  # a poll's start event (responses refer to it)
     POLL_END = "poll-end"  # a poll's end event (its time settles the count)
+    ROLL_CALL = "roll-call"  # a recorded meeting's roll call (✅ on it counts a member present)
 
 
 @dataclass(frozen=True)

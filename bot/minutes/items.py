@@ -5,6 +5,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.attendance import Attendance, QuorumState
 
 
 class Kind(enum.StrEnum):
@@ -84,6 +88,9 @@ class Minutes:
     # Items still open from before this meeting ("open actions"), and how many in all.
     open_actions: tuple[ActionEntry, ...] = ()
     open_actions_total: int = 0
+    # Who was present (✅, !here, spoke) and who sent apologies; the quorum (bot/attendance.py).
+    attendance: Attendance | None = None
+    quorum: QuorumState | None = None
     bot: str | None = field(default=None, compare=False)
 
     @property

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.attendance import meeting_quorum, present
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
 from storage.actions import ActionRepository
 from storage.minutes import MinutesRepository
@@ -73,6 +74,7 @@ def load_minutes(
         )
         for row in rows
     )
+    attendance = present(session, meeting)
     return Minutes(
         id=meeting.short_id,
         room_id=meeting.room_id,
@@ -87,4 +89,6 @@ def load_minutes(
         lines=tuple(line_of(seq, entry) for seq, entry in minutes.lines(meeting.id)),
         open_actions=tuple(action_entry(a, people[a.id]) for a in carried.items),
         open_actions_total=carried.total,
+        attendance=attendance,
+        quorum=meeting_quorum(session, meeting, attendance),
     )

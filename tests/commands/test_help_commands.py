@@ -31,6 +31,7 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
         "Find a time: !findtime",
         "Minutes: !startmeeting, !topic, !info, !idea, !agreed, !action, !link, !chair, "
         "!unchair, !undo, !endmeeting, !minutes, !minutes list",
+        "Organisations and attendance: !org me|set|clear, !orgs, !here, !apologies, !quorum",
         "Actions: !action, !action reopen|drop|assign|due|note|show, !actions, !done",
         "Settings: !settings, !lang, !timezone, !help",
         "Details: !help meetings for an area, !help meeting add for one command.",
