@@ -18,8 +18,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.args import take_quoted
 from bot.i18n import N_, Translate
-from bot.parsing import UsageError
+from bot.parsing import QUOTES, UsageError
 from bot.replies import Fragment, Purpose, PurposeKind, code, fmt
 from storage.attendance import AttendanceRepository, QuorumRepository
 from storage.members import MemberRepository
@@ -51,6 +52,20 @@ def clean_organisation(raw: str) -> str:
             limit=MAX_ORGANISATION,
         )
     return name
+
+
+def read_organisation(raw: str) -> str:
+    """An organisation as a command gives it: "in quotes" (closed), or the rest of the line."""
+    text = raw.strip()
+    if text and text[0] in QUOTES:
+        name, rest = take_quoted(text)
+        if rest:
+            raise UsageError(
+                N_("Put only the organisation's name in quotes, nothing after it: {text}"),
+                text=rest[:40],
+            )
+        text = name or ""
+    return clean_organisation(text)
 
 
 def organisation_key(name: str) -> str:

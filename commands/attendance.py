@@ -12,11 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.args import parse_user, unquote
+from bot.args import parse_user
 from bot.attendance import (
     ROLL_CALL_KEYS,
     canonical,
-    clean_organisation,
     count_present,
     describe_rule,
     describe_state,
@@ -24,6 +23,7 @@ from bot.attendance import (
     organisation_of,
     present,
     quorum,
+    read_organisation,
     set_organisation,
 )
 from bot.dispatch import CommandContext, RoomEvent, reaction_key
@@ -58,7 +58,7 @@ def parse_here(raw: str) -> str | None:
         raise UsageError(
             N_('Type !here, or !here for "<organisation>" to say whom you attend for.')
         )
-    return clean_organisation(unquote(words[1]) if len(words) > 1 else "")
+    return read_organisation(words[1] if len(words) > 1 else "")
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def parse_apologies(raw: str) -> ApologiesArgs:
         if len(words) > MAX_APOLOGIES:
             raise UsageError(N_("At most {limit} members at a time, please."), limit=MAX_APOLOGIES)
         return ApologiesArgs(users=tuple(dict.fromkeys(parse_user(w) for w in words)))
-    return ApologiesArgs(organisation=clean_organisation(unquote(text)))
+    return ApologiesArgs(organisation=read_organisation(text))
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,8 @@ def parse_quorum(raw: str) -> QuorumArgs | None:
         return QuorumArgs(QuorumKind.ORGANISATIONS, _quorum_number(words[0], MAX_QUORUM))
     if len(words) == 2 and lowered[1] in MEMBER_WORDS:
         return QuorumArgs(QuorumKind.MEMBERS, _quorum_number(words[0], MAX_QUORUM))
+    if len(words) == 1 and words[0].isascii() and words[0].isdigit():
+        _quorum_number(words[0], MAX_QUORUM)  # `!quorum 0` is told first that 0 is too few
     raise UsageError(
         N_("Say the quorum as {forms}."), forms="<n> organisations, <n> members, <p>%, off"
     )

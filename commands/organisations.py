@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.args import parse_user, unquote
+from bot.args import parse_user
 from bot.attendance import (
-    clean_organisation,
     display_name,
     organisation_key,
+    read_organisation,
     room_organisations,
     set_organisation,
 )
@@ -32,7 +32,7 @@ SELF_WORDS = ("me", "moi", "mich", "ich")
 
 def parse_organisation(raw: str) -> str:
     """`"<organisation>"` (quotes optional)."""
-    return clean_organisation(unquote(raw))
+    return read_organisation(raw)
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def parse_set(raw: str) -> SetArgs:
     if not words:
         raise UsageError(N_('Say who and which organisation, e.g. @alice:example.org "ASTI".'))
     user_id = parse_user(words[0])
-    return SetArgs(user_id, clean_organisation(unquote(words[1]) if len(words) > 1 else ""))
+    return SetArgs(user_id, read_organisation(words[1] if len(words) > 1 else ""))
 
 
 def parse_clear(raw: str) -> str | None:

@@ -18,6 +18,13 @@ from zoneinfo import ZoneInfo
 
 from bot.format import Clock, and_more, show_duration, undecrypted
 from bot.i18n import Translate
+from bot.minutes.attendance import (
+    AttendanceView,
+    attendance_json,
+    attendance_markdown,
+    attendance_text,
+    attendance_view,
+)
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
 from storage.status import ActionStatus
 
@@ -111,6 +118,7 @@ class View:
     open_actions: list[str]
     open_more: str | None
     log: list[LineView] = field(default_factory=list)
+    attendance: AttendanceView | None = None
 
 
 def _kind_labels(_: Translate) -> dict[Kind, str]:
@@ -243,6 +251,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         open_actions=open_actions,
         open_more=and_more(more, _) if more > 0 else None,
         log=log,
+        attendance=attendance_view(minutes, _),
     )
 
 
@@ -260,6 +269,7 @@ def render_markdown(view: View) -> str:
     out += [f"- **{e(label)}:** {e(value)}" for label, value in view.facts]
     if view.gaps_note:
         out.append(f"- **{e(view.gaps_note)}**")
+    out += attendance_markdown(view.attendance, e)
     out += ["", f"## {e(view.labels['topics'])}", ""]
     if not view.topics:
         out += [e(view.labels["nothing"]), ""]
@@ -300,6 +310,7 @@ def render_text(view: View) -> str:
     out += [f"{label}: {value}" for label, value in view.facts]
     if view.gaps_note:
         out.append(view.gaps_note)
+    out += attendance_text(view.attendance)
 
     def heading(text: str) -> None:
         out.extend(["", text, "-" * min(len(text), 80)])
@@ -418,6 +429,7 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
         "duration_seconds": None if duration is None else int(duration.total_seconds()),
         "chairs": list(minutes.chairs),
         "attendees": list(minutes.attendees),
+        **attendance_json(minutes.attendance, minutes.quorum),
         "topics": topics,
         "decisions": [clean(d.text) for d in minutes.decisions],
         "actions": [action(a) for a in minutes.actions],
