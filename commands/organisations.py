@@ -165,7 +165,13 @@ async def list_organisations(ctx: CommandContext, _args: None) -> Reply:
     else:
         lines = [bold(_("Organisations in this room"))]
         for name, members in groups[:LIST_LIMIT]:
-            lines.append([bold(name), ": ", _names(ctx, members)])
+            lines.append(
+                fmt(
+                    _("{organisation}: {people}"),
+                    organisation=bold(name),
+                    people=_names(ctx, members),
+                )
+            )
         if len(groups) > LIST_LIMIT:
             lines.append(and_more(len(groups) - LIST_LIMIT, _))
     if without:

@@ -152,7 +152,7 @@ def test_quorum_sentences():
     missing = QuorumState(QuorumKind.ORGANISATIONS, 3, 3, 1)
     assert describe_state(missing, EN) == "No quorum: 1 organisation present, 3 required."
     assert describe_state(missing, FR) == (
-        "Quorum non atteint : 1 organisation présente, 3 requises."
+        "Quorum non atteint : 1 organisation présente ; il en faut 3."
     )
 
 
