@@ -24,6 +24,7 @@ from bot.format import Clock, and_more, joined, people, show_duration, undecrypt
 from bot.i18n import N_, Translate
 from bot.minutes.items import Item, Kind, Minutes
 from bot.minutes.meeting import LiveMeeting
+from bot.minutes.planned import find_scheduled, link, linked_lines
 from bot.minutes.rows import load_minutes
 from bot.minutes.writers import FORMATS, MIMETYPES, render
 from bot.parsing import UsageError, split_args
@@ -51,6 +52,25 @@ def parse_title(raw: str) -> str:
     if len(title) > MAX_TITLE:
         raise UsageError(N_("The title is too long (at most {limit} characters)."), limit=MAX_TITLE)
     return title
+
+
+@dataclass(frozen=True)
+class StartArgs:
+    """`!startmeeting [#<meeting id>] [<title>]`: the scheduled meeting named, if one is."""
+
+    title: str | None
+    scheduled: int | None = None
+
+
+def parse_start(raw: str) -> StartArgs:
+    """A title, after `#<id>` of the scheduled meeting to link; either may be left out."""
+    words = raw.split(maxsplit=1)
+    scheduled = None
+    if words and len(words[0]) > 1 and words[0][0] == "#" and words[0][1:].isdigit():
+        scheduled = parse_number(words[0], N_("“{value}” is not a meeting number."))
+        raw = words[1] if len(words) > 1 else ""
+    given = " ".join(unquote(raw).split())
+    return StartArgs(parse_title(raw) if given else None, scheduled)
 
 
 def parse_text(raw: str) -> str:
@@ -154,12 +174,16 @@ def _shorten(text: str, limit: int = SUMMARY_TEXT) -> str:
 
 @command(
     "startmeeting",
-    usage="<title>",
-    help=N_("Start recording a meeting: then !topic, !info, !idea, !agreed, !action, !link."),
-    parse=parse_title,
+    usage="[#<meeting id>] [<title>]",
+    help=N_(
+        "Start recording a meeting (linked to the meeting scheduled within two hours, or #<id>): "
+        "then !topic, !next, !info, !idea, !agreed, !action, !link."
+    ),
+    parse=parse_start,
 )
-async def start_meeting(ctx: CommandContext, title: str) -> Reply:
-    """Begin recording the room; the starter is its first chair."""
+async def start_meeting(ctx: CommandContext, args: StartArgs) -> Reply:
+    """Begin recording the room; the starter is its first chair. The scheduled meeting it
+    records brings its title (unless one is given) and its agenda."""
     _ = ctx._
     minutes = MinutesRepository(ctx.session)
     current = minutes.running(ctx.room_id)
@@ -170,18 +194,24 @@ async def start_meeting(ctx: CommandContext, title: str) -> Reply:
             title=current.title,
             command=f"{ctx.prefix}endmeeting",
         )
+    scheduled = find_scheduled(ctx.session, ctx.room_id, ctx.now, args.scheduled)
+    title = args.title or (scheduled.meeting.title if scheduled else None)
+    if not title:
+        raise UsageError(N_("Give the meeting a title, e.g. “Plenary”."))
     meeting = minutes.start(
         room_id=ctx.room_id, title=title, started_by=ctx.sender, now=ctx.now, event_id=ctx.event_id
     )
     # The command opens the log, as in MeetBot's.
+    named = f"#{args.scheduled} " if args.scheduled else ""
     minutes.record(
         meeting,
         event_id=ctx.event_id,
         sender=ctx.sender,
         ts=ctx.now,
         kind=LogKind.MESSAGE,
-        payload={"msgtype": "m.text", "body": f"{ctx.prefix}startmeeting {title}"},
+        payload={"msgtype": "m.text", "body": f"{ctx.prefix}startmeeting {named}{title}"},
     )
+    planned = link(ctx.session, meeting, scheduled) if scheduled else 0
     return Reply.of(
         fmt(
             _("Meeting #{id} started: {title}. Everything said here is recorded until {end}."),
@@ -196,6 +226,7 @@ async def start_meeting(ctx: CommandContext, title: str) -> Reply:
                 "!topic !info !idea !agreed !action !link !undo".replace("!", ctx.prefix)
             ),
         ),
+        *linked_lines(scheduled, planned, ctx.prefix, _),
         # The answer is the roll call too: ✅ on it counts (commands/attendance.py).
         roll_call_line(ctx.prefix, _),
     ).for_purpose(open_roll_call(ctx.session, meeting))

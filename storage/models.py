@@ -304,6 +304,12 @@ class MinutesMeeting(Base):
     status: Mapped[str] = mapped_column(String(16))  # running | ended
     chairs: Mapped[list[str]] = mapped_column(JSON)  # the starter first, then those added
     seq: Mapped[int] = mapped_column(Integer)
+    # The scheduled meeting it records (`!startmeeting` within two hours of it, or `#<id>`),
+    # and the start of the occurrence it records (UTC; a series' occurrence).
+    scheduled_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL")
+    )
+    scheduled_at: Mapped[datetime | None]
 
 
 class ActionItem(Base):
@@ -424,3 +430,52 @@ class MinutesLine(Base):
     )
     meeting_id: Mapped[int] = mapped_column(ForeignKey("minutes_meetings.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
+
+
+class MinutesAgendaItem(Base):
+    """An agenda item of a recorded meeting, taken from its scheduled meeting: a planned topic.
+
+    `topic_item_id` is the topic `!next` recorded for it: reached while that item exists (an
+    `!undo` or a redaction of it makes the item not reached again)."""
+
+    __tablename__ = "minutes_agenda"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "position", name="uq_minutes_agenda_position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("minutes_meetings.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 1, 2, 3… as on the scheduled agenda
+    text: Mapped[str] = mapped_column(Text)
+    topic_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("minutes_items.id", ondelete="SET NULL")
+    )
+
+
+class MeetingCycle(Base):
+    """A room's choices about the cycle of its meetings: how long before each meeting the
+    call for agenda items is posted (None: no call)."""
+
+    __tablename__ = "meeting_cycles"
+
+    room_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    agenda_call_minutes: Mapped[int | None] = mapped_column(Integer)
+
+
+class AgendaCall(Base):
+    """A call for agenda items before one occurrence of a meeting: the row is the truth, the
+    timer follows it; one sent per occurrence."""
+
+    __tablename__ = "agenda_calls"
+    __table_args__ = (
+        Index("ix_agenda_calls_status_due", "status", "due_at"),
+        Index("ix_agenda_calls_meeting", "meeting_id", "occurrence_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    occurrence_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    lead_minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | cancelled
+    sent_at: Mapped[datetime | None]

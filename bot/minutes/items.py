@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.attendance import Attendance, QuorumState
 
+from bot.minutes.agenda import AgendaEntry, ScheduledLink
+
 
 class Kind(enum.StrEnum):
     TOPIC = "topic"
@@ -91,6 +93,9 @@ class Minutes:
     # Who was present (✅, !here, spoke) and who sent apologies; the quorum (bot/attendance.py).
     attendance: Attendance | None = None
     quorum: QuorumState | None = None
+    # The scheduled meeting it records, and that meeting's agenda (bot/minutes/agenda.py).
+    scheduled: ScheduledLink | None = None
+    agenda: tuple[AgendaEntry, ...] = ()
     bot: str | None = field(default=None, compare=False)
 
     @property

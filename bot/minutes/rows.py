@@ -1,6 +1,7 @@
 """From stored rows to the values of the minutes: what the commands (commands/minutes.py) export
-and the benchmark (bench/minutes.py) renders. The only module of bot/minutes that reads the
-database; the state machine, the items and the writers stay pure."""
+and the benchmark (bench/minutes.py) renders. With bot/minutes/planned.py (the scheduled
+meeting and its agenda), the only module of bot/minutes that reads the database; the state
+machine, the items and the writers stay pure."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.attendance import meeting_quorum, present
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
+from bot.minutes.planned import load_plan
 from storage.actions import ActionRepository
 from storage.minutes import MinutesRepository
 from storage.models import ActionItem, LogEntry, MinutesMeeting
@@ -75,6 +77,7 @@ def load_minutes(
         for row in rows
     )
     attendance = present(session, meeting)
+    scheduled, agenda = load_plan(session, meeting, now)
     return Minutes(
         id=meeting.short_id,
         room_id=meeting.room_id,
@@ -91,4 +94,6 @@ def load_minutes(
         open_actions_total=carried.total,
         attendance=attendance,
         quorum=meeting_quorum(session, meeting, attendance),
+        scheduled=scheduled,
+        agenda=agenda,
     )

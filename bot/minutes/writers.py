@@ -18,6 +18,14 @@ from zoneinfo import ZoneInfo
 
 from bot.format import Clock, and_more, show_duration, undecrypted
 from bot.i18n import Translate
+from bot.minutes.agenda import (
+    AgendaView,
+    agenda_facts,
+    agenda_json,
+    agenda_markdown,
+    agenda_text,
+    agenda_view,
+)
 from bot.minutes.attendance import (
     AttendanceView,
     attendance_json,
@@ -119,6 +127,7 @@ class View:
     open_more: str | None
     log: list[LineView] = field(default_factory=list)
     attendance: AttendanceView | None = None
+    agenda: AgendaView | None = None  # bot/minutes/agenda.py
 
 
 def _kind_labels(_: Translate) -> dict[Kind, str]:
@@ -187,6 +196,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         facts.append((_("Duration"), show_duration(minutes.duration, minutes.language)))
     else:
         facts.append((_("Status"), _("still running")))
+    facts += agenda_facts(minutes, _, one_line)
     facts.append((_("Chairs"), ", ".join(one_line(c) for c in minutes.chairs)))
     facts.append((_("Attendees (who spoke)"), ", ".join(one_line(a) for a in minutes.attendees)))
     gaps = len(minutes.gaps)
@@ -252,6 +262,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         open_more=and_more(more, _) if more > 0 else None,
         log=log,
         attendance=attendance_view(minutes, _),
+        agenda=agenda_view(minutes, _, one_line),
     )
 
 
@@ -270,7 +281,8 @@ def render_markdown(view: View) -> str:
     if view.gaps_note:
         out.append(f"- **{e(view.gaps_note)}**")
     out += attendance_markdown(view.attendance, e)
-    out += ["", f"## {e(view.labels['topics'])}", ""]
+    out += ["", *agenda_markdown(view.agenda, e, view.labels["none"])]
+    out += [f"## {e(view.labels['topics'])}", ""]
     if not view.topics:
         out += [e(view.labels["nothing"]), ""]
     for number, topic in enumerate(view.topics, start=1):
@@ -315,6 +327,7 @@ def render_text(view: View) -> str:
     def heading(text: str) -> None:
         out.extend(["", text, "-" * min(len(text), 80)])
 
+    out += agenda_text(view.agenda, view.labels["none"])
     heading(view.labels["topics"])
     if not view.topics:
         out.append(view.labels["nothing"])
@@ -439,6 +452,7 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
             for g in minutes.gaps
         ],
         "log": log,
+        **agenda_json(minutes, clock, clean),
     }
 
 
