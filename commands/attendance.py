@@ -20,6 +20,8 @@ from bot.attendance import (
     describe_rule,
     describe_state,
     display_name,
+    known_organisations,
+    organisation_key,
     organisation_of,
     present,
     quorum,
@@ -33,6 +35,7 @@ from bot.i18n import N_
 from bot.parsing import UsageError, split_args
 from bot.replies import PurposeKind, Reply, bold, code, fmt, mention
 from storage.attendance import AttendanceRepository, QuorumRepository
+from storage.members import MemberRepository
 from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting
 from storage.status import AttendanceWay, QuorumKind
@@ -220,7 +223,10 @@ async def record_apologies(ctx: CommandContext, args: ApologiesArgs) -> Reply:
     meeting = _running(ctx)
     _ = ctx._
     repo = AttendanceRepository(ctx.session)
+    users = args.users
     if args.organisation is not None:
+        users = _member_named(ctx, args.organisation)
+    if args.organisation is not None and not users:
         organisation = canonical(ctx.session, ctx.room_id, args.organisation)
         repo.add_apology(
             meeting.id,
@@ -233,7 +239,7 @@ async def record_apologies(ctx: CommandContext, args: ApologiesArgs) -> Reply:
         )
         return Reply.of(fmt(_("Apologies recorded for {name}."), name=bold(organisation)))
     names = []
-    for user_id in args.users:
+    for user_id in users:
         name = display_name(ctx.session, ctx.room_id, user_id)
         repo.add_apology(
             meeting.id,
@@ -246,6 +252,19 @@ async def record_apologies(ctx: CommandContext, args: ApologiesArgs) -> Reply:
         )
         names.append(name)
     return Reply.of(fmt(_("Apologies recorded for {name}."), name=join_list(names, _)))
+
+
+def _member_named(ctx: CommandContext, name: str) -> tuple[str, ...]:
+    """The member a typed name means (their display name, and no organisation bears it)."""
+    key = organisation_key(name)
+    if key in {organisation_key(o) for o in known_organisations(ctx.session, ctx.room_id)}:
+        return ()
+    named = [
+        user_id
+        for user_id, shown in MemberRepository(ctx.session).display_names(ctx.room_id).items()
+        if organisation_key(shown) == key
+    ]
+    return tuple(named) if len(named) == 1 else ()
 
 
 # --- Quorum -----------------------------------------------------------------------------------

@@ -200,6 +200,8 @@ async def test_roll_call_here_speaking_and_apologies_make_the_attendance(room: R
     ]
     assert await one(room, f"!apologies {FRANK}", BOB) == "Apologies recorded for Frank Away."
     assert await one(room, '!apologies "ASTI"', BOB) == "Apologies recorded for ASTI."
+    # A member's display name typed without a pill means them (no organisation is called so).
+    assert await one(room, "!apologies frank away", CAROL) == "Apologies recorded for Frank Away."
     # Apologies for someone who then comes are not listed: Bob is here.
     await room.say(f"!apologies {BOB}", CAROL)
     assert sorted((u, w) for _e, u, w in rows(db)["marks"]) == [
