@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.attendance import Attendance, QuorumState
-
 from bot.minutes.agenda import AgendaEntry, ScheduledLink
+
+if TYPE_CHECKING:  # values of bot/attendance.py, which reads the database
+    from bot.attendance import Attendance, QuorumState
 
 
 class Kind(enum.StrEnum):
