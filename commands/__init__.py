@@ -10,10 +10,12 @@ from commands import (
     meetings,
     minutes,
     minutes_agenda,
+    minutes_approval,
     minutes_log,
     organisations,
     poll_closing,
     polls,
+    retention,
     settings,
 )
 
@@ -30,6 +32,8 @@ MODULES = (
     minutes_log,
     organisations,
     attendance,
+    minutes_approval,
     actions,
     action_rounds,
+    retention,
 )

@@ -1,4 +1,4 @@
-"""Room settings: language and time zone."""
+"""Room settings: language and time zone (and the retention in force, shown)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.features import Permission, command
 from bot.i18n import N_, translator
 from bot.parsing import UsageError, split_args
 from bot.replies import Reply, bold, code, fmt
+from bot.retention import describe, room_in_force
 from storage.attendance import QuorumRepository
 from storage.rooms import RoomRepository
 from storage.status import QuorumKind
@@ -75,11 +76,13 @@ async def show_settings(ctx: CommandContext, _args: None) -> Reply:
     _ = ctx._
     rule = QuorumRepository(ctx.session).get(ctx.room_id)
     quorum = describe_rule(QuorumKind(rule.kind), rule.value, _) if rule else _("off")
+    ceiling = ctx.defaults.max_retention if ctx.defaults else None
     return Reply.of(
         bold(_("Settings of this room")),
         fmt(_("Language: {language}"), language=code(ctx.language)),
         fmt(_("Time zone: {zone}"), zone=code(ctx.timezone)),
         fmt(_("Command prefix: {prefix}"), prefix=code(ctx.prefix)),
+        describe(room_in_force(ctx.session, ctx.room_id, ceiling), _, ctx.language, ctx.prefix),
         fmt(
             _("Quorum: {rule} (chairs change it with {command})"),
             rule=quorum,

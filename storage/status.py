@@ -69,3 +69,20 @@ class QuorumKind(StrEnum):
     ORGANISATIONS = "organisations"  # at least n organisations
     MEMBERS = "members"  # at least n members
     PERCENT = "percent"  # at least p % of the organisations known in the room
+
+
+class AmendmentStatus(StrEnum):
+    """A proposed correction of a meeting's minutes (`!minutes <id> amend`)."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"  # applied to the minutes as an erratum
+    REJECTED = "rejected"
+
+
+class CirculationStatus(StrEnum):
+    """Minutes circulated under the silence procedure (`!minutes <id> circulate`)."""
+
+    PENDING = "pending"  # waiting for objections until its deadline
+    APPROVED = "approved"  # no objection by the deadline
+    OBJECTED = "objected"  # stopped by an objection
+    CANCELLED = "cancelled"  # the chairs approved them before the deadline

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.minutes.agenda import AgendaEntry, ScheduledLink
+from bot.minutes.lifecycle import Erratum, Removal, Standing
 
 if TYPE_CHECKING:  # values of bot/attendance.py, which reads the database
     from bot.attendance import Attendance, QuorumState
@@ -97,6 +98,10 @@ class Minutes:
     scheduled: ScheduledLink | None = None
     agenda: tuple[AgendaEntry, ...] = ()
     bot: str | None = field(default=None, compare=False)
+    # After the meeting (bot/minutes/lifecycle.py): errata, approval, lines removed by retention.
+    errata: tuple[Erratum, ...] = ()
+    standing: Standing = Standing()
+    removals: tuple[Removal, ...] = ()
 
     @property
     def duration(self) -> timedelta | None:

@@ -374,14 +374,15 @@ async def test_quorum_is_set_shown_and_measured(room: Room, db: Database):
         "No quorum is set in this room.",
         "Chairs set one with !quorum <n> organisations|<n> members|<p>%.",
     ]
-    assert (await one(room, "!settings")).splitlines()[4] == (
-        "Quorum: off (chairs change it with !quorum)"
+    assert (
+        "Quorum: off (chairs change it with !quorum)" in (await one(room, "!settings")).splitlines()
     )
     assert await one(room, "!quorum 2 organisations", ALICE, CHAIR) == (
         "Quorum set: 2 organisations."
     )
-    assert (await one(room, "!settings")).splitlines()[4] == (
+    assert (
         "Quorum: 2 organisations (chairs change it with !quorum)"
+        in (await one(room, "!settings")).splitlines()
     )
     assert await one(room, "!quorum", DAN) == "Quorum: 2 organisations."
     await plenary(room)

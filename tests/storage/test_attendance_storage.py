@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 def test_migration_0011_keeps_a_meeting_recorded_before_it(database_url):
     db = Database(database_url)
-    db.upgrade("0007")
+    db.upgrade("0008")
     with db.transaction() as s:
         MemberRepository(s).replace(ROOM, [(ALICE, "Alice"), (BOB, None)])
         minutes = MinutesRepository(s)

@@ -2,14 +2,14 @@
 roll call, attendees, marks (✅ on the roll call, `!here`) and apologies.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
