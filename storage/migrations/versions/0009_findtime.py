@@ -3,14 +3,14 @@ it) whose slots are each a single-choice poll. New tables only: polls and meetin
 columns (on SQLite, altering them would copy the table, and dropping the old one cascades).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
