@@ -35,6 +35,7 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
         "Organisations and attendance: !org me|set|clear, !orgs, !here, !apologies, !quorum",
         "Actions: !action, !action reopen|drop|assign|due|note|show, !actions, !done",
         "Settings: !settings, !lang, !timezone, !retention, !help",
+        "Confidentiality: !startmeeting, !minutes, !retention, !forget",
         "Details: !help meetings for an area, !help meeting add for one command.",
     ]
     assert reply.html.startswith("<b>Commands</b><br><b>Meetings</b>: <code>!meeting add|")

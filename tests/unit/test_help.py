@@ -24,6 +24,7 @@ def test_every_command_is_in_an_area_and_every_area_names_real_commands():
         "organisations",
         "actions",
         "settings",
+        "confidentiality",
     ]
 
 
