@@ -288,6 +288,14 @@ class ConfidentialRepository:
             )
         )
         approvals = ApprovalRepository(s)
+        for approval in approvals.of_meetings(list(s.scalars(meetings))).values():
+            # The action items as approved: their assignees without them.
+            if any(user_id in (a.get("assignees") or []) for a in approval.actions):
+                approval.actions = [
+                    {**a, "assignees": [p for p in a.get("assignees") or [] if p != user_id]}
+                    for a in approval.actions
+                ]
+                touched.add(approval.meeting_id)
         # Approved minutes stay approved: the erasure counts as a redaction would.
         approved = sorted(approvals.of_meetings(sorted(touched)))
         approvals.note_redactions(touched)
