@@ -190,6 +190,19 @@ async def test_a_chatham_house_meeting_keeps_no_user_id_in_any_row_or_export(roo
     assert {r["sender"] for r in of_meeting} == {""}
 
 
+async def test_after_a_chatham_meeting_any_member_amends_and_room_chairs_approve(room: Room, db):
+    await chatham_meeting(room)
+    (amended,) = await room.say("!minutes 1 amend Paragraph 4 too", DAN)
+    assert "Amendment 1" in amended.body
+    (refused,) = await room.say("!minutes 1 approve", ALICE)
+    assert refused.body.startswith("Only the meeting's chairs may use")
+    await room.say("!minutes 1 accept 1", ALICE, level=CHAIR)
+    (approved,) = await room.say("!minutes 1 approve", ALICE, level=CHAIR)
+    assert "approved" in approved.body
+    doc = json.loads(await minutes(room, 1, "json"))
+    assert doc["present"]["without_organisation"] == 2
+
+
 async def test_in_a_chatham_meeting_edits_are_not_applied_and_only_chairs_undo(room: Room, db):
     await room.say("!startmeeting Plenary --chatham", ALICE, level=CHAIR)
     said, _r = await room.send("First version", BOB)
