@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.args import parse_number, parse_user, unquote
+from bot.decisions import enter, ref
 from bot.dispatch import CommandContext
 from bot.features import command
 from bot.format import Clock, and_more, joined, people, show_duration, undecrypted, user_ids
@@ -24,18 +25,24 @@ from bot.i18n import N_, Translate
 from bot.minutes.items import Item, Kind, Minutes
 from bot.minutes.meeting import LiveMeeting
 from bot.minutes.rows import load_minutes
-from bot.minutes.writers import FORMATS, MIMETYPES, render
+from bot.minutes.writers import FORMATS, MIMETYPES, outcome_line, render
 from bot.parsing import UsageError, split_args
 from bot.replies import Attachment, Reply, bold, code, fmt, mention
 from storage.actions import ActionRepository
 from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting
-from storage.status import LogKind
+from storage.status import DecisionOutcome, LogKind
 
 MAX_TITLE, MAX_ITEM, MAX_URL = 200, 2000, 2000
 LIST_LIMIT = 20
 SUMMARY_LIMIT, SUMMARY_TEXT = 20, 300
 URL = re.compile(r"^https?://[^\s<>\"']+$", re.I)
+# Items that are entered in the decision register, and as what.
+REGISTERED = {
+    Kind.AGREED: DecisionOutcome.AGREED,
+    Kind.REJECTED: DecisionOutcome.REJECTED,
+    Kind.DEFERRED: DecisionOutcome.DEFERRED,
+}
 FORMAT_WORDS = {**{f: f for f in FORMATS}, "markdown": "md", "text": "txt", "texte": "txt"}
 
 
@@ -201,7 +208,7 @@ async def start_meeting(ctx: CommandContext, title: str) -> Reply:
 async def _record(ctx: CommandContext, kind: Kind, text: str, url: str | None = None) -> Reply:
     meeting = _running(ctx)
     live(ctx.session, meeting).may_record(kind, ctx.sender, ctx.is_chair, ctx.prefix + kind.value)
-    MinutesRepository(ctx.session).add_item(
+    item = MinutesRepository(ctx.session).add_item(
         meeting,
         kind=kind.value,
         text=text,
@@ -211,14 +218,22 @@ async def _record(ctx: CommandContext, kind: Kind, text: str, url: str | None = 
         event_id=ctx.event_id,
     )
     _ = ctx._
+    shown = _shorten(text or url or "")
+    if kind in REGISTERED:
+        # An outcome: entered in the room's decision register, its number said back.
+        number = ref(enter(ctx.session, meeting, item, REGISTERED[kind]).number)
+        outcomes = {
+            Kind.AGREED: _("Decision {number} recorded: {text}"),
+            Kind.REJECTED: _("Rejection {number} recorded: {text}"),
+            Kind.DEFERRED: _("Deferral {number} recorded: {text}"),
+        }
+        return Reply.of(fmt(outcomes[kind], number=bold(number), text=shown))
     labels = {
         Kind.TOPIC: _("Topic: {text}"),
         Kind.INFO: _("Info recorded: {text}"),
         Kind.IDEA: _("Idea recorded: {text}"),
-        Kind.AGREED: _("Decision recorded: {text}"),
         Kind.LINK: _("Link recorded: {text}"),
     }
-    shown = _shorten(text or url or "")
     return Reply.of(fmt(labels[kind], text=bold(shown) if kind is Kind.TOPIC else shown))
 
 
@@ -246,6 +261,28 @@ async def add_idea(ctx: CommandContext, text: str) -> Reply:
 )
 async def add_decision(ctx: CommandContext, text: str) -> Reply:
     return await _record(ctx, Kind.AGREED, text)
+
+
+@command(
+    "rejected",
+    usage="<proposal>",
+    help=N_("Record a proposal the meeting rejected."),
+    aliases=("rejeté", "abgelehnt"),
+    parse=parse_text,
+)
+async def add_rejection(ctx: CommandContext, text: str) -> Reply:
+    return await _record(ctx, Kind.REJECTED, text)
+
+
+@command(
+    "deferred",
+    usage="<proposal>",
+    help=N_("Record a question the meeting put off to later."),
+    aliases=("reporté", "vertagt"),
+    parse=parse_text,
+)
+async def add_deferral(ctx: CommandContext, text: str) -> Reply:
+    return await _record(ctx, Kind.DEFERRED, text)
 
 
 @command("link", usage="<url> [text]", help=N_("Record a link."), parse=parse_link)
@@ -319,6 +356,9 @@ def _kind_name(kind: Kind, _: Translate) -> str:
         Kind.AGREED: _("decision"),
         Kind.ACTION: _("action"),
         Kind.LINK: _("link"),
+        Kind.REJECTED: _("rejection"),
+        Kind.DEFERRED: _("deferral"),
+        Kind.VOTE: _("vote"),
     }[kind]
 
 
@@ -337,7 +377,7 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
     decisions = minutes.decisions
     if decisions:
         lines.append(bold(_("Decisions")))
-        lines.extend(f"• {_shorten(d.text)}" for d in decisions[:SUMMARY_LIMIT])
+        lines.extend(f"• {_shorten(outcome_line(d, _))}" for d in decisions[:SUMMARY_LIMIT])
         if len(decisions) > SUMMARY_LIMIT:
             lines.append(and_more(len(decisions) - SUMMARY_LIMIT, _))
     mentioned: list[str] = []

@@ -27,6 +27,7 @@ class PollStatus(StrEnum):
 class PollKind(StrEnum):
     POLL = "poll"
     FINDTIME = "findtime"  # the best slot becomes a meeting
+    VOTE = "vote"  # a formal vote of a recorded meeting: For / Against / Abstain
 
 
 class ActionStatus(StrEnum):
@@ -53,3 +54,25 @@ class LogKind(StrEnum):
     MESSAGE = "message"
     GAP = "gap"  # a message the bot could not decrypt (yet)
     EDIT = "edit"  # an edit of a logged message (kept so its redaction is found)
+
+
+class DecisionOutcome(StrEnum):
+    """What a register entry records."""
+
+    AGREED = "agreed"  # !agreed
+    ADOPTED = "adopted"  # a vote with more For than Against
+    REJECTED = "rejected"  # !rejected, or a vote with more Against than For
+    DEFERRED = "deferred"  # !deferred
+
+
+class DecisionStatus(StrEnum):
+    IN_FORCE = "in_force"
+    SUPERSEDED = "superseded"
+    REVOKED = "revoked"
+
+
+class VoteOutcome(StrEnum):
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+    TIED = "tied"
+    NO_QUORUM = "no_quorum"
