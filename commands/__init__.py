@@ -3,6 +3,7 @@
 from commands import (
     action_rounds,
     actions,
+    decisions,
     help,
     meeting_reminders,
     meetings,
@@ -22,6 +23,7 @@ MODULES = (
     poll_closing,
     minutes,
     minutes_log,
+    decisions,
     actions,
     action_rounds,
 )

@@ -62,6 +62,8 @@ AREAS = (
             "info",
             "idea",
             "agreed",
+            "rejected",
+            "deferred",
             "action",
             "link",
             "chair",
@@ -70,6 +72,18 @@ AREAS = (
             "endmeeting",
             "minutes",
             "minutes list",
+        ),
+    ),
+    Area(
+        N_("Decisions"),
+        {"en": "decisions", "fr": "décisions", "de": "beschlüsse"},
+        ("decision", "décision", "beschluss", "register", "registre"),
+        (
+            "decisions",
+            "decision show",
+            "decision supersede",
+            "decision revoke",
+            "decisions export",
         ),
     ),
     Area(
