@@ -244,7 +244,15 @@ def render_register(
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow([_cell(row[column]) for column in COLUMNS])
+            # As bot/export.py: only free text is neutralised, ids and numbers are the bot's own.
+            writer.writerow(
+                [
+                    _cell(row[c])
+                    if c in ("text", "topic")
+                    else ("" if row[c] is None else str(row[c]))
+                    for c in COLUMNS
+                ]
+            )
         return out.getvalue().encode("utf-8")
     lines = [f"# {_md(heading)}", ""]
     if not decisions:
@@ -256,7 +264,7 @@ def render_register(
             facts.append(_("meeting #{id}").format(id=row["meeting"]))
         if decision.counts:
             facts.append(counts_text(decision.counts, _))
-        lines.append(f"- **{row['number']}** {_md(decision.text)} — {_md('; '.join(facts))}")
+        lines.append(f"- **{row['number']}** {_md(decision.text)} — {'; '.join(facts)}")
         if decision.topic:
             lines.append(f"  - {_md(_('Topic: {text}').format(text=decision.topic))}")
     lines += ["", f"*{_md(_('Register written by wgbot.'))}*", ""]
