@@ -16,6 +16,7 @@ from bot.meetings import DEFAULT_DURATION
 from bot.msc3381 import POLL_END, Response, Tally, end_content, tally
 from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, code, fmt
 from bot.rooms import RoomSettings, settings_of
+from bot.votes import vote_closing
 from bot.when import WhenError, parse_when
 from storage.models import Poll
 from storage.polls import PollRepository
@@ -148,7 +149,9 @@ def closing(
     session: Session, poll: Poll, *, room: RoomSettings, send_end: bool, now: datetime
 ) -> list[Message]:
     """What a poll claimed closed says: its end event (for every app), then its results; the
-    count is stored with it."""
+    count is stored with it. A meeting's vote records its outcome (bot/votes.py)."""
+    if poll.kind == PollKind.VOTE:
+        return vote_closing(session, poll, room=room, send_end=send_end, now=now)
     _ = room._
     counted = current_tally(session, poll)
     poll.result = counted.to_json()

@@ -12,6 +12,7 @@ from commands import (
     poll_closing,
     polls,
     settings,
+    votes,
 )
 
 MODULES = (
@@ -24,6 +25,7 @@ MODULES = (
     minutes,
     minutes_log,
     decisions,
+    votes,
     actions,
     action_rounds,
 )

@@ -64,6 +64,8 @@ AREAS = (
             "agreed",
             "rejected",
             "deferred",
+            "vote",
+            "vote close",
             "action",
             "link",
             "chair",

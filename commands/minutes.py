@@ -27,7 +27,9 @@ from bot.minutes.meeting import LiveMeeting
 from bot.minutes.rows import load_minutes
 from bot.minutes.writers import FORMATS, MIMETYPES, outcome_line, render
 from bot.parsing import UsageError, split_args
-from bot.replies import Attachment, Reply, bold, code, fmt, mention
+from bot.replies import Attachment, Message, Reply, bold, code, fmt, mention
+from bot.rooms import settings_of
+from bot.votes import close_open_votes
 from storage.actions import ActionRepository
 from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting
@@ -407,16 +409,19 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
 @command(
     "endmeeting", help=N_("End the meeting and post its minutes (chairs)."), parse=parse_nothing
 )
-async def end_meeting(ctx: CommandContext, _args: None) -> list[Reply]:
+async def end_meeting(ctx: CommandContext, _args: None) -> list[Message]:
     """Stop recording; the summary is said in the room and the minutes come as a file."""
     meeting = _running(ctx)
     live(ctx.session, meeting).require_chair(ctx.sender, ctx.is_chair, ctx.prefix + "endmeeting")
+    # Votes still open close first: their outcomes belong to this meeting's minutes.
+    votes = close_open_votes(ctx.session, meeting, ctx.sender, room=settings_of(ctx), now=ctx.now)
     MinutesRepository(ctx.session).end(meeting, ctx.sender, ctx.now)
     minutes = load_minutes(
         ctx.session, meeting, language=ctx.language, timezone=ctx.timezone, now=ctx.now
     )
     # Two messages answer this command: the summary first, then the file.
     return [
+        *votes,
         summary(minutes, ctx.prefix, ctx._),
         Reply.file(minutes_file(minutes, "md", ctx._, ctx.now)),
     ]
