@@ -29,8 +29,9 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
         "Meetings: !meeting add|list|show|cancel|move|agenda|rsvp|reminders|ics",
         "Polls: !poll, !poll results|close|list",
         "Find a time: !findtime",
-        "Minutes: !startmeeting, !topic, !info, !idea, !agreed, !rejected, !deferred, "
-        "!action, !link, !chair, !unchair, !undo, !endmeeting, !minutes, !minutes list",
+        "Minutes: !startmeeting, !topic, !info, !idea, !agreed, !rejected, !deferred, !vote, "
+        "!vote close, !action, !link, !chair, !unchair, !undo, !endmeeting, !minutes, "
+        "!minutes list",
         "Decisions: !decisions, !decisions export, !decision show|supersede|revoke",
         "Actions: !action, !action reopen|drop|assign|due|note|show, !actions, !done",
         "Settings: !settings, !lang, !timezone, !help",

@@ -83,9 +83,7 @@ def test_per_organisation_the_latest_vote_of_any_present_member_counts():
 def test_per_organisation_only_present_members_count_when_attendance_is_known():
     orgs = {A: "MAEE", B: "MAEE", C: "CCDH"}
     responses = [r(A, "for", 1), r(B, "against", 2), r(C, "for", 3)]
-    count = count_votes(
-        responses, per_org=True, presence=Presence(orgs, present=frozenset({A, C}))
-    )
+    count = count_votes(responses, per_org=True, presence=Presence(orgs, present=frozenset({A, C})))
     assert count.voters == {"for": ("MAEE", "CCDH"), "against": (), "abstain": ()}
     # Per person, presence is not asked: every member's vote counts.
     count = count_votes(responses, per_org=False, presence=Presence(orgs, frozenset({A})))
