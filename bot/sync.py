@@ -37,6 +37,7 @@ from bot.errors import log_internal_error
 from bot.levels import CREATOR_LEVEL, creators_of, levels_along, power_levels_of, user_level
 from bot.trust import Trust
 from storage.db import Database
+from storage.members import MemberRepository
 from storage.sync import SyncRepository
 from storage.undecryptable import UndecryptableRepository
 
@@ -162,6 +163,7 @@ class Syncer:
             if self.refuse_public_rooms
             else set()
         )
+        self._note_members(response, left)
         for room_id, info in response.rooms.join.items():
             if room_id in left:
                 continue
@@ -179,6 +181,26 @@ class Syncer:
             SyncRepository(session).save_token(response.next_batch)
         await self._retry_undecryptable(response)
         self.dispatcher.explain_undecryptable(received_before=self.dispatcher.clock() - self.grace)
+
+    def _note_members(self, response: SyncResponse, left: set[str]) -> None:
+        """Keep storage/members.py's snapshot of each room whose membership or names changed."""
+        changed = {
+            room_id
+            for room_id, info in response.rooms.join.items()
+            if room_id not in left
+            and any(isinstance(e, RoomMemberEvent) for e in (*info.state, *info.timeline.events))
+        }
+        gone = left | set(response.rooms.leave)
+        if not changed and not gone:
+            return
+        with self.db.transaction() as session:
+            members = MemberRepository(session)
+            for room_id in changed:
+                room = self.client.rooms.get(room_id)
+                if room is not None:
+                    members.replace(room_id, joined_members(room, self.client.user_id))
+            for room_id in gone:
+                members.forget_room(room_id)
 
     async def _leave_public_rooms(self, rooms: Iterable[str]) -> set[str]:
         """Leave rooms anyone can join or read, saying why: members' words must not leak there."""
@@ -401,6 +423,15 @@ class Syncer:
             sender_level=self._level(room_id, event.sender, levels),
             names=mentioned_names(room, content.mentions),
         )
+
+
+def joined_members(room: MatrixRoom, own_id: str) -> list[tuple[str, str | None]]:
+    """The room's joined members other than the bot, with the display names they set."""
+    return [
+        (user_id, user.display_name if user.display_name != user_id else None)
+        for user_id, user in room.users.items()
+        if user_id != own_id and user_id not in room.invited_users
+    ]
 
 
 def mentioned_names(

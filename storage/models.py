@@ -52,6 +52,16 @@ class Room(Base):
     unencrypted_notice_at: Mapped[datetime | None]
 
 
+class RoomMember(Base):
+    """A member joined to a room (the bot itself excluded), as the last sync saw the room."""
+
+    __tablename__ = "room_members"
+
+    room_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(Text)
+
+
 class HandledEvent(Base):
     """An event whose effects are committed; written in the same transaction as those effects."""
 

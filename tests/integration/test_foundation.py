@@ -242,3 +242,30 @@ async def test_replies_wait_out_rate_limits(members, tmp_path):
             await alice.close()
         await bot.stop()
         strict.stop()
+
+
+def joined_as_stored(bot: BotProcess, room_id: str) -> list[tuple[str, str | None]]:
+    with sqlite3.connect(bot.data_dir / "wgbot.db") as db:
+        return db.execute(
+            "SELECT user_id, display_name FROM room_members WHERE room_id = ? ORDER BY user_id",
+            (room_id,),
+        ).fetchall()
+
+
+async def test_the_bot_knows_who_is_in_the_room_and_by_which_name(members, bot):
+    alice = await members("alice")
+    bob = await members("bob")
+    await bob.client.set_displayname("Bob from the Ministry")
+    room_id = await room_with_bot(alice, bot, invite=[bob.user_id])
+    await bob.join(room_id)
+    await alice.wait_joined(room_id, bob.user_id)
+    await ask(bob, room_id, bot, "!settings")  # the bot has synced past bob's join
+
+    alice_name = alice.user_id[1:].split(":")[0]  # Synapse's default display name
+    assert joined_as_stored(bot, room_id) == [
+        (alice.user_id, alice_name),
+        (bob.user_id, "Bob from the Ministry"),
+    ]
+    await bob.client.room_leave(room_id)
+    await ask(alice, room_id, bot, "!settings")
+    assert joined_as_stored(bot, room_id) == [(alice.user_id, alice_name)]

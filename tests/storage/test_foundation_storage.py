@@ -140,3 +140,25 @@ async def test_a_message_for_a_room_the_bot_left_does_not_block_the_queue(db: Da
     await client.close()
     with db.transaction() as s:
         assert OutboxRepository(s).pending() == []
+
+
+def test_a_rooms_members_are_replaced_as_a_whole_and_forgotten_with_the_room(db: Database):
+    from storage.members import MemberRepository
+
+    with db.transaction() as s:
+        MemberRepository(s).replace(ROOM, [("@b:x", "Bea"), ("@a:x", None)])
+        MemberRepository(s).replace("!other:x", [("@a:x", "Ana")])
+    with db.transaction() as s:
+        members = MemberRepository(s)
+        assert [(m.user_id, m.display_name) for m in members.joined(ROOM)] == [
+            ("@a:x", None),
+            ("@b:x", "Bea"),
+        ]
+        members.replace(ROOM, [("@b:x", "Béa M.")])
+    with db.transaction() as s:
+        members = MemberRepository(s)
+        assert members.display_names(ROOM) == {"@b:x": "Béa M."}
+        assert members.display_name("!other:x", "@a:x") == "Ana"
+        members.forget_room(ROOM)
+    with db.transaction() as s:
+        assert MemberRepository(s).joined(ROOM) == []
