@@ -1,15 +1,15 @@
 """The decision register and formal votes: register entries (D1, D2… per room), the last number
 given in each room, and the votes held in recorded meetings.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0009"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
