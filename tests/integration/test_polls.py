@@ -4,12 +4,13 @@ Element sends, the bot as a process."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from datetime import UTC, datetime
 
 import nio
 from botproc import BotProcess
-from helpers import ask, room_with_bot
+from helpers import ask, ask_file, room_with_bot
 from members import Member, reply_target
 
 from bot.msc3381 import POLL_END, POLL_RESPONSE, POLL_START, TEXT, response_content
@@ -247,3 +248,66 @@ async def test_closing_time_across_a_restart_counts_votes_sent_while_down(
         await bot.stop()
     ends = [e for e in alice.events(room_id) if of_type(POLL_END, bot)(e)]
     assert len(ends) == 1
+
+
+async def test_a_meetings_vote_changed_votes_its_close_and_the_register(members, bot):
+    alice, bob, carol = [await members(n) for n in ("alice", "bob", "carol")]
+    room_id = await room_with_bot(alice, bot, invite=[bob.user_id, carol.user_id])
+    for member in (bob, carol):
+        await member.join(room_id)
+
+    outside = await ask(alice, room_id, bot, '!vote "Adopt the budget"')
+    assert outside.body.startswith("Votes are held in meetings, and none is being recorded here")
+    await ask(alice, room_id, bot, "!startmeeting Plenary")
+    await ask(alice, room_id, bot, "!topic Budget 2027")
+    refused = await ask(bob, room_id, bot, '!vote "Adopt the budget"')
+    assert refused.body.startswith("Only the meeting's chairs may use !vote")
+    start, notice = await start_poll(alice, room_id, bot, '!vote "Adopt the budget"')
+    assert notice.body.splitlines()[0] == "Vote #1: Adopt the budget"
+    wire = await alice.raw_event(room_id, start.event_id)
+    assert wire["type"] == "m.room.encrypted"
+    content = start.source["content"][POLL_START]
+    assert [a[TEXT] for a in content["answers"]] == ["For", "Against", "Abstain"]
+    assert content["max_selections"] == 1
+    yes, no, abstain = (a["id"] for a in content["answers"])
+
+    await vote(bob, room_id, start.event_id, [no])
+    await vote(carol, room_id, start.event_id, [yes])
+    await vote(alice, room_id, start.event_id, [abstain])
+    await vote(bob, room_id, start.event_id, [yes])  # Bob changes his mind: the latest counts
+    close_id = await alice.send(room_id, "!vote close")
+    end = await alice.wait_for(of_type(POLL_END, bot, start.event_id), room_id=room_id)
+    assert end.source["content"][TEXT] == (
+        "The vote has ended: adopted (For 2, Against 0, Abstain 1)."
+    )
+    final = await alice.wait_for_reply(room_id, close_id, sender=bot.user_id)
+    assert final.body.splitlines() == [
+        "Vote #1 closed: Adopt the budget",
+        f"For: 2 — {carol.user_id}, {bob.user_id}",
+        "Against: 0",
+        f"Abstain: 1 — {alice.user_id}",
+        "Outcome: adopted, entered as D1.",
+    ]
+    rejected = await ask(alice, room_id, bot, "!rejected Double the budget")
+    assert rejected.body == "Rejection D2 recorded: Double the budget"
+    shown = await ask(carol, room_id, bot, "!decision show D1")
+    assert shown.body.splitlines()[:2] == ["D1 — Adopted: Adopt the budget", "Status: in force"]
+    assert "Topic: Budget 2027" in shown.body.splitlines()
+    assert "Votes: For 2, Against 0, Abstain 1" in shown.body.splitlines()
+    with sqlite3.connect(bot.data_dir / "wgbot.db") as db:
+        rows = db.execute(
+            "SELECT number, outcome, text, topic, status FROM decisions WHERE room_id = ?"
+            " ORDER BY number",
+            (room_id,),
+        ).fetchall()
+    assert rows == [
+        (1, "adopted", "Adopt the budget", "Budget 2027", "in_force"),
+        (2, "rejected", "Double the budget", "Budget 2027", "in_force"),
+    ]
+    _event, data = await ask_file(alice, room_id, bot, "!decisions export json")
+    register = json.loads(data)["decisions"]
+    assert [(d["number"], d["votes_for"], d["abstain"]) for d in register] == [
+        ("D1", 2, 1),
+        ("D2", None, None),
+    ]
+    assert alice.undecryptable(room_id) == []
