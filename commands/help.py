@@ -78,8 +78,9 @@ AREAS = (
     ),
     Area(
         N_("Decisions"),
-        {"en": "decisions", "fr": "décisions", "de": "beschlüsse"},
-        ("decision", "décision", "beschluss", "register", "registre"),
+        # "décisions" folds to the English word: `!help décisions` finds it.
+        {"en": "decisions", "fr": "decisions", "de": "beschlüsse"},
+        ("decision", "beschluss", "register", "registre"),
         (
             "decisions",
             "decision show",

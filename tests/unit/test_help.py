@@ -20,6 +20,7 @@ def test_every_command_is_in_an_area_and_every_area_names_real_commands():
         "polls",
         "find-a-time",
         "minutes",
+        "decisions",
         "actions",
         "settings",
     ]
