@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from bot.args import parse_number, read_time
-from bot.dispatch import CommandContext
-from bot.features import command
+from bot.dispatch import CommandContext, RoomEvent
+from bot.features import command, on_event
 from bot.format import show_time
 from bot.i18n import N_
-from bot.msc3381 import POLL_START, Answer, start_content
+from bot.msc3381 import POLL_END, POLL_START, Answer, end_content, start_content
 from bot.parsing import UsageError, split_args
 from bot.polls import close
 from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, code, fmt
@@ -181,6 +181,37 @@ def _open_vote(ctx: CommandContext, meeting: MinutesMeeting, short_id: int | Non
             command=f"{ctx.prefix}vote close {votes[0].short_id}",
         )
     return votes[0]
+
+
+@on_event("m.room.redaction")
+async def forget_redacted_vote(ctx: CommandContext, event: RoomEvent) -> list[Message] | None:
+    """A redacted `!vote` takes its motion with it: an open vote is withdrawn (ended, nothing
+    recorded); a closed one's item and register entry leave the minutes (commands/minutes_log.py)."""
+    redacts = event.content.redacts
+    found = VoteRepository(ctx.session).by_event(ctx.room_id, redacts) if redacts else None
+    if found is None:
+        return None
+    vote, poll = found
+    poll.question, vote.event_id = "", None
+    if not PollRepository(ctx.session).claim_close(poll.id, event.sender, ctx.now):
+        return None
+    ctx.session.delete(vote)  # closed without an outcome: nothing goes into the minutes
+    poll.result = None
+    _ = ctx._
+    said: list[Message] = []
+    if poll.start_event_id:
+        text = _("The vote was withdrawn.")
+        content = end_content(poll.start_event_id, text)
+        said.append(Event(POLL_END, content, Purpose(PurposeKind.POLL_END, poll.id)))
+    said.append(
+        Reply.of(
+            fmt(
+                _("Vote #{id} was withdrawn: its motion was redacted; nothing is recorded."),
+                id=str(poll.short_id),
+            )
+        )
+    )
+    return said
 
 
 @command(

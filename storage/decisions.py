@@ -110,6 +110,15 @@ class VoteRepository:
     def get(self, poll_id: int) -> Vote | None:
         return self.session.get(Vote, poll_id)
 
+    def by_event(self, room_id: str, event_id: str) -> tuple[Vote, Poll] | None:
+        """The vote a `!vote` command started, with its poll."""
+        row = self.session.execute(
+            select(Vote, Poll)
+            .join(Poll, Poll.id == Vote.poll_id)
+            .where(Vote.event_id == event_id, Poll.room_id == room_id)
+        ).first()
+        return None if row is None else (row[0], row[1])
+
     def open_in(self, meeting_id: int) -> list[Poll]:
         """The meeting's votes still open, oldest first."""
         return list(

@@ -336,3 +336,21 @@ async def test_undoing_or_redacting_a_vote_takes_its_entry(db, room):
     (undone,) = await room.say("!undo")
     assert undone.body == "Removed the vote: Adopt the other"
     assert stored(db)[2] == []
+
+
+async def test_redacting_an_open_votes_command_withdraws_it(db, room):
+    await room.say("!startmeeting Plenary")
+    command, _ = await room.send('!vote "A motion said by mistake"')
+    await vote(room, BOB, "for")
+    said = await room.redact(command, ALICE)
+    end, notice = said
+    assert end.type == POLL_END and end.content["body"] == "The vote was withdrawn."
+    assert notice.body == "Vote #1 was withdrawn: its motion was redacted; nothing is recorded."
+    polls, votes, register = stored(db)
+    assert (polls[0].status, polls[0].question) == ("closed", "")
+    assert votes == [] and register == []
+    (closing,) = await room.say("!vote close")
+    assert closing.body.splitlines()[0] == "No vote is open in this meeting."
+    _summary, file = await room.say("!endmeeting")
+    assert "mistake" not in file.data.decode()
+    assert await room.redact(command, ALICE) == []  # once
