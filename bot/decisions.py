@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.format import Clock
 from bot.i18n import Translate
-from bot.minutes.items import Item, Kind, VoteEntry
+from bot.minutes.items import Item, VoteEntry
 from bot.replies import clean
 from storage.decisions import DecisionRepository
 from storage.minutes import MinutesRepository
@@ -114,29 +114,35 @@ def status_text(decision: Decision, _: Translate) -> str:
     return _("in force")
 
 
-def vote_text(item: Item, _: Translate) -> str:
-    """A vote's motion with its outcome and counts."""
-    vote = item.vote
-    if vote is None:
-        return _one_line(item.text)
+def _vote_counts(vote: VoteEntry, _: Translate) -> str:
     counts = {
         "for": vote.votes_for,
         "against": vote.against,
         "abstain": vote.abstain,
         "per_org": vote.per_org,
     }
+    return counts_text(counts, _)
+
+
+def vote_text(item: Item, _: Translate) -> str:
+    """A vote's motion with its outcome and counts: "Adopt it: adopted (For 3, …)"."""
+    vote = item.vote
+    if vote is None:
+        return _one_line(item.text)
     return _("{motion}: {outcome} ({counts})").format(
         motion=_one_line(item.text),
         outcome=outcome_label(vote.outcome, _).lower(),
-        counts=counts_text(counts, _),
+        counts=_vote_counts(vote, _),
     )
 
 
 def outcome_line(item: Item, _: Translate) -> str:
-    """An outcome as the list of decisions shows it: "D3 Agreed: …", "Tied: …" (a vote that
-    decided nothing has no number)."""
+    """An outcome as the list of decisions shows it: "D3 Agreed: …", "D4 Adopted: <motion>
+    (For 3, …)", "Tied: …" (a vote that decided nothing has no number)."""
     outcome = item.vote.outcome if item.vote else item.kind.value
-    text = vote_text(item, _) if item.kind is Kind.VOTE else _one_line(item.text)
+    text = _one_line(item.text)
+    if item.vote is not None:
+        text = _("{motion} ({counts})").format(motion=text, counts=_vote_counts(item.vote, _))
     label = outcome_label(outcome, _)
     if item.decision is None:
         return _("{outcome}: {text}").format(outcome=label, text=text)

@@ -116,7 +116,7 @@ async def test_a_vote_is_a_native_poll_and_its_close_records_the_outcome(db, roo
     ]
     assert "Votes: For 3, Against 0, Abstain 1" in shown.body.splitlines()
     summary, file = await room.say("!endmeeting")
-    assert "• D1 Adopted: Adopt the 2027 budget: adopted (For 3, Against 0, Abstain 1)" in (
+    assert "• D1 Adopted: Adopt the 2027 budget (For 3, Against 0, Abstain 1)" in (
         summary.body.splitlines()
     )
     text = file.data.decode()
@@ -163,8 +163,8 @@ async def test_rejected_and_tied_votes(db, room):
     summary, _file = await room.say("!endmeeting")
     assert summary.body.splitlines()[1:4] == [
         "Decisions",
-        "• D1 Rejected: Meet weekly: rejected (For 0, Against 1, Abstain 1)",
-        "• Tied: Meet monthly: tied (For 1, Against 1, Abstain 0)",
+        "• D1 Rejected: Meet weekly (For 0, Against 1, Abstain 1)",
+        "• Tied: Meet monthly (For 1, Against 1, Abstain 0)",
     ]
 
 
