@@ -65,6 +65,8 @@ class Count:
 
     voters: dict[str, tuple[str, ...]]
     per_org: bool = False
+    # Per organisation: those who voted without being present at the meeting (not counted).
+    absent: tuple[str, ...] = ()
 
     def n(self, answer: str) -> int:
         return len(self.voters.get(answer, ()))
@@ -117,15 +119,17 @@ def count_votes(
             voters[answer].append(person)
         return Count({a: tuple(v) for a, v in voters.items()})
     by_voice: dict[str, str] = {}  # organisation (or person) -> answer, latest last
+    absent: list[str] = []
     for person, answer, _ts in votes:
         if presence.present is not None and person not in presence.present:
+            absent.append(person)
             continue
         voice = presence.organisations.get(person) or person
         by_voice.pop(voice, None)  # the later vote replaces the earlier one
         by_voice[voice] = answer
     for voice, answer in by_voice.items():
         voters[answer].append(voice)
-    return Count({a: tuple(v) for a, v in voters.items()}, per_org=True)
+    return Count({a: tuple(v) for a, v in voters.items()}, per_org=True, absent=tuple(absent))
 
 
 def outcome(votes_for: int, against: int, abstain: int, quorum: bool | None) -> VoteOutcome:
@@ -179,6 +183,13 @@ def result_lines(poll: Poll, count: Count, result: str, number: int | None, _: T
         )
     if count.per_org:
         lines.append(_("One vote per organisation: the latest vote of its members counted."))
+    if count.absent:
+        lines.append(
+            fmt(
+                _("Not counted, not present at the meeting: {people}."),
+                people=joined(count.absent),
+            )
+        )
     label = outcome_label(result, _).lower()
     if number is not None:
         lines.append(

@@ -354,3 +354,25 @@ async def test_redacting_an_open_votes_command_withdraws_it(db, room):
     _summary, file = await room.say("!endmeeting")
     assert "mistake" not in file.data.decode()
     assert await room.redact(command, ALICE) == []  # once
+
+
+async def test_per_organisation_votes_of_members_not_present_are_named_not_counted(
+    db, room, monkeypatch
+):
+    orgs = {ALICE: "MAEE", BOB: "MAEE", CAROL: "CCDH"}
+    there = Presence(orgs, present=frozenset({ALICE, CAROL}), quorum=True)
+    monkeypatch.setattr(bot.votes, "presence", lambda *a: there)
+    await room.say("!startmeeting Plenary")
+    await room.say('!vote "Adopt the statement" --per-org')
+    await vote(room, ALICE, "for")
+    await vote(room, CAROL, "for")
+    await vote(room, BOB, "against")  # later, but Bob is not present: MAEE's vote is Alice's
+    (results,) = await room.say("!vote close")
+    assert results.body.splitlines()[1:] == [
+        "For: 2 — MAEE, CCDH",
+        "Against: 0",
+        "Abstain: 0",
+        "One vote per organisation: the latest vote of its members counted.",
+        f"Not counted, not present at the meeting: {BOB}.",
+        "Outcome: adopted, entered as D1.",
+    ]

@@ -85,6 +85,7 @@ def test_per_organisation_only_present_members_count_when_attendance_is_known():
     responses = [r(A, "for", 1), r(B, "against", 2), r(C, "for", 3)]
     count = count_votes(responses, per_org=True, presence=Presence(orgs, present=frozenset({A, C})))
     assert count.voters == {"for": ("MAEE", "CCDH"), "against": (), "abstain": ()}
+    assert count.absent == (B,)
     # Per person, presence is not asked: every member's vote counts.
     count = count_votes(responses, per_org=False, presence=Presence(orgs, frozenset({A})))
     assert count.voters == {"for": (A, C), "against": (B,), "abstain": ()}
