@@ -24,7 +24,7 @@ from bot.decisions import counts_text, enter, outcome_label, ref
 from bot.format import joined
 from bot.i18n import Translate
 from bot.msc3381 import POLL_END, SPOILT, WITHDRAWN, Response, end_content, tally, validate
-from bot.replies import Event, Fragment, Message, Purpose, PurposeKind, Reply, bold, fmt
+from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, fmt
 from bot.rooms import RoomSettings
 from storage.decisions import VoteRepository
 from storage.minutes import MinutesRepository
@@ -156,10 +156,6 @@ def answer_texts(_: Translate) -> list[dict[str, str]]:
     ]
 
 
-def _names(names: tuple[str, ...]) -> Fragment:
-    return joined(names)
-
-
 def result_lines(poll: Poll, count: Count, result: str, number: int | None, _: Translate) -> list:
     """What the room reads when a vote closes: the counts, who (or which organisations) voted
     what, the outcome and its register number."""
@@ -178,7 +174,7 @@ def result_lines(poll: Poll, count: Count, result: str, number: int | None, _: T
                 template,
                 answer=bold(texts.get(answer, answer)),
                 count=str(len(names)),
-                names=_names(names),
+                names=joined(names),
             )
         )
     if count.per_org:
