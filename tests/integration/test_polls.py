@@ -4,6 +4,8 @@ Element sends, the bot as a process."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import sqlite3
 from datetime import UTC, datetime
@@ -311,3 +313,39 @@ async def test_a_meetings_vote_changed_votes_its_close_and_the_register(members,
         ("D2", None, None),
     ]
     assert alice.undecryptable(room_id) == []
+
+
+async def test_the_register_across_two_meetings_with_a_supersede(members, bot):
+    alice, bob = await members("alice"), await members("bob")
+    room_id = await room_with_bot(alice, bot, invite=[bob.user_id])
+    await bob.join(room_id)
+
+    await ask(alice, room_id, bot, "!startmeeting First plenary")
+    first = await ask(bob, room_id, bot, "!agreed Meet every three months")
+    assert first.body == "Decision D1 recorded: Meet every three months"
+    deferred = await ask(bob, room_id, bot, "!deferred The annual report")
+    assert deferred.body == "Deferral D2 recorded: The annual report"
+    await alice.send(room_id, "!endmeeting")
+    await ask(alice, room_id, bot, "!startmeeting Second plenary")
+    second = await ask(alice, room_id, bot, "!agreed Meet every two months")
+    assert second.body == "Decision D3 recorded: Meet every two months"
+    refused = await ask(bob, room_id, bot, "!decision supersede D1 by D3")
+    assert refused.body.startswith("Only chairs")
+    itself = await ask(alice, room_id, bot, "!decision supersede D3 by D3")
+    assert itself.body.splitlines()[0] == "A decision cannot supersede itself."
+    unknown = await ask(alice, room_id, bot, "!decision supersede D1 by D9")
+    assert unknown.body.splitlines()[0] == "There is no decision D9 in this room."
+    done = await ask(alice, room_id, bot, "!decision supersede D1 by D3")
+    assert done.body == "D1 is now superseded by D3: Meet every three months"
+    listing = await ask(bob, room_id, bot, "!decisions months")
+    assert [line.split(" — ")[1].split(";")[0] for line in listing.body.splitlines()[1:]] == [
+        "Agreed, in force",
+        "Agreed, superseded by D3",
+    ]
+    _event, data = await ask_file(bob, room_id, bot, "!decisions export csv")
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    assert [(r["number"], r["meeting"], r["status"], r["superseded_by"]) for r in rows] == [
+        ("D1", "1", "superseded", "D3"),
+        ("D2", "1", "in_force", ""),
+        ("D3", "2", "in_force", ""),
+    ]
