@@ -42,6 +42,11 @@ _PLACE_MARK = re.compile(
     re.I,
 )
 _REFERENCE_NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+# A time before a meeting: 1d, 2h, 15m, 1h30m, 2w (also j, t, std, mn).
+_OFFSET = re.compile(r"(\d{1,5})\s*(std|min|mn|w|d|j|t|h|m)", re.I)
+_UNIT_MINUTES = {"w": 7 * 1440, "d": 1440, "j": 1440, "t": 1440, "h": 60, "std": 60}
+MAX_OFFSET_MINUTES = 28 * 24 * 60
+OFF_WORDS = frozenset({"off", "none", "aucun", "aucune", "keine", "aus"})
 
 
 def parse_number(token: str, not_a_number: str) -> int:
@@ -60,6 +65,23 @@ def parse_one_number(raw: str, missing: str, not_a_number: str) -> int:
     if len(words) != 1:
         raise UsageError(missing)
     return parse_number(words[0], not_a_number)
+
+
+def parse_offset(word: str) -> int:
+    """A time before a meeting in minutes, from one word: `1d`, `2h`, `15m`, `1h30m`, `2w`;
+    between a minute and four weeks."""
+    parts = _OFFSET.findall(word)
+    if not parts or "".join(n + u for n, u in parts).lower() != word.lower().replace(" ", ""):
+        raise UsageError(
+            N_("“{value}” is not a time before the meeting; write e.g. 1d, 2h, 15m or 1h30m."),
+            value=word[:20],
+        )
+    minutes = sum(int(n) * _UNIT_MINUTES.get(u.lower(), 1) for n, u in parts)
+    if not 0 < minutes <= MAX_OFFSET_MINUTES:
+        raise UsageError(
+            N_("“{value}” is out of range: between 1 minute and 4 weeks."), value=word[:20]
+        )
+    return minutes
 
 
 def echo(phrase: str) -> str:

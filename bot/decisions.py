@@ -15,13 +15,20 @@ from sqlalchemy.orm import Session
 
 from bot.format import Clock
 from bot.i18n import Translate
-from bot.minutes.items import Item, VoteEntry
-from bot.replies import clean
+from bot.minutes.items import Item, Kind, VoteEntry
+from bot.replies import Fragment, bold, clean, fmt
 from storage.decisions import DecisionRepository
 from storage.minutes import MinutesRepository
-from storage.models import Decision, MinutesItem, MinutesMeeting
-from storage.status import DecisionStatus
+from storage.models import MinutesItem, MinutesMeeting
+from storage.register_models import Decision
+from storage.status import DecisionOutcome, DecisionStatus
 
+# Items entered in the decision register by the command that records them, and as what.
+REGISTERED = {
+    Kind.AGREED: DecisionOutcome.AGREED,
+    Kind.REJECTED: DecisionOutcome.REJECTED,
+    Kind.DEFERRED: DecisionOutcome.DEFERRED,
+}
 EXPORT_FORMATS = ("md", "csv", "json")
 EXPORT_MIMETYPES = {"md": "text/markdown", "csv": "text/csv", "json": "application/json"}
 EXPORT_SCHEMA = "wgbot.decisions/1"
@@ -68,6 +75,27 @@ def enter(
         topic=topic_before(session, meeting, item.seq),
         counts=counts,
     )
+
+
+def register_item(
+    session: Session,
+    meeting: MinutesMeeting,
+    item: MinutesItem,
+    kind: Kind,
+    shown: str,
+    _: Translate,
+) -> Fragment | None:
+    """Enter an `!agreed`, `!rejected` or `!deferred` item in the register; what the reply says
+    (None for items that are not outcomes)."""
+    if kind not in REGISTERED:
+        return None
+    number = ref(enter(session, meeting, item, REGISTERED[kind]).number)
+    said = {
+        Kind.AGREED: _("Decision {number} recorded: {text}"),
+        Kind.REJECTED: _("Rejection {number} recorded: {text}"),
+        Kind.DEFERRED: _("Deferral {number} recorded: {text}"),
+    }[kind]
+    return fmt(said, number=bold(number), text=shown)
 
 
 # --- Words ------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""What a meeting says about its time and plans for its reminders, shared by the meeting
-commands (commands/meetings.py) and the reminders themselves (commands/meeting_reminders.py)."""
+"""What a meeting says about its time and plans for its reminders and its call for agenda items,
+shared by the meeting commands (commands/meetings.py), the reminders themselves
+(commands/meeting_reminders.py) and the calls (commands/agenda_calls.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from sqlalchemy.orm import Session
 from bot.format import describe_recurrence, join_list, show_minutes, show_span
 from bot.i18n import Translate
 from bot.ics import CalendarMeeting
-from bot.recurrence import DEFAULT_OFFSETS, next_occurrence, plan_reminders
+from bot.recurrence import DEFAULT_OFFSETS, next_occurrence, plan_agenda_call, plan_reminders
 from bot.replies import bold, fmt
-from storage.meetings import MeetingRepository, ReminderRepository
-from storage.models import Meeting
+from storage.meetings import AgendaCallRepository, MeetingRepository, ReminderRepository
+from storage.models import AgendaCall, Meeting
 from storage.status import MeetingStatus
 
 DEFAULT_DURATION = timedelta(hours=1)
@@ -67,7 +68,10 @@ def describe_offsets(offsets: tuple[int, ...], _: Translate, language: str) -> s
 
 
 def schedule_reminders(session: Session, meeting: Meeting, now: datetime) -> int:
-    """Create the meeting's reminder rows still to come (the next occurrence's, for a series)."""
+    """Create the meeting's reminder rows still to come (the next occurrence's, for a series),
+    and its call for agenda items if the room wants one and none is pending; how many
+    reminders."""
+    schedule_agenda_call(session, meeting, now)
     reminders = ReminderRepository(session)
     plan = plan_reminders(
         meeting.start_at,
@@ -80,6 +84,24 @@ def schedule_reminders(session: Session, meeting: Meeting, now: datetime) -> int
     for item in plan:
         reminders.add(meeting.id, item.occurrence_at, item.due_at, item.offset_minutes)
     return len(plan)
+
+
+def schedule_agenda_call(session: Session, meeting: Meeting, now: datetime) -> AgendaCall | None:
+    """Plan the meeting's next call for agenda items (`!meeting cycle agenda-call`): one
+    pending at a time, one sent per occurrence; the row planned, if one was."""
+    lead = MeetingRepository(session).agenda_call_minutes(meeting.room_id)
+    if not lead or meeting.status != MeetingStatus.SCHEDULED:
+        return None
+    calls = AgendaCallRepository(session)
+    pending, sent = calls.planned(meeting.id)
+    if pending:
+        return None
+    plan = plan_agenda_call(
+        meeting.start_at, meeting.timezone, meeting.rrule, lead, now=now, sent=sent
+    )
+    if plan is None:
+        return None
+    return calls.add(meeting.id, plan.occurrence_at, plan.due_at, lead)
 
 
 def calendar_meeting(session: Session, meeting: Meeting, now: datetime) -> CalendarMeeting:

@@ -84,3 +84,29 @@ def plan_reminders(
         if occurrence_at > horizon:
             break
     return plan
+
+
+# Occurrences looked at for a call for agenda items (a daily series with a four-week lead skips 28).
+AGENDA_CALL_LOOKAHEAD = 400
+
+
+def plan_agenda_call(
+    start_at: datetime,
+    zone: str,
+    rrule: str | None,
+    lead_minutes: int,
+    *,
+    now: datetime,
+    sent: Collection[datetime] = (),
+) -> PlannedReminder | None:
+    """The next call for agenda items to create: for the first occurrence whose call is still
+    ahead and was not sent already (`sent`: occurrences, UTC); None if there is none."""
+    done = {occurrence.astimezone(UTC) for occurrence in sent}
+    lead = timedelta(minutes=lead_minutes)
+    for count, occurrence in enumerate(occurrences(start_at, zone, rrule, after=now)):
+        if count >= AGENDA_CALL_LOOKAHEAD:
+            break
+        occurrence_at = occurrence.astimezone(UTC)
+        if occurrence_at - lead > now and occurrence_at not in done:
+            return PlannedReminder(occurrence_at, occurrence_at - lead, lead_minutes)
+    return None

@@ -21,11 +21,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.decisions import counts_text, enter, outcome_label, ref
+from bot.dispatch import CommandContext
 from bot.format import joined
 from bot.i18n import Translate
 from bot.msc3381 import POLL_END, SPOILT, WITHDRAWN, Response, end_content, tally, validate
 from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, fmt
-from bot.rooms import RoomSettings
+from bot.rooms import RoomSettings, settings_of
 from storage.decisions import VoteRepository
 from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting, Poll
@@ -258,10 +259,9 @@ def vote_closing(
     return said
 
 
-def close_open_votes(
-    session: Session, meeting: MinutesMeeting, by: str, *, room: RoomSettings, now: datetime
-) -> list[Message]:
-    """Close the meeting's open votes (it is ending): each one's end, outcome and results."""
+def close_open_votes(ctx: CommandContext, meeting: MinutesMeeting) -> list[Message]:
+    """Close the meeting's open votes (`!endmeeting`): each one's end, outcome and results."""
+    session, by, now, room = ctx.session, ctx.sender, ctx.now, settings_of(ctx)
     said: list[Message] = []
     polls = PollRepository(session)
     for poll in VoteRepository(session).open_in(meeting.id):

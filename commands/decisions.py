@@ -27,7 +27,7 @@ from bot.parsing import UsageError, split_args
 from bot.replies import Attachment, Reply, bold, code, fmt
 from storage.decisions import DecisionRepository
 from storage.minutes import MinutesRepository
-from storage.models import Decision
+from storage.register_models import Decision
 from storage.status import DecisionStatus
 
 PAGE = 20

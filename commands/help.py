@@ -37,6 +37,7 @@ AREAS = (
             "meeting agenda",
             "meeting rsvp",
             "meeting reminders",
+            "meeting cycle",
             "meeting ics",
         ),
     ),
@@ -59,6 +60,7 @@ AREAS = (
         (
             "startmeeting",
             "topic",
+            "next",
             "info",
             "idea",
             "agreed",

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.args import parse_number, parse_one_number, read_time, split_place, take_quoted, take_zone
+from bot.args import (
+    OFF_WORDS,
+    parse_number,
+    parse_offset,
+    parse_one_number,
+    read_time,
+    split_place,
+    take_quoted,
+    take_zone,
+)
 from bot.dispatch import CommandContext, RoomEvent, reaction_key
 from bot.features import Permission, command, on_event, on_sent
 from bot.format import and_more, describe_recurrence, joined, show_span
@@ -31,7 +39,7 @@ from storage.status import MeetingStatus
 
 DEFAULT_DURATION = timedelta(hours=1)
 MAX_TITLE, MAX_PLACE, MAX_ITEM = 200, 500, 500
-MAX_OFFSETS, MAX_OFFSET_MINUTES = 6, 28 * 24 * 60
+MAX_OFFSETS = 6
 LIST_LIMIT = 20
 REACTIONS = {"✅": "yes", "❌": "no", "❓": "maybe"}
 
@@ -73,9 +81,6 @@ _ANSWERS = {
     "vielleicht": "maybe",
     "?": "maybe",
 }
-_OFFSET = re.compile(r"(\d{1,5})\s*(std|min|mn|w|d|j|t|h|m)", re.I)
-_UNIT_MINUTES = {"w": 7 * 1440, "d": 1440, "j": 1440, "t": 1440, "h": 60, "std": 60}
-_OFF_WORDS = {"off", "none", "aucun", "aucune", "keine", "aus"}
 
 
 def parse_add(raw: str) -> AddArgs:
@@ -140,27 +145,14 @@ def parse_rsvp(raw: str) -> tuple[int, str]:
 def parse_offsets(raw: str) -> tuple[int, ...]:
     """Reminder offsets in minutes from `1d 1h 15m` (also `1h30m`, `2w`); `off` for none."""
     words = split_args(raw)
-    if len(words) == 1 and words[0].lower() in _OFF_WORDS:
+    if len(words) == 1 and words[0].lower() in OFF_WORDS:
         return ()
     if not words or len(words) > MAX_OFFSETS:
         raise UsageError(
             N_("Give up to {count} times before the meeting, e.g. 1d 1h 15m, or off."),
             count=MAX_OFFSETS,
         )
-    offsets = []
-    for word in words:
-        parts = _OFFSET.findall(word)
-        if not parts or "".join(n + u for n, u in parts).lower() != word.lower().replace(" ", ""):
-            raise UsageError(
-                N_("“{value}” is not a time before the meeting; write e.g. 1d, 2h, 15m or 1h30m."),
-                value=word[:20],
-            )
-        minutes = sum(int(n) * _UNIT_MINUTES.get(u.lower(), 1) for n, u in parts)
-        if not 0 < minutes <= MAX_OFFSET_MINUTES:
-            raise UsageError(
-                N_("“{value}” is out of range: between 1 minute and 4 weeks."), value=word[:20]
-            )
-        offsets.append(minutes)
+    offsets = [parse_offset(word) for word in words]
     return tuple(sorted(set(offsets), reverse=True))
 
 
@@ -201,7 +193,7 @@ def _may_change(ctx: CommandContext, meeting: Meeting) -> None:
 
 @command(
     "meeting",
-    usage="add|list|show|cancel|move|agenda|rsvp|reminders|ics …",
+    usage="add|list|show|cancel|move|agenda|rsvp|reminders|cycle|ics …",
     help=N_("Meetings: the subcommands below."),
     parse=lambda raw: split_args(raw)[:1],
 )

@@ -17,34 +17,28 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.args import parse_number, parse_user, unquote
-from bot.decisions import enter, ref
+from bot.decisions import register_item
 from bot.dispatch import CommandContext
 from bot.features import command
 from bot.format import Clock, and_more, joined, people, show_duration, undecrypted, user_ids
 from bot.i18n import N_, Translate
 from bot.minutes.items import Item, Kind, Minutes
 from bot.minutes.meeting import LiveMeeting
+from bot.minutes.planned import find_scheduled, link, linked_lines
 from bot.minutes.rows import load_minutes
 from bot.minutes.writers import FORMATS, MIMETYPES, outcome_line, render
 from bot.parsing import UsageError, split_args
 from bot.replies import Attachment, Message, Reply, bold, code, fmt, mention
-from bot.rooms import settings_of
 from bot.votes import close_open_votes
 from storage.actions import ActionRepository
 from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting
-from storage.status import DecisionOutcome, LogKind
+from storage.status import LogKind
 
 MAX_TITLE, MAX_ITEM, MAX_URL = 200, 2000, 2000
 LIST_LIMIT = 20
 SUMMARY_LIMIT, SUMMARY_TEXT = 20, 300
 URL = re.compile(r"^https?://[^\s<>\"']+$", re.I)
-# Items that are entered in the decision register, and as what.
-REGISTERED = {
-    Kind.AGREED: DecisionOutcome.AGREED,
-    Kind.REJECTED: DecisionOutcome.REJECTED,
-    Kind.DEFERRED: DecisionOutcome.DEFERRED,
-}
 FORMAT_WORDS = {**{f: f for f in FORMATS}, "markdown": "md", "text": "txt", "texte": "txt"}
 
 
@@ -59,6 +53,25 @@ def parse_title(raw: str) -> str:
     if len(title) > MAX_TITLE:
         raise UsageError(N_("The title is too long (at most {limit} characters)."), limit=MAX_TITLE)
     return title
+
+
+@dataclass(frozen=True)
+class StartArgs:
+    """`!startmeeting [#<meeting id>] [<title>]`: the scheduled meeting named, if one is."""
+
+    title: str | None
+    scheduled: int | None = None
+
+
+def parse_start(raw: str) -> StartArgs:
+    """A title, after `#<id>` of the scheduled meeting to link; either may be left out."""
+    words = raw.split(maxsplit=1)
+    scheduled = None
+    if words and len(words[0]) > 1 and words[0][0] == "#" and words[0][1:].isdigit():
+        scheduled = parse_number(words[0], N_("“{value}” is not a meeting number."))
+        raw = words[1] if len(words) > 1 else ""
+    given = " ".join(unquote(raw).split())
+    return StartArgs(parse_title(raw) if given else None, scheduled)
 
 
 def parse_text(raw: str) -> str:
@@ -162,12 +175,16 @@ def _shorten(text: str, limit: int = SUMMARY_TEXT) -> str:
 
 @command(
     "startmeeting",
-    usage="<title>",
-    help=N_("Start recording a meeting: then !topic, !info, !idea, !agreed, !action, !link."),
-    parse=parse_title,
+    usage="[#<meeting id>] [<title>]",
+    help=N_(
+        "Start recording a meeting (linked to the meeting scheduled within two hours, or #<id>): "
+        "then !topic, !next, !info, !idea, !agreed, !action, !link."
+    ),
+    parse=parse_start,
 )
-async def start_meeting(ctx: CommandContext, title: str) -> Reply:
-    """Begin recording the room; the starter is its first chair."""
+async def start_meeting(ctx: CommandContext, args: StartArgs) -> Reply:
+    """Begin recording the room; the starter is its first chair. The scheduled meeting it
+    records brings its title (unless one is given) and its agenda."""
     _ = ctx._
     minutes = MinutesRepository(ctx.session)
     current = minutes.running(ctx.room_id)
@@ -178,18 +195,24 @@ async def start_meeting(ctx: CommandContext, title: str) -> Reply:
             title=current.title,
             command=f"{ctx.prefix}endmeeting",
         )
+    scheduled = find_scheduled(ctx.session, ctx.room_id, ctx.now, args.scheduled)
+    title = args.title or (scheduled.meeting.title if scheduled else None)
+    if not title:
+        raise UsageError(N_("Give the meeting a title, e.g. “Plenary”."))
     meeting = minutes.start(
         room_id=ctx.room_id, title=title, started_by=ctx.sender, now=ctx.now, event_id=ctx.event_id
     )
     # The command opens the log, as in MeetBot's.
+    named = f"#{args.scheduled} " if args.scheduled else ""
     minutes.record(
         meeting,
         event_id=ctx.event_id,
         sender=ctx.sender,
         ts=ctx.now,
         kind=LogKind.MESSAGE,
-        payload={"msgtype": "m.text", "body": f"{ctx.prefix}startmeeting {title}"},
+        payload={"msgtype": "m.text", "body": f"{ctx.prefix}startmeeting {named}{title}"},
     )
+    planned = link(ctx.session, meeting, scheduled) if scheduled else 0
     return Reply.of(
         fmt(
             _("Meeting #{id} started: {title}. Everything said here is recorded until {end}."),
@@ -204,6 +227,7 @@ async def start_meeting(ctx: CommandContext, title: str) -> Reply:
                 "!topic !info !idea !agreed !action !link !undo".replace("!", ctx.prefix)
             ),
         ),
+        *linked_lines(scheduled, planned, ctx.prefix, _),
     )
 
 
@@ -221,15 +245,8 @@ async def _record(ctx: CommandContext, kind: Kind, text: str, url: str | None = 
     )
     _ = ctx._
     shown = _shorten(text or url or "")
-    if kind in REGISTERED:
-        # An outcome: entered in the room's decision register, its number said back.
-        number = ref(enter(ctx.session, meeting, item, REGISTERED[kind]).number)
-        outcomes = {
-            Kind.AGREED: _("Decision {number} recorded: {text}"),
-            Kind.REJECTED: _("Rejection {number} recorded: {text}"),
-            Kind.DEFERRED: _("Deferral {number} recorded: {text}"),
-        }
-        return Reply.of(fmt(outcomes[kind], number=bold(number), text=shown))
+    if (registered := register_item(ctx.session, meeting, item, kind, shown, _)) is not None:
+        return Reply.of(registered)  # an outcome, entered in the decision register
     labels = {
         Kind.TOPIC: _("Topic: {text}"),
         Kind.INFO: _("Info recorded: {text}"),
@@ -410,16 +427,14 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
     "endmeeting", help=N_("End the meeting and post its minutes (chairs)."), parse=parse_nothing
 )
 async def end_meeting(ctx: CommandContext, _args: None) -> list[Message]:
-    """Stop recording; the summary is said in the room and the minutes come as a file."""
+    """Stop recording: open votes close (first), then the summary, then the minutes as a file."""
     meeting = _running(ctx)
     live(ctx.session, meeting).require_chair(ctx.sender, ctx.is_chair, ctx.prefix + "endmeeting")
-    # Votes still open close first: their outcomes belong to this meeting's minutes.
-    votes = close_open_votes(ctx.session, meeting, ctx.sender, room=settings_of(ctx), now=ctx.now)
+    votes = close_open_votes(ctx, meeting)  # their outcomes belong to these minutes
     MinutesRepository(ctx.session).end(meeting, ctx.sender, ctx.now)
     minutes = load_minutes(
         ctx.session, meeting, language=ctx.language, timezone=ctx.timezone, now=ctx.now
     )
-    # Two messages answer this command: the summary first, then the file.
     return [
         *votes,
         summary(minutes, ctx.prefix, ctx._),

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Decision, DecisionNumber, Poll, Vote
+from storage.models import Poll
+from storage.register_models import Decision, DecisionNumber, Vote
 from storage.status import DecisionStatus, PollStatus
 
 

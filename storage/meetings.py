@@ -1,4 +1,5 @@
-"""Repository of meetings: their agenda, RSVPs, the room's reminder offsets and the reminders."""
+"""Repository of meetings: their agenda, RSVPs, the room's reminder offsets and the reminders,
+the room's call for agenda items and its rows."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import AgendaItem, Meeting, Reminder, ReminderOffsets, Rsvp
+from storage.models import (
+    AgendaCall,
+    AgendaItem,
+    Meeting,
+    MeetingCycle,
+    Reminder,
+    ReminderOffsets,
+    Rsvp,
+)
 from storage.status import MeetingStatus, TimerStatus
 from storage.timed import TimedRows
 
@@ -88,15 +97,19 @@ class MeetingRepository:
         )
 
     def cancel(self, meeting: Meeting) -> list[int]:
-        """Cancel a meeting and its pending reminders; the ids of those reminders."""
+        """Cancel a meeting, its pending reminders and call for agenda items; the ids of those
+        reminders."""
         meeting.status = MeetingStatus.CANCELLED
+        AgendaCallRepository(self.session).cancel_pending(meeting.id)
         return ReminderRepository(self.session).cancel_pending(meeting.id)
 
     def move(
         self, meeting: Meeting, start_at: datetime, end_at: datetime, rrule: str | None
     ) -> list[int]:
-        """Give a meeting a new time; its pending reminders are cancelled (plan new ones)."""
+        """Give a meeting a new time; its pending reminders and call for agenda items are
+        cancelled (plan new ones); the ids of those reminders."""
         meeting.start_at, meeting.end_at, meeting.rrule = start_at, end_at, rrule
+        AgendaCallRepository(self.session).cancel_pending(meeting.id)
         return ReminderRepository(self.session).cancel_pending(meeting.id)
 
     def add_agenda_item(self, meeting_id: int, text: str, added_by: str, now: datetime) -> int:
@@ -149,6 +162,14 @@ class MeetingRepository:
 
     def set_reminder_offsets(self, room_id: str, minutes: Iterable[int]) -> None:
         self.session.merge(ReminderOffsets(room_id=room_id, minutes=sorted(set(minutes))))
+
+    def agenda_call_minutes(self, room_id: str) -> int | None:
+        """How long before each meeting the room's call for agenda items comes; None: never."""
+        row = self.session.get(MeetingCycle, room_id)
+        return None if row is None else row.agenda_call_minutes
+
+    def set_agenda_call_minutes(self, room_id: str, minutes: int | None) -> None:
+        self.session.merge(MeetingCycle(room_id=room_id, agenda_call_minutes=minutes))
 
 
 class ReminderRepository(TimedRows[Reminder]):
@@ -205,3 +226,58 @@ class ReminderRepository(TimedRows[Reminder]):
                 .values(status=MeetingStatus.CANCELLED)
             )
         return ids
+
+
+class AgendaCallRepository(TimedRows[AgendaCall]):
+    """Calls for agenda items before meetings: rows the timer service claims once."""
+
+    model = AgendaCall
+
+    def add(
+        self, meeting_id: int, occurrence_at: datetime, due_at: datetime, lead_minutes: int
+    ) -> AgendaCall:
+        call = AgendaCall(
+            meeting_id=meeting_id,
+            occurrence_at=occurrence_at,
+            due_at=due_at,
+            lead_minutes=lead_minutes,
+            status=TimerStatus.PENDING,
+        )
+        self.session.add(call)
+        self.session.flush()
+        return call
+
+    def of_meeting(self, meeting_id: int) -> list[AgendaCall]:
+        return list(
+            self.session.scalars(
+                select(AgendaCall)
+                .where(AgendaCall.meeting_id == meeting_id)
+                .order_by(AgendaCall.due_at, AgendaCall.id)
+            )
+        )
+
+    def planned(self, meeting_id: int) -> tuple[bool, set[datetime]]:
+        """Whether the meeting has a call pending, and the occurrences whose call was sent
+        (never twice for one occurrence)."""
+        rows = self.session.execute(
+            select(AgendaCall.occurrence_at, AgendaCall.status).where(
+                AgendaCall.meeting_id == meeting_id,
+                AgendaCall.status.in_((TimerStatus.PENDING, TimerStatus.SENT)),
+            )
+        )
+        pending, sent = False, set()
+        for occurrence_at, status in rows:
+            if status == TimerStatus.PENDING:
+                pending = True
+            else:
+                sent.add(occurrence_at)
+        return pending, sent
+
+    def cancel_pending(self, meeting_id: int) -> int:
+        """Cancel the meeting's pending call; how many rows."""
+        result = self.session.execute(
+            update(AgendaCall)
+            .where(AgendaCall.meeting_id == meeting_id, AgendaCall.status == TimerStatus.PENDING)
+            .values(status=TimerStatus.CANCELLED)
+        )
+        return result.rowcount or 0

@@ -304,6 +304,12 @@ class MinutesMeeting(Base):
     status: Mapped[str] = mapped_column(String(16))  # running | ended
     chairs: Mapped[list[str]] = mapped_column(JSON)  # the starter first, then those added
     seq: Mapped[int] = mapped_column(Integer)
+    # The scheduled meeting it records (`!startmeeting` within two hours of it, or `#<id>`),
+    # and the start of the occurrence it records (UTC; a series' occurrence).
+    scheduled_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL")
+    )
+    scheduled_at: Mapped[datetime | None]
 
 
 class ActionItem(Base):
@@ -426,65 +432,50 @@ class MinutesLine(Base):
     seq: Mapped[int] = mapped_column(Integer)
 
 
-class Decision(Base):
-    """An entry of a room's decision register (D1, D2…): agreed, adopted, rejected or deferred.
+class MinutesAgendaItem(Base):
+    """An agenda item of a recorded meeting, taken from its scheduled meeting: a planned topic.
 
-    Made by a meeting's item (`!agreed`, `!rejected`, `!deferred`, a vote's close), which it
-    follows: undone or redacted, the item takes its entry with it. Entries without a meeting or
-    an author (a written procedure between meetings) are made by `DecisionRepository.add` too."""
+    `topic_item_id` is the topic `!next` recorded for it: reached while that item exists (an
+    `!undo` or a redaction of it makes the item not reached again)."""
 
-    __tablename__ = "decisions"
+    __tablename__ = "minutes_agenda"
     __table_args__ = (
-        UniqueConstraint("room_id", "number", name="uq_decisions_room_number"),
-        Index("ix_decisions_item", "item_id"),
+        UniqueConstraint("meeting_id", "position", name="uq_minutes_agenda_position"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    room_id: Mapped[str] = mapped_column(String(255))
-    # The number members see and type (D1, D2… per room), never given twice in a room.
-    number: Mapped[int] = mapped_column(Integer)
-    outcome: Mapped[str] = mapped_column(String(16))  # agreed | adopted | rejected | deferred
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("minutes_meetings.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 1, 2, 3… as on the scheduled agenda
     text: Mapped[str] = mapped_column(Text)
-    meeting_id: Mapped[int | None] = mapped_column(
-        ForeignKey("minutes_meetings.id", ondelete="SET NULL")
+    topic_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("minutes_items.id", ondelete="SET NULL")
     )
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("minutes_items.id", ondelete="CASCADE"))
-    topic: Mapped[str | None] = mapped_column(Text)
-    decided_at: Mapped[datetime]
-    author: Mapped[str | None] = mapped_column(String(255))
-    # A vote's counts: {"for", "against", "abstain", "per_org"}; None for other entries.
-    counts: Mapped[dict[str, Any] | None]
-    status: Mapped[str] = mapped_column(String(16))  # in_force | superseded | revoked
-    superseded_by: Mapped[int | None] = mapped_column(Integer)  # the number of the one that did
-    changed_at: Mapped[datetime | None]
-    changed_by: Mapped[str | None] = mapped_column(String(255))
 
 
-class DecisionNumber(Base):
-    """The last register number given in a room: a number is never given twice, even once its
-    entry was redacted."""
+class MeetingCycle(Base):
+    """A room's choices about the cycle of its meetings: how long before each meeting the
+    call for agenda items is posted (None: no call)."""
 
-    __tablename__ = "decision_numbers"
+    __tablename__ = "meeting_cycles"
 
     room_id: Mapped[str] = mapped_column(String(255), primary_key=True)
-    last: Mapped[int] = mapped_column(Integer)
+    agenda_call_minutes: Mapped[int | None] = mapped_column(Integer)
 
 
-class Vote(Base):
-    """A formal vote (`!vote`): a poll of kind `vote` held in a recorded meeting, and its outcome
-    once closed (the minutes item and the register entry it made)."""
+class AgendaCall(Base):
+    """A call for agenda items before one occurrence of a meeting: the row is the truth, the
+    timer follows it; one sent per occurrence."""
 
-    __tablename__ = "votes"
-    __table_args__ = (Index("ix_votes_meeting", "meeting_id"),)
-
-    poll_id: Mapped[int] = mapped_column(
-        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    __tablename__ = "agenda_calls"
+    __table_args__ = (
+        Index("ix_agenda_calls_status_due", "status", "due_at"),
+        Index("ix_agenda_calls_meeting", "meeting_id", "occurrence_at"),
     )
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("minutes_meetings.id", ondelete="CASCADE"))
-    per_org: Mapped[bool] = mapped_column(Boolean)
-    # The `!vote` command: its redaction takes the outcome's item (and register entry) with it.
-    event_id: Mapped[str | None] = mapped_column(String(255))
-    outcome: Mapped[str | None] = mapped_column(String(16))  # adopted|rejected|tied|no_quorum
-    # {"for", "against", "abstain", "per_org", "voters": {"for": [names…], …}}
-    counts: Mapped[dict[str, Any] | None]
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("minutes_items.id", ondelete="SET NULL"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    occurrence_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    lead_minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | cancelled
+    sent_at: Mapped[datetime | None]

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.minutes.agenda import AgendaEntry, ScheduledLink
+
 
 class Kind(enum.StrEnum):
     TOPIC = "topic"
@@ -107,6 +109,9 @@ class Minutes:
     # Items still open from before this meeting ("open actions"), and how many in all.
     open_actions: tuple[ActionEntry, ...] = ()
     open_actions_total: int = 0
+    # The scheduled meeting it records, and that meeting's agenda (bot/minutes/agenda.py).
+    scheduled: ScheduledLink | None = None
+    agenda: tuple[AgendaEntry, ...] = ()
     bot: str | None = field(default=None, compare=False)
 
     @property

@@ -1,6 +1,7 @@
 """From stored rows to the values of the minutes: what the commands (commands/minutes.py) export
-and the benchmark (bench/minutes.py) renders. The only module of bot/minutes that reads the
-database; the state machine, the items and the writers stay pure."""
+and the benchmark (bench/minutes.py) renders. With bot/minutes/planned.py (the scheduled
+meeting and its agenda), the only module of bot/minutes that reads the database; the state
+machine, the items and the writers stay pure."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes, VoteEntry
+from bot.minutes.planned import load_plan
 from storage.actions import ActionRepository
 from storage.decisions import DecisionRepository, VoteRepository
 from storage.minutes import MinutesRepository
@@ -97,6 +99,7 @@ def load_minutes(
         )
         for row in rows
     )
+    scheduled, agenda = load_plan(session, meeting, now)
     return Minutes(
         id=meeting.short_id,
         room_id=meeting.room_id,
@@ -111,4 +114,6 @@ def load_minutes(
         lines=tuple(line_of(seq, entry) for seq, entry in minutes.lines(meeting.id)),
         open_actions=tuple(action_entry(a, people[a.id]) for a in carried.items),
         open_actions_total=carried.total,
+        scheduled=scheduled,
+        agenda=agenda,
     )

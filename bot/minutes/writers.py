@@ -19,6 +19,14 @@ from zoneinfo import ZoneInfo
 from bot.decisions import outcome_line, ref, register_json, vote_json, vote_text
 from bot.format import Clock, and_more, show_duration, undecrypted
 from bot.i18n import Translate
+from bot.minutes.agenda import (
+    AgendaView,
+    agenda_facts,
+    agenda_json,
+    agenda_markdown,
+    agenda_text,
+    agenda_view,
+)
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
 from storage.status import ActionStatus
 
@@ -112,6 +120,7 @@ class View:
     open_actions: list[str]
     open_more: str | None
     log: list[LineView] = field(default_factory=list)
+    agenda: AgendaView | None = None  # bot/minutes/agenda.py
 
 
 def _kind_labels(_: Translate) -> dict[Kind, str]:
@@ -191,6 +200,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         facts.append((_("Duration"), show_duration(minutes.duration, minutes.language)))
     else:
         facts.append((_("Status"), _("still running")))
+    facts += agenda_facts(minutes, _, one_line)
     facts.append((_("Chairs"), ", ".join(one_line(c) for c in minutes.chairs)))
     facts.append((_("Attendees (who spoke)"), ", ".join(one_line(a) for a in minutes.attendees)))
     gaps = len(minutes.gaps)
@@ -255,6 +265,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         open_actions=open_actions,
         open_more=and_more(more, _) if more > 0 else None,
         log=log,
+        agenda=agenda_view(minutes, _, one_line),
     )
 
 
@@ -272,7 +283,8 @@ def render_markdown(view: View) -> str:
     out += [f"- **{e(label)}:** {e(value)}" for label, value in view.facts]
     if view.gaps_note:
         out.append(f"- **{e(view.gaps_note)}**")
-    out += ["", f"## {e(view.labels['topics'])}", ""]
+    out += ["", *agenda_markdown(view.agenda, e, view.labels["none"])]
+    out += [f"## {e(view.labels['topics'])}", ""]
     if not view.topics:
         out += [e(view.labels["nothing"]), ""]
     for number, topic in enumerate(view.topics, start=1):
@@ -316,6 +328,7 @@ def render_text(view: View) -> str:
     def heading(text: str) -> None:
         out.extend(["", text, "-" * min(len(text), 80)])
 
+    out += agenda_text(view.agenda, view.labels["none"])
     heading(view.labels["topics"])
     if not view.topics:
         out.append(view.labels["nothing"])
@@ -442,6 +455,7 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
             for g in minutes.gaps
         ],
         "log": log,
+        **agenda_json(minutes, clock, clean),
     }
 
 

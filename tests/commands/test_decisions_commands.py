@@ -11,7 +11,7 @@ import pytest
 
 from storage.db import Database
 from storage.decisions import DecisionRepository
-from storage.models import Decision
+from storage.register_models import Decision
 from tests.room import ROOM, Clock, Room
 
 ALICE, BOB = "@alice:example.org", "@bob:example.org"

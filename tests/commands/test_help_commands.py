@@ -26,11 +26,11 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
     (reply,) = await room.say("!help", ALICE)
     assert reply.body.splitlines() == [
         "Commands",
-        "Meetings: !meeting add|list|show|cancel|move|agenda|rsvp|reminders|ics",
+        "Meetings: !meeting add|list|show|cancel|move|agenda|rsvp|reminders|cycle|ics",
         "Polls: !poll, !poll results|close|list",
         "Find a time: !findtime",
-        "Minutes: !startmeeting, !topic, !info, !idea, !agreed, !rejected, !deferred, !vote, "
-        "!vote close, !action, !link, !chair, !unchair, !undo, !endmeeting, !minutes, "
+        "Minutes: !startmeeting, !topic, !next, !info, !idea, !agreed, !rejected, !deferred, "
+        "!vote, !vote close, !action, !link, !chair, !unchair, !undo, !endmeeting, !minutes, "
         "!minutes list",
         "Decisions: !decisions, !decisions export, !decision show|supersede|revoke",
         "Actions: !action, !action reopen|drop|assign|due|note|show, !actions, !done",
@@ -46,8 +46,8 @@ async def test_help_for_an_area_in_english(room: Room):
     assert lines[0] == "Meetings"
     assert lines[1].startswith("!meeting add <title> <when> [for <duration>]")
     assert "!meeting rsvp <id> yes|no|maybe — Say whether you will come" in lines[7]
-    assert lines[-1] == "Only chairs may use !meeting reminders."
-    assert len(lines) == 11  # the title, nine commands, who may use what
+    assert lines[-1] == "Only chairs may use !meeting reminders, !meeting cycle."
+    assert len(lines) == 12  # the title, ten commands, who may use what
     # The singular, any case, and the title as shown all name the area.
     for word in ("meeting", "Meetings", "!meetings"):
         assert (await ask(room, f"!help {word}")).splitlines()[0] == "Meetings"
@@ -62,7 +62,9 @@ async def test_help_for_an_area_in_french(room: Room):
     await ask(room, "!lang fr")
     overview = (await ask(room, "!aide")).splitlines()
     assert overview[0] == "Commandes"
-    assert overview[1] == "Réunions : !meeting add|list|show|cancel|move|agenda|rsvp|reminders|ics"
+    assert overview[1] == (
+        "Réunions : !meeting add|list|show|cancel|move|agenda|rsvp|reminders|cycle|ics"
+    )
     assert (
         overview[-1]
         == "Détails : !help réunions pour un domaine, !help meeting add pour une commande."
@@ -72,7 +74,7 @@ async def test_help_for_an_area_in_french(room: Room):
     assert (
         lines[1].startswith("!meeting add <title> <when>") and "Planifier une réunion" in lines[1]
     )
-    assert lines[-1] == "Réservées aux présidents de séance : !meeting reminders."
+    assert lines[-1] == ("Réservées aux présidents de séance : !meeting reminders, !meeting cycle.")
     assert await ask(room, "!aide reunions") == "\n".join(lines)  # without the accent too
     minutes = (await ask(room, "!aide procès-verbal")).splitlines()
     assert minutes[0] == "Procès-verbaux"
@@ -95,7 +97,9 @@ async def test_help_for_an_area_in_german(room: Room):
     assert tasks[0] == "Aufgaben"
     assert tasks[1].startswith("!action <@user or name>… <text> [by|due <when>] — ")
     protocol = (await ask(room, "!hilfe protokoll")).splitlines()
-    assert protocol[0] == "Protokolle" and protocol[1].startswith("!startmeeting <title> — ")
+    assert protocol[0] == "Protokolle" and protocol[1].startswith(
+        "!startmeeting [#<meeting id>] [<title>] — "
+    )
 
 
 async def test_help_for_a_command_and_for_nothing_known(room: Room):

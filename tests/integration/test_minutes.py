@@ -299,3 +299,45 @@ async def test_a_restart_mid_meeting_loses_nothing_and_the_due_day_reminder_come
         assert f"#1 call the embassy → {bob.user_id}" in reminder.body
     finally:
         await bot.stop()
+
+
+async def test_a_meeting_linked_to_its_scheduled_meeting_follows_the_agenda(members, bot):
+    """Alice schedules the plenary with a two-item agenda and starts it: the recording takes
+    its title and agenda; `!next` takes up the first item, Bob (no chair) cannot move on; the
+    minutes list the agenda with the second item not reached."""
+    alice = await members("alice")
+    bob = await members("bob")
+    room_id = await room_with_bot(alice, bot, invite=[bob.user_id])
+    await bob.join(room_id)
+
+    added = await ask(alice, room_id, bot, '!meeting add "Plenary" in 30 minutes')
+    assert added.body.splitlines()[0] == "Meeting #1 scheduled: Plenary"
+    await ask(alice, room_id, bot, "!meeting agenda 1 Budget 2027")
+    agenda = await ask(bob, room_id, bot, "!meeting agenda 1 Elections")
+    assert agenda.body.splitlines()[-2:] == ["1. Budget 2027", "2. Elections"]
+
+    started = await ask(alice, room_id, bot, "!startmeeting")
+    assert started.body.splitlines()[0].startswith("Meeting #1 started: Plenary.")
+    assert "Linked to meeting #1 Plenary; agenda: 2 items." in started.body.splitlines()
+    first = await ask(alice, room_id, bot, "!next")
+    assert first.body == "Topic: Budget 2027 (agenda item 1/2)"
+    await ask(bob, room_id, bot, "!info Ten percent more")
+    refused = await ask(bob, room_id, bot, "!next")
+    assert refused.body.startswith("Only the meeting's chairs may use !next")
+
+    _summary, _file, data = await end_meeting(alice, room_id, bot)
+    markdown = data.decode()
+    assert markdown.split("## Agenda\n\n")[1].split("\n\n")[0].splitlines() == [
+        "1. Budget 2027",
+        "2. Elections *(not reached)*",
+    ]
+    assert "### 1. Budget 2027" in markdown
+    assert r"- **Scheduled meeting:** \#1 Plenary — " in markdown
+    _event, raw = await ask_file(bob, room_id, bot, "!minutes 1 json")
+    doc = json.loads(raw)
+    assert doc["scheduled_meeting"]["id"] == 1 and doc["scheduled_meeting"]["title"] == "Plenary"
+    assert [(item["text"], item["reached"]) for item in doc["agenda"]] == [
+        ("Budget 2027", True),
+        ("Elections", False),
+    ]
+    assert [t["title"] for t in doc["topics"]] == ["Budget 2027"]

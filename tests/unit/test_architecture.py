@@ -51,7 +51,12 @@ def test_no_feature_writes_the_outbox():
 
 def test_the_registry_holds_every_declaration_once():
     registry = Registry(commands.MODULES)
-    assert sorted(t.kind for t in registry.timers) == ["action-round", "poll-close", "reminder"]
+    assert sorted(t.kind for t in registry.timers) == [
+        "action-round",
+        "agenda-call",
+        "poll-close",
+        "reminder",
+    ]
     # Every purpose a feature gives a message is recorded once sent, by exactly one hook.
     assert sorted(h.kind for h in registry.sent_hooks) == sorted(PurposeKind)
     assert [w.name for w in registry.workers] == ["poll-upkeep"]

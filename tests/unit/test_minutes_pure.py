@@ -222,6 +222,8 @@ def test_json_schema_is_stable():
         "open_actions",
         "gaps",
         "log",
+        "scheduled_meeting",
+        "agenda",
     ]
     assert doc["schema"] == "wgbot.minutes/1"
     assert set(doc["actions"][0]) == {"id", "text", "assignees", "status", "due", "due_has_time"}
