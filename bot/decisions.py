@@ -152,8 +152,14 @@ def _vote_counts(vote: VoteEntry, _: Translate) -> str:
     return counts_text(counts, _)
 
 
-def vote_text(item: Item, _: Translate) -> str:
-    """A vote's motion with its outcome and counts: "Adopt it: adopted (For 3, …)"."""
+def numbered(label: str, item: Item) -> str:
+    """An item's label, with its register number if it has one: "Agreed (D3)"."""
+    return f"{label} ({ref(item.decision)})" if item.decision is not None else label
+
+
+def item_text(item: Item, _: Translate) -> str:
+    """An item's text on one line; a vote's motion with its outcome and counts: "Adopt it:
+    adopted (For 3, …)"."""
     vote = item.vote
     if vote is None:
         return _one_line(item.text)

@@ -10,9 +10,11 @@ from commands import (
     meetings,
     minutes,
     minutes_agenda,
+    minutes_approval,
     minutes_log,
     poll_closing,
     polls,
+    retention,
     settings,
     votes,
 )
@@ -30,6 +32,8 @@ MODULES = (
     minutes_log,
     decisions,
     votes,
+    minutes_approval,
     actions,
     action_rounds,
+    retention,
 )

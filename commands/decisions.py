@@ -9,13 +9,14 @@ import unicodedata
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.args import parse_number
+from bot.args import parse_number, unquote
 from bot.decisions import (
     EXPORT_FORMATS,
     EXPORT_MIMETYPES,
     counts_text,
     outcome_label,
     ref,
+    register_item,
     render_register,
     status_text,
 )
@@ -23,6 +24,7 @@ from bot.dispatch import CommandContext
 from bot.features import Permission, command
 from bot.format import Clock, show_time
 from bot.i18n import N_, Translate
+from bot.minutes.items import Kind
 from bot.parsing import UsageError, split_args
 from bot.replies import Attachment, Reply, bold, code, fmt
 from storage.decisions import DecisionRepository
@@ -31,6 +33,7 @@ from storage.register_models import Decision
 from storage.status import DecisionStatus
 
 PAGE = 20
+MAX_ITEM, MAX_SHOWN = 2000, 300  # as commands/minutes.py: an item's length, and as said back
 MAX_WORDS, MAX_PAGE = 10, 100_000
 LIST_TEXT = 200
 NOT_A_NUMBER = N_("“{value}” is not a decision number; write it like D3.")
@@ -137,7 +140,59 @@ def _decision(ctx: CommandContext, number: int) -> Decision:
     return decision
 
 
-# --- Commands -----------------------------------------------------------------------------
+# --- Recording outcomes in a meeting (`!agreed` is in commands/minutes.py) ----------------
+
+
+def parse_outcome(raw: str) -> str:
+    """The text of `!rejected` or `!deferred`, as the minutes' items read."""
+    text = " ".join(unquote(raw).split())
+    if not text:
+        raise UsageError(N_("Say what to record, e.g. the decision itself."))
+    if len(text) > MAX_ITEM:
+        raise UsageError(N_("The item is too long (at most {limit} characters)."), limit=MAX_ITEM)
+    return text
+
+
+async def _record(ctx: CommandContext, kind: Kind, text: str) -> Reply:
+    """An item of the running meeting under its current topic, entered in the register."""
+    minutes = MinutesRepository(ctx.session)
+    meeting = minutes.running(ctx.room_id)
+    if meeting is None:
+        raise UsageError(
+            N_("No meeting is being recorded here; start one with {command}."),
+            command=f"{ctx.prefix}startmeeting <title>",
+        )
+    item = minutes.add_item(
+        meeting, kind=kind.value, text=text, author=ctx.sender, now=ctx.now, event_id=ctx.event_id
+    )
+    registered = register_item(ctx.session, meeting, item, kind, _shorten(text, MAX_SHOWN), ctx._)
+    assert registered is not None  # both kinds are outcomes
+    return Reply.of(registered)
+
+
+@command(
+    "rejected",
+    usage="<proposal>",
+    help=N_("Record a proposal the meeting rejected."),
+    aliases=("rejeté", "abgelehnt"),
+    parse=parse_outcome,
+)
+async def add_rejection(ctx: CommandContext, text: str) -> Reply:
+    return await _record(ctx, Kind.REJECTED, text)
+
+
+@command(
+    "deferred",
+    usage="<proposal>",
+    help=N_("Record a question the meeting put off to later."),
+    aliases=("reporté", "vertagt"),
+    parse=parse_outcome,
+)
+async def add_deferral(ctx: CommandContext, text: str) -> Reply:
+    return await _record(ctx, Kind.DEFERRED, text)
+
+
+# --- The register -------------------------------------------------------------------------
 
 
 @command(

@@ -25,7 +25,8 @@ from bot.i18n import N_, Translate
 from bot.minutes.items import Item, Kind, Minutes
 from bot.minutes.meeting import LiveMeeting
 from bot.minutes.planned import find_scheduled, link, linked_lines
-from bot.minutes.rows import load_minutes
+from bot.minutes.record import list_state
+from bot.minutes.rows import load_minutes, standings
 from bot.minutes.writers import FORMATS, MIMETYPES, outcome_line, render
 from bot.parsing import UsageError, split_args
 from bot.replies import Attachment, Message, Reply, bold, code, fmt, mention
@@ -282,28 +283,6 @@ async def add_decision(ctx: CommandContext, text: str) -> Reply:
     return await _record(ctx, Kind.AGREED, text)
 
 
-@command(
-    "rejected",
-    usage="<proposal>",
-    help=N_("Record a proposal the meeting rejected."),
-    aliases=("rejeté", "abgelehnt"),
-    parse=parse_text,
-)
-async def add_rejection(ctx: CommandContext, text: str) -> Reply:
-    return await _record(ctx, Kind.REJECTED, text)
-
-
-@command(
-    "deferred",
-    usage="<proposal>",
-    help=N_("Record a question the meeting put off to later."),
-    aliases=("reporté", "vertagt"),
-    parse=parse_text,
-)
-async def add_deferral(ctx: CommandContext, text: str) -> Reply:
-    return await _record(ctx, Kind.DEFERRED, text)
-
-
 @command("link", usage="<url> [text]", help=N_("Record a link."), parse=parse_link)
 async def add_link(ctx: CommandContext, args: LinkArgs) -> Reply:
     return await _record(ctx, Kind.LINK, args.text, url=args.url)
@@ -416,6 +395,13 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
         lines.append(undecrypted(len(minutes.gaps), _))
     lines.append(
         fmt(
+            _("They are a draft: corrections with {amend}; chairs approve them with {approve}."),
+            amend=code(f"{prefix}minutes {minutes.id} amend <text>"),
+            approve=code(f"{prefix}minutes {minutes.id} approve|circulate"),
+        )
+    )
+    lines.append(
+        fmt(
             _("The full minutes are attached; any time later: {command}."),
             command=code(f"{prefix}minutes {minutes.id} md|html|txt|json"),
         )
@@ -461,11 +447,14 @@ async def list_minutes(ctx: CommandContext, _args: None) -> Reply:
         )
     counts = minutes.count_lines(m.id for m in meetings)
     clock = Clock(ctx.timezone, ctx.language)
+    standing = standings(ctx.session, [m.id for m in meetings])
     lines: list = [bold(_("Recorded meetings"))]
     for meeting in meetings:
         title = meeting.title or _("(title removed)")
         when = clock.span(meeting.started_at, meeting.ended_at)
-        state = _("running") if meeting.ended_at is None else ""
+        state = (
+            _("running") if meeting.ended_at is None else list_state(standing[meeting.id], clock, _)
+        )
         count = counts.get(meeting.id, 0)
         messages = _.ngettext("{count} message", "{count} messages", count).format(count=count)
         details = ", ".join(p for p in (when, messages, state) if p)

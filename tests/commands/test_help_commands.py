@@ -31,10 +31,10 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
         "Find a time: !findtime",
         "Minutes: !startmeeting, !topic, !next, !info, !idea, !agreed, !rejected, !deferred, "
         "!vote, !vote close, !action, !link, !chair, !unchair, !undo, !endmeeting, !minutes, "
-        "!minutes list",
+        "!minutes list|amend|accept|reject|approve|circulate|object",
         "Decisions: !decisions, !decisions export, !decision show|supersede|revoke",
         "Actions: !action, !action reopen|drop|assign|due|note|show, !actions, !done",
-        "Settings: !settings, !lang, !timezone, !help",
+        "Settings: !settings, !lang, !timezone, !retention, !help",
         "Details: !help meetings for an area, !help meeting add for one command.",
     ]
     assert reply.html.startswith("<b>Commands</b><br><b>Meetings</b>: <code>!meeting add|")
@@ -81,7 +81,7 @@ async def test_help_for_an_area_in_french(room: Room):
     assert "!agreed <decision> — Consigner une décision." in minutes
     settings = (await ask(room, "!aide réglages")).splitlines()
     assert settings[0] == "Réglages"
-    assert settings[-1] == "Réservées aux présidents de séance : !lang, !timezone."
+    assert settings[-1] == "Réservées aux présidents de séance : !lang, !timezone, !retention."
 
 
 async def test_help_for_an_area_in_german(room: Room):

@@ -16,9 +16,9 @@ ALICE = "@alice:example.org"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def test_migration_0009_keeps_rows_of_0007(database_url):
+def test_migration_0009_keeps_rows_of_0008(database_url):
     db = Database(database_url)
-    db.upgrade("0007")
+    db.upgrade("0008")
     with db.transaction() as s:
         minutes = MinutesRepository(s)
         meeting = minutes.start(
