@@ -1,4 +1,5 @@
-"""`wgbot export`: a room's structured log as JSON Lines or CSV, for the operator.
+"""`wgbot export`: a room's structured log as JSON Lines or CSV, for the operator; and the CSV
+rule every export follows (`safe_cell`, `write_csv`), the chat's exports of polls included.
 
 One row per event the bot logged: commands, reactions, and every message said while a meeting
 was recorded (with the meeting's number and the topic current at that point), in time order.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -73,13 +74,36 @@ def log_rows(session: Session, room_id: str, since: datetime | None = None) -> I
         }
 
 
-def _cell(value: Any) -> str:
+def safe_cell(value: Any) -> str:
+    """A CSV cell of free text as a spreadsheet shows it: text, never a formula (an apostrophe
+    before = + - @, a tab or a carriage return); None is empty, a dict or list is its JSON."""
     if value is None:
         return ""
-    if isinstance(value, dict):
+    if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = str(value)
     return "'" + text if text.startswith(_FORMULA) else text
+
+
+def write_csv(
+    columns: Sequence[str], rows: Iterable[dict], out: TextIO, *, free: Collection[str]
+) -> int:
+    """Write rows (dicts by column) as CSV with a header; the `free` columns (what people
+    typed) made safe for spreadsheets, the others (identifiers, times, numbers) as they are.
+    How many rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row[column]
+            cells.append(
+                safe_cell(value) if column in free else ("" if value is None else str(value))
+            )
+        writer.writerow(cells)
+        count += 1
+    return count
 
 
 def write(rows: Iterator[dict], form: str, out: TextIO) -> int:
@@ -90,15 +114,5 @@ def write(rows: Iterator[dict], form: str, out: TextIO) -> int:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
         return count
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        cells = []
-        for column in COLUMNS:
-            value = row[column]
-            # Identifiers and times come from the homeserver; only free text is neutralised.
-            free = column in ("topic", "body", "payload")
-            cells.append(_cell(value) if free else ("" if value is None else str(value)))
-        writer.writerow(cells)
-        count += 1
-    return count
+    # Identifiers and times come from the homeserver; only free text is neutralised.
+    return write_csv(COLUMNS, rows, out, free=("topic", "body", "payload"))

@@ -171,13 +171,11 @@ class Tally:
         }
 
 
-def tally(
-    known: Sequence[str],
-    max_selections: int,
-    responses: Iterable[Response],
-    ended_at: datetime | None = None,
-) -> Tally:
-    """Count a poll exactly as Element does; `responses` in the order they were received."""
+def latest_responses(
+    responses: Iterable[Response], ended_at: datetime | None = None
+) -> list[Response]:
+    """Each person's response that counts (their latest on or before the end), oldest first;
+    `responses` in the order they were received."""
     latest: dict[str, Response] = {}
     for response in responses:
         if ended_at is not None and response.ts > ended_at:
@@ -185,9 +183,19 @@ def tally(
         current = latest.get(response.sender)
         if current is None or current.ts < response.ts:
             latest[response.sender] = response
+    return sorted(latest.values(), key=lambda r: r.ts)
+
+
+def tally(
+    known: Sequence[str],
+    max_selections: int,
+    responses: Iterable[Response],
+    ended_at: datetime | None = None,
+) -> Tally:
+    """Count a poll exactly as Element does; `responses` in the order they were received."""
     voters: dict[str, list[str]] = {a: [] for a in known}
     spoilt, withdrawn = [], []
-    for response in sorted(latest.values(), key=lambda r: r.ts):
+    for response in latest_responses(responses, ended_at):
         counted = validate(response.answers, known, max_selections)
         if counted == SPOILT:
             spoilt.append(response.sender)

@@ -1,70 +1,54 @@
-"""What a poll says when it is counted and closed, shared by the poll commands
-(commands/polls.py) and the closing at its time (commands/poll_closing.py)."""
+"""What a poll says when it is counted and closed (who has not voted included), shared by the
+poll commands (commands/polls.py), the closing at its time and the reminders
+(commands/poll_closing.py), and the exports (bot/poll_exports.py); find-a-time polls of the
+earlier kind end with what bot/slots.py says."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.args import quoted
 from bot.dispatch import CommandContext
 from bot.format import join_list, joined
 from bot.i18n import Translate
-from bot.meetings import DEFAULT_DURATION
 from bot.msc3381 import POLL_END, Response, Tally, end_content, tally
-from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, code, fmt
+from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, fmt
 from bot.rooms import RoomSettings, settings_of
+from bot.slots import slot_outcome
+from bot.turnout import members_known, not_voted, not_voted_line
 from bot.votes import vote_closing
-from bot.when import WhenError, parse_when
 from storage.models import Poll
 from storage.polls import PollRepository
 from storage.status import PollKind, PollStatus
 
-# --- A find-a-time slot as a command -------------------------------------------------------
-
-
-def slot_phrase(start: datetime, end: datetime, zone: str, now: datetime) -> tuple[str, str | None]:
-    """A phrase `!meeting add` reads back as exactly this slot, and the `--tz` it needs (or None).
-
-    Day-first numbers and "for N minutes" are read in every language. A local time that occurs
-    twice (the autumn change) is said in UTC instead."""
-    minutes = int((end - start).total_seconds() // 60)
-    duration = "" if timedelta(minutes=minutes) == DEFAULT_DURATION else f" for {minutes} minutes"
-    for tz in (zone, "UTC"):
-        local = start.astimezone(ZoneInfo(tz))
-        phrase = f"{local:%d/%m/%Y %H:%M}{duration}"
-        try:
-            back = parse_when(phrase, lang="en", tz=tz, now=now)
-        except WhenError:
-            continue
-        if back.start == start and (back.end or back.start + DEFAULT_DURATION) == end:
-            return phrase, (None if tz == zone else tz)
-    return f"{start:%d/%m/%Y %H:%M}{duration}", "UTC"
-
-
-def schedule_command(poll: Poll, answer: dict, prefix: str, room_zone: str, now: datetime) -> str:
-    """The `!meeting add` that schedules a find-a-time slot."""
-    start = datetime.fromisoformat(answer["start"])
-    end = datetime.fromisoformat(answer["end"])
-    phrase, tz = slot_phrase(start, end, room_zone, now)
-    title = poll.question
-    line = f"{prefix}meeting add {quoted(title)} {phrase}"
-    return f"{line} --tz {tz}" if tz else line
-
-
 # --- How a poll reads counted ---------------------------------------------------------------
+
+
+def cutoff(poll: Poll) -> datetime | None:
+    """Until when responses count: the end's time, or its close until that is known."""
+    return poll.ended_at or (poll.closed_at if poll.status == PollStatus.CLOSED else None)
+
+
+def responses_of(session: Session, poll: Poll) -> list[Response]:
+    """Every response kept for the poll, in the order received (the tally decides)."""
+    return [Response(r.sender, r.answers, r.ts) for r in PollRepository(session).responses(poll.id)]
 
 
 def current_tally(session: Session, poll: Poll) -> Tally:
     """The poll's count now: responses on or before its end (its close, until the end's time
     is known) count."""
-    cutoff = poll.ended_at or (poll.closed_at if poll.status == PollStatus.CLOSED else None)
-    responses = [
-        Response(r.sender, r.answers, r.ts) for r in PollRepository(session).responses(poll.id)
-    ]
-    return tally([a["id"] for a in poll.answers], poll.max_selections, responses, cutoff)
+    known = [a["id"] for a in poll.answers]
+    return tally(known, poll.max_selections, responses_of(session, poll), cutoff(poll))
+
+
+def who_has_not_voted(session: Session, poll: Poll, counted: Tally) -> list[str] | None:
+    """The room's joined members without a counted vote in the poll (only who, never how);
+    None while the room's members are not known."""
+    if not members_known(session, poll.room_id):
+        return None
+    return not_voted(session, poll.room_id, (u for users in counted.voters.values() for u in users))
 
 
 def _texts(poll: Poll, ids: list[str]) -> list[str]:
@@ -83,9 +67,17 @@ def end_text(poll: Poll, counted: Tally, _: Translate) -> str:
 
 
 def results_lines(
-    poll: Poll, counted: Tally, _: Translate, *, final: bool, room: RoomSettings, now: datetime
+    poll: Poll,
+    counted: Tally,
+    _: Translate,
+    *,
+    final: bool,
+    room: RoomSettings,
+    now: datetime,
+    waiting: Sequence[str] | None = None,
 ) -> list:
-    """The readable tally: per option its votes and share, who voted (unless secret)."""
+    """The readable tally: per option its votes and share, who voted (unless secret), and, when
+    `waiting` is given, who has not voted."""
     heading = (
         _("Results of poll #{id} (closed): {question}")
         if final
@@ -114,6 +106,8 @@ def results_lines(
         lines.append(_("Spoilt votes (not counted): {count}.").format(count=len(counted.spoilt)))
     if final:
         lines.extend(_outcome(poll, counted, _, room=room, now=now))
+    if waiting is not None:
+        lines.append(not_voted_line(waiting, _, final=final))
     return lines
 
 
@@ -123,23 +117,12 @@ def _outcome(
     leaders = counted.leaders()
     if not leaders:
         return [_("No votes were cast.")]
+    if poll.kind == PollKind.FINDTIME:
+        return slot_outcome(poll, leaders, _, room=room, now=now)
     texts = _texts(poll, leaders)
-    if poll.kind != PollKind.FINDTIME:
-        if len(leaders) == 1:
-            return [fmt(_("Top answer: {answer}"), answer=bold(texts[0]))]
-        return [fmt(_("Tie between {answers}."), answers=join_list(texts, _))]
-    by_id = {a["id"]: a for a in poll.answers}
     if len(leaders) == 1:
-        lines: list = [fmt(_("Best time: {slot}"), slot=bold(texts[0]))]
-        lines.append(_("To schedule it as a meeting:"))
-    else:
-        lines = [fmt(_("Tie between {answers}."), answers=join_list(texts, _))]
-        lines.append(_("To schedule one of them as a meeting:"))
-    closed_at = poll.closed_at or now
-    for answer_id in leaders:
-        command = schedule_command(poll, by_id[answer_id], room.prefix, room.timezone, closed_at)
-        lines.append(code(command))
-    return lines
+        return [fmt(_("Top answer: {answer}"), answer=bold(texts[0]))]
+    return [fmt(_("Tie between {answers}."), answers=join_list(texts, _))]
 
 
 # --- Closing ------------------------------------------------------------------------------
@@ -159,7 +142,8 @@ def closing(
     if poll.start_event_id and send_end:
         content = end_content(poll.start_event_id, end_text(poll, counted, _))
         said.append(Event(POLL_END, content, Purpose(PurposeKind.POLL_END, poll.id)))
-    lines = results_lines(poll, counted, _, final=True, room=room, now=now)
+    waiting = who_has_not_voted(session, poll, counted)
+    lines = results_lines(poll, counted, _, final=True, room=room, now=now, waiting=waiting)
     mentions = () if poll.secret else tuple(u for v in counted.voters.values() for u in v)
     said.append(Reply.of(*lines, mentions=mentions))
     return said

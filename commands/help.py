@@ -45,13 +45,20 @@ AREAS = (
         N_("Polls"),
         {"en": "polls", "fr": "sondages", "de": "umfragen"},
         ("sondage", "umfrage", "abstimmungen"),
-        ("poll", "poll results", "poll close", "poll list"),
+        ("poll", "poll results", "poll close", "poll list", "poll export"),
     ),
     Area(
         N_("Find a time"),
         {"en": "find-a-time", "fr": "trouver-une-date", "de": "terminsuche"},
         ("find a time", "trouver une date", "terminfindung"),
-        ("findtime",),
+        (
+            "findtime",
+            "findtime results",
+            "findtime close",
+            "findtime book",
+            "findtime list",
+            "findtime export",
+        ),
     ),
     Area(
         N_("Minutes"),

@@ -1,5 +1,6 @@
 """What reaches polls from the homeserver and the clock rather than from commands: votes kept,
-polls closed at their time, counts settled on the end's own time.
+polls closed at their time, those who have not voted reminded (`--remind`), counts settled on
+the end's own time.
 
 Every response to one of the bot's polls is kept (the tally decides what counts). Responses sent
 while the bot was down reach it through the sync catch-up; to miss none the bot also asks the
@@ -8,7 +9,9 @@ has caught up, and again just before a poll closes at its time. Each open poll w
 time is a row of the timer service (`poll-close:<id>`): claiming it closes the poll exactly
 once, in the transaction that queues its end event and results. Once the end event is sent, the
 same fetch gives the end's own `origin_server_ts`, after which clients ignore votes: the count
-is settled on it, and corrected in the room if it changed.
+is settled on it, and corrected in the room if it changed. A `--remind` row
+(`poll-remind:<id>`) fetches the responses the same way, then mentions, once, the joined
+members who have not voted; a poll closed before its reminder's time reminds nobody.
 """
 
 from __future__ import annotations
@@ -22,69 +25,22 @@ from sqlalchemy.orm import Session
 
 from bot.dispatch import CommandContext, Defaults, RoomEvent
 from bot.features import Runtime, Timer, Worker, on_event, on_sent
-from bot.msc3381 import (
-    POLL_END,
-    POLL_RESPONSE,
-    STABLE_POLL_END,
-    STABLE_POLL_RESPONSE,
-    reference_of,
-    selection_of,
-)
-from bot.polls import close, closing, current_tally, results_lines
-from bot.relations import RelationsError, fetch_related
-from bot.replies import Message, PurposeKind, Reply, ToRoom
-from bot.rooms import room_settings
-from storage.models import Poll
-from storage.polls import PollClosings, PollRepository
+from bot.format import show_time
+from bot.msc3381 import POLL_END, POLL_RESPONSE, STABLE_POLL_END, STABLE_POLL_RESPONSE, reference_of
+from bot.poll_responses import keep_response, refresh
+from bot.polls import close, closing, current_tally, results_lines, who_has_not_voted
+from bot.relations import RelationsError
+from bot.replies import Message, PurposeKind, Reply, ToRoom, bold, fmt
+from bot.rooms import RoomSettings, room_settings
+from bot.turnout import length, not_voted_line
+from storage.models import Poll, PollReminder
+from storage.polls import PollClosings, PollReminders, PollRepository
 from storage.status import PollKind, PollStatus
 
 log = logging.getLogger(__name__)
 
 
 # --- Responses -------------------------------------------------------------------------------
-
-
-def keep_response(session: Session, event: RoomEvent, now: datetime) -> bool:
-    """Keep a response to one of the bot's polls (every one: the tally decides what counts).
-
-    One that came in clear into an encrypted room is ignored, as the dispatcher ignores such
-    commands: anyone on the homeserver could have forged it."""
-    if event.type not in (POLL_RESPONSE, STABLE_POLL_RESPONSE):
-        return False
-    if event.room_encrypted and not event.event_encrypted:
-        return False
-    start = reference_of(event.content)
-    polls = PollRepository(session)
-    poll = polls.by_start_event(event.room_id, start) if start else None
-    if poll is None:
-        return False
-    return polls.add_response(
-        poll.id,
-        event_id=event.event_id,
-        sender=event.sender,
-        answers=selection_of(event.content),
-        ts=event.ts,
-        now=now,
-    )
-
-
-def keep_fetched(
-    session: Session, poll_id: int, events: list[RoomEvent], bot_user: str, now: datetime
-) -> datetime | None:
-    """Keep the responses fetched from the homeserver; the time of the bot's end of the poll
-    (the earliest, should there be several), if it is among the events."""
-    poll = PollRepository(session).get(poll_id)
-    if poll is None:
-        return None
-    ends = []
-    for event in events:
-        if reference_of(event.content) != poll.start_event_id:
-            continue
-        if event.type in (POLL_END, STABLE_POLL_END) and event.sender == bot_user:
-            ends.append(event.ts)
-        else:
-            keep_response(session, event, now)
-    return min(ends, default=None)
 
 
 @on_event(POLL_RESPONSE, STABLE_POLL_RESPONSE)
@@ -111,25 +67,18 @@ async def ended_in_an_app(ctx: CommandContext, event: RoomEvent) -> list[Message
     poll = PollRepository(ctx.session).by_start_event(ctx.room_id, start) if start else None
     if poll is None or poll.status != PollStatus.OPEN or not ctx.is_chair:
         return None
+    if poll.kind == PollKind.FINDTIME_SLOT:
+        # One slot of a find-a-time: it counts no more answers, as in every app; the grid
+        # comes when the find-a-time closes.
+        PollRepository(ctx.session).claim_close(poll.id, ctx.sender, event.ts)
+        poll.ended_at = event.ts
+        return None
     said = close(ctx, poll, now=event.ts, send_end=False)
     poll.ended_at = event.ts
     return said
 
 
 # --- Closing at its time ------------------------------------------------------------------
-
-
-async def refresh(runtime: Runtime, poll: Poll) -> datetime | None:
-    """Fetch and keep the poll's responses; the time of the bot's end event, if there is one."""
-    if poll.start_event_id is None:
-        return None
-    try:
-        events = await fetch_related(runtime.client, poll.room_id, poll.start_event_id)
-    except Exception as exc:  # the server or the network: sync still brings what it can
-        log.warning("could not fetch the responses to poll %d: %s", poll.id, exc)
-        raise RelationsError(str(exc)) from exc
-    with runtime.db.transaction() as session:
-        return keep_fetched(session, poll.id, events, runtime.client.user_id, runtime.clock())
 
 
 async def fetch_before_closing(runtime: Runtime, poll_id: int) -> None:
@@ -157,6 +106,71 @@ CLOSINGS = Timer(
 )
 
 
+# --- Reminding those who have not voted -----------------------------------------------------
+
+
+async def fetch_before_reminding(runtime: Runtime, reminder_id: int) -> None:
+    """A reminder's time has come: first the responses the homeserver has (votes sent while
+    the bot was down count), as before a close."""
+    with runtime.db.transaction() as session:
+        reminder = PollReminders(session).get(reminder_id)
+        poll = PollRepository(session).get(reminder.poll_id) if reminder else None
+    if poll is None or poll.status != PollStatus.OPEN:
+        return
+    with suppress(RelationsError):  # remind on what sync brought
+        await refresh(runtime, poll)
+
+
+def reminder_notice(
+    poll: Poll, waiting: list[str], now: datetime, late: bool, room: RoomSettings
+) -> Reply:
+    """ "Poll #3 closes in 1 day: Budget?" (or late, when it was due), then who has not voted,
+    mentioned."""
+    _, zone, language = room._, room.timezone, room.language
+    question = bold(poll.question)
+    if late:
+        first = fmt(
+            _("Reminder (late: I was offline at its time): poll #{id} closes {when}: {question}"),
+            id=str(poll.short_id),
+            when=show_time(poll.closes_at, zone, language),
+            question=question,
+        )
+    else:
+        first = fmt(
+            _("Reminder: poll #{id} closes in {left}: {question}"),
+            id=str(poll.short_id),
+            left=length(poll.closes_at - now, language),
+            question=question,
+        )
+    return Reply.of(first, not_voted_line(waiting, _), mentions=waiting)
+
+
+def remind_when_due(
+    session: Session, reminder: PollReminder, now: datetime, late: bool, settings: Defaults
+) -> list[ToRoom]:
+    """A claimed reminder: those who have not voted are mentioned once; nothing if the poll
+    has closed (or is closing now) or everyone has voted."""
+    poll = PollRepository(session).get(reminder.poll_id)
+    if poll is None or poll.status != PollStatus.OPEN or poll.closes_at <= now:
+        return []
+    waiting = who_has_not_voted(session, poll, current_tally(session, poll))
+    if not waiting:
+        log.info("poll %d: nobody to remind", poll.id)
+        return []
+    room = room_settings(session, poll.room_id, settings)
+    return [ToRoom(poll.room_id, reminder_notice(poll, waiting, now, late, room))]
+
+
+# Each `--remind` row fires once, after the first sync has caught up (votes sent meanwhile).
+REMINDERS = Timer(
+    "poll-remind",
+    PollReminders,
+    remind_when_due,
+    prepare=fetch_before_reminding,
+    after_sync=True,
+)
+
+
 # --- Settling the count on the end's time -------------------------------------------------
 
 
@@ -180,11 +194,21 @@ def settle(session: Session, poll_id: int, ended_at: datetime, settings: Default
     if counted.to_json() == poll.result:
         return []
     poll.result = counted.to_json()
+    if poll.kind == PollKind.FINDTIME_SLOT:
+        return []  # one slot of a grid: `!findtime results` shows the settled count
     room = room_settings(session, poll.room_id, settings)
     _ = room._
     lines = [
         _("Corrected count: votes sent just before the end reached me after it."),
-        *results_lines(poll, counted, _, final=True, room=room, now=ended_at),
+        *results_lines(
+            poll,
+            counted,
+            _,
+            final=True,
+            room=room,
+            now=ended_at,
+            waiting=who_has_not_voted(session, poll, counted),
+        ),
     ]
     return [ToRoom(poll.room_id, Reply.of(*lines))]
 

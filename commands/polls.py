@@ -1,20 +1,18 @@
-"""Polls: native Matrix polls (MSC3381) with Element's count, closing times, secret results,
-and find-a-time polls whose best slot becomes a meeting in one command."""
+"""Polls: native Matrix polls (MSC3381) with Element's count, closing times and secret results
+(find-a-time is commands/findtime.py)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.args import parse_number, parse_one_number, read_time, take_quoted
+from bot.args import parse_number, parse_one_number, read_time
 from bot.dispatch import CommandContext
 from bot.features import command, on_sent
-from bot.format import show_span, show_time
+from bot.format import show_time
 from bot.i18n import N_
-from bot.meetings import DEFAULT_DURATION, MAX_TITLE
 from bot.msc3381 import (
     MAX_ANSWERS,
     POLL_START,
@@ -23,7 +21,9 @@ from bot.msc3381 import (
     start_content,
 )
 from bot.parsing import UsageError, split_args
-from bot.polls import close, current_tally, results_lines
+from bot.poll_exports import FORMS as EXPORT_FORMS
+from bot.poll_exports import poll_file
+from bot.polls import close, current_tally, results_lines, who_has_not_voted
 from bot.replies import (
     Event,
     Message,
@@ -35,8 +35,9 @@ from bot.replies import (
     fmt,
 )
 from bot.rooms import settings_of
+from bot.turnout import REMIND_OPTION, not_voted_line, parse_remind, remind_at, require_closes
 from storage.models import Poll
-from storage.polls import PollRepository
+from storage.polls import PollReminders, PollRepository
 from storage.status import PollKind, PollStatus
 
 MIN_OPTIONS = 2
@@ -56,15 +57,7 @@ class PollArgs:
     multi: bool = False
     secret: bool = False
     closes: str | None = None
-
-
-@dataclass(frozen=True)
-class FindTimeArgs:
-    """`!findtime`: the meeting's title and the candidate slots, each a time phrase."""
-
-    title: str
-    slots: tuple[str, ...]
-    closes: str | None = None
+    remind: timedelta | None = None  # how long before the close to remind who has not voted
 
 
 def _check_options(options: list[str]) -> None:
@@ -93,37 +86,44 @@ def _check_options(options: list[str]) -> None:
 
 
 def parse_poll(raw: str) -> PollArgs:
-    """`"<question>" "<option>" "<option>"… [--multi] [--secret] [--closes <when>]`.
+    """`"<question>" "<option>" "<option>"… [--multi] [--secret] [--closes <when>]
+    [--remind <duration>]`.
 
-    The closing time takes every word after `--closes` up to the next option (`--…`)."""
+    The closing time and the reminder take every word after their option up to the next
+    option (`--…`)."""
     multi = secret = False
     closes: list[str] | None = None
+    remind: list[str] | None = None
     rest: list[str] = []
-    collecting = False
+    collecting: list[str] | None = None
     for word in split_args(raw):
         flag = word.lower()
         if flag.startswith("--") and len(flag) > 2:
-            collecting = False
+            collecting = None
             if flag == "--multi":
                 multi = True
             elif flag == "--secret":
                 secret = True
             elif flag == "--closes":
-                closes, collecting = [], True
+                closes = collecting = []
+            elif flag == REMIND_OPTION:
+                remind = collecting = []
             else:
                 raise UsageError(
                     N_(
                         "Unknown option {option}; the options are "
-                        "--multi, --secret and --closes <when>."
+                        "--multi, --secret, --closes <when> and --remind <duration>."
                     ),
                     option=word[:20],
                 )
-        elif collecting:
-            closes.append(word)
+        elif collecting is not None:
+            collecting.append(word)
         else:
             rest.append(word)
     if closes is not None and not closes:
         raise UsageError(N_("Say when the poll closes, e.g. --closes tomorrow 18:00."))
+    reminder = parse_remind(" ".join(remind)) if remind is not None else None
+    require_closes(reminder, closes)
     if not rest or not rest[0].strip():
         raise UsageError(N_("Give the question and the options, each in quotes."))
     question, options = rest[0].strip(), [o.strip() for o in rest[1:] if o.strip()]
@@ -138,44 +138,8 @@ def parse_poll(raw: str) -> PollArgs:
         multi=multi,
         secret=secret,
         closes=" ".join(closes) if closes else None,
+        remind=reminder,
     )
-
-
-_CLOSES_TAIL = re.compile(r"(?:^|\s)--closes(?:\s+(.*))?$", re.I | re.S)
-
-
-def parse_findtime(raw: str) -> FindTimeArgs:
-    """`"<title>" <when> | <when> | … [--closes <when>]`."""
-    raw = raw.strip()
-    closes = None
-    tail = _CLOSES_TAIL.search(raw)
-    if tail:
-        closes = (tail.group(1) or "").strip()
-        if not closes:
-            raise UsageError(N_("Say when the poll closes, e.g. --closes tomorrow 18:00."))
-        raw = raw[: tail.start()].strip()
-    title, rest = take_quoted(raw)
-    if not title:
-        raise UsageError(N_("Give the meeting's title in quotes, then the times separated by |."))
-    if len(title) > MAX_TITLE:
-        raise UsageError(N_("The title is too long (at most {limit} characters)."), limit=MAX_TITLE)
-    slots = [s.strip() for s in rest.split("|")]
-    if any(not s for s in slots) and len(slots) > 1:
-        raise UsageError(N_("A time between two | is missing."))
-    slots = [s for s in slots if s]
-    if len(slots) < MIN_OPTIONS:
-        raise UsageError(
-            N_("A poll needs at least {min} options; you gave {count}."),
-            min=MIN_OPTIONS,
-            count=len(slots),
-        )
-    if len(slots) > MAX_ANSWERS:
-        raise UsageError(
-            N_("A poll has at most {max} options; you gave {count}."),
-            max=MAX_ANSWERS,
-            count=len(slots),
-        )
-    return FindTimeArgs(title=title, slots=tuple(slots), closes=closes)
 
 
 NOT_A_NUMBER = N_("“{value}” is not a poll number.")
@@ -188,6 +152,19 @@ def parse_short_id(token: str) -> int:
 
 def parse_id(raw: str) -> int:
     return parse_one_number(raw, N_("Give the poll's number, e.g. 3."), NOT_A_NUMBER)
+
+
+def parse_export(raw: str) -> tuple[int, str]:
+    """`<id> csv|json`: the poll's number and the file's format."""
+    words = split_args(raw)
+    if len(words) != 2:
+        raise UsageError(N_("Give the poll's number and csv or json, e.g. 3 csv."))
+    short_id, form = parse_short_id(words[0]), words[1].lower().removeprefix(".")
+    if form not in EXPORT_FORMS:
+        raise UsageError(
+            N_("“{value}” is not a format I export; choose csv or json."), value=words[1][:20]
+        )
+    return short_id, form
 
 
 # --- How polls read -----------------------------------------------------------------------
@@ -225,10 +202,14 @@ def _start(
     multi: bool,
     secret: bool,
     closes: str | None,
+    remind: timedelta | None = None,
 ) -> tuple[Poll, Event, list]:
-    """Store a poll; its start event, and the lines that announce it."""
+    """Store a poll (and its reminder); its start event, and the lines that announce it."""
     _ = ctx._
     closes_at = read_time(ctx, closes).start.astimezone(UTC) if closes else None
+    reminds_at = (
+        remind_at(remind, closes_at, ctx.now, ctx.language) if remind and closes_at else None
+    )
     poll = PollRepository(ctx.session).add(
         room_id=ctx.room_id,
         kind=kind,
@@ -242,9 +223,7 @@ def _start(
         now=ctx.now,
     )
     content = start_content(
-        question
-        if kind == PollKind.POLL
-        else _("When shall we meet for {title}?").format(title=question),
+        question,
         _answers(poll),
         max_selections=poll.max_selections,
         disclosed=not secret,
@@ -253,11 +232,30 @@ def _start(
     lines: list = []
     if multi:
         lines.append(_("Several answers may be chosen."))
+        if kind == PollKind.POLL:
+            lines.append(
+                fmt(
+                    _(
+                        "Note: Element Web, Element Desktop and the iOS apps let a member choose "
+                        "only one answer today (choosing another replaces the first). To find a "
+                        "date, use {findtime}: one poll per time, each answered on its own."
+                    ),
+                    findtime=code(f"{ctx.prefix}findtime"),
+                )
+            )
     if secret:
         lines.append(_("Secret: the results are shown when the poll closes."))
     if closes_at:
         lines.append(
             fmt(_("Closes: {when}"), when=bold(show_time(closes_at, ctx.timezone, ctx.language)))
+        )
+    if reminds_at:
+        PollReminders(ctx.session).add(poll.id, reminds_at)
+        lines.append(
+            fmt(
+                _("Those who have not voted by {when} are reminded then."),
+                when=bold(show_time(reminds_at, ctx.timezone, ctx.language)),
+            )
         )
     lines.append(
         fmt(
@@ -271,8 +269,14 @@ def _start(
 
 @command(
     "poll",
-    usage='"<question>" "<option>" "<option>"… [--multi] [--secret] [--closes <when>]',
-    help=N_("Start a poll (votes are native: Element shows it); --secret hides the results."),
+    usage=(
+        '"<question>" "<option>" "<option>"… [--multi] [--secret] [--closes <when>] '
+        "[--remind <duration>]"
+    ),
+    help=N_(
+        "Start a poll (votes are native: Element shows it); --secret hides the results, "
+        "--remind mentions who has not voted that long before it closes."
+    ),
     parse=parse_poll,
 )
 async def create_poll(ctx: CommandContext, args: PollArgs) -> list[Message]:
@@ -286,6 +290,7 @@ async def create_poll(ctx: CommandContext, args: PollArgs) -> list[Message]:
         multi=args.multi,
         secret=args.secret,
         closes=args.closes,
+        remind=args.remind,
     )
     heading = fmt(
         ctx._("Poll #{id} started: {question}"),
@@ -293,52 +298,6 @@ async def create_poll(ctx: CommandContext, args: PollArgs) -> list[Message]:
         question=bold(args.question),
     )
     # The poll shows first, then what the bot says about it.
-    return [start, Reply.of(heading, *lines)]
-
-
-@command(
-    "findtime",
-    usage='"<title>" <when> | <when> | … [--closes <when>]',
-    help=N_("Find a time to meet: a poll of the times given, the best one then scheduled."),
-    parse=parse_findtime,
-)
-async def find_time(ctx: CommandContext, args: FindTimeArgs) -> list[Message]:
-    """A multiple-choice poll of candidate slots, shown in the room's zone."""
-    _ = ctx._
-    slots: list[tuple[datetime, datetime]] = []
-    for phrase in args.slots:
-        when = read_time(ctx, phrase)
-        if when.recurrence:
-            raise UsageError(N_("“{phrase}” repeats; give single times."), phrase=phrase)
-        start = when.start.astimezone(UTC)
-        end = (when.end or when.start + DEFAULT_DURATION).astimezone(UTC)
-        if (start, end) in slots:
-            raise UsageError(N_("“{option}” is given twice."), option=phrase)
-        slots.append((start, end))
-    ids = answer_ids(len(slots))
-    answers = [
-        {
-            "id": answer_id,
-            "text": show_span(start, end, ctx.timezone, ctx.language),
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-        }
-        for answer_id, (start, end) in zip(ids, slots, strict=True)
-    ]
-    poll, start, lines = _start(
-        ctx,
-        kind=PollKind.FINDTIME,
-        question=args.title,
-        answers=answers,
-        multi=True,
-        secret=False,
-        closes=args.closes,
-    )
-    heading = fmt(
-        _("Poll #{id}: when shall we meet for {title}? Choose every time you can make."),
-        id=str(poll.short_id),
-        title=bold(args.title),
-    )
     return [start, Reply.of(heading, *lines)]
 
 
@@ -374,20 +333,42 @@ async def show_results(ctx: CommandContext, short_id: int) -> Reply:
     """The count so far, or the final one."""
     _ = ctx._
     poll = _poll(ctx, short_id)
-    if poll.status == PollStatus.OPEN and poll.secret:
-        counted = current_tally(ctx.session, poll)
+    counted = current_tally(ctx.session, poll)
+    waiting = who_has_not_voted(ctx.session, poll, counted)
+    final = poll.status == PollStatus.CLOSED
+    if not final and poll.secret:
         return Reply.of(
             fmt(
                 _("Poll #{id} is secret: its results are shown when it closes."),
                 id=str(poll.short_id),
             ),
             _("Voters so far: {people}.").format(people=counted.people),
+            *([] if waiting is None else [not_voted_line(waiting, _)]),
         )
-    counted = current_tally(ctx.session, poll)
-    final = poll.status == PollStatus.CLOSED
+    room = settings_of(ctx)
     return Reply.of(
-        *results_lines(poll, counted, _, final=final, room=settings_of(ctx), now=ctx.now)
+        *results_lines(poll, counted, _, final=final, room=room, now=ctx.now, waiting=waiting)
     )
+
+
+@command(
+    "poll export",
+    usage="<id> csv|json",
+    help=N_(
+        "Send a poll as a file: who voted what and when (of a secret poll, only the counts, "
+        "once it is closed)."
+    ),
+    parse=parse_export,
+)
+async def export_poll(ctx: CommandContext, args: tuple[int, str]) -> Reply:
+    """The poll as a CSV or JSON attachment (encrypted in encrypted rooms)."""
+    short_id, form = args
+    poll = _poll(ctx, short_id)
+    if poll.secret and poll.status == PollStatus.OPEN:
+        raise UsageError(
+            N_("Poll #{id} is secret: its results are shown when it closes."), id=short_id
+        )
+    return Reply.file(poll_file(ctx.session, poll, form, ctx.timezone, ctx.now))
 
 
 @command(

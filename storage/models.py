@@ -239,7 +239,7 @@ class Poll(Base):
     room_id: Mapped[str] = mapped_column(String(255))
     # The number members see and type (1, 2, 3… per room).
     short_id: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # poll | findtime
+    kind: Mapped[str] = mapped_column(String(16))  # poll | findtime (earlier) | findtime-slot
     question: Mapped[str] = mapped_column(Text)
     # [{"id", "text"}] in order; a find-a-time slot also has "start" and "end" (ISO, UTC).
     answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -277,6 +277,19 @@ class PollResponse(Base):
     answers: Mapped[list[Any] | None] = mapped_column(JSON)
     ts: Mapped[datetime]  # origin_server_ts
     received_at: Mapped[datetime]
+
+
+class PollReminder(Base):
+    """`--remind`: the one mention of those who have not voted, `due_at` before the poll closes."""
+
+    __tablename__ = "poll_reminders"
+    __table_args__ = (Index("ix_poll_reminders_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), unique=True)
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent
+    sent_at: Mapped[datetime | None]
 
 
 class MinutesMeeting(Base):

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Poll, PollResponse
-from storage.status import PollStatus
+from storage.models import Poll, PollReminder, PollResponse
+from storage.status import PollStatus, TimerStatus
 from storage.timed import TimedRows
 
 
@@ -32,7 +32,10 @@ class PollRepository:
         now: datetime,
     ) -> Poll:
         """Store an open poll with the room's next short id; flushed, so its id is known."""
-        last = self.session.scalar(select(func.max(Poll.short_id)).where(Poll.room_id == room_id))
+        # Find-a-time slot polls have negative numbers (storage/findtimes.py): not counted.
+        last = self.session.scalar(
+            select(func.max(Poll.short_id)).where(Poll.room_id == room_id, Poll.short_id > 0)
+        )
         poll = Poll(
             room_id=room_id,
             short_id=(last or 0) + 1,
@@ -65,15 +68,15 @@ class PollRepository:
         )
 
     def of_room(self, room_id: str, limit: int) -> list[Poll]:
-        """The room's open polls (oldest first), then the latest closed ones (newest first)."""
+        """The room's open polls (oldest first), then the latest closed ones (newest first);
+        find-a-time slot polls are not among them."""
+        numbered = (Poll.room_id == room_id) & (Poll.short_id > 0)
         opened = self.session.scalars(
-            select(Poll)
-            .where(Poll.room_id == room_id, Poll.status == PollStatus.OPEN)
-            .order_by(Poll.id)
+            select(Poll).where(numbered, Poll.status == PollStatus.OPEN).order_by(Poll.id)
         )
         closed = self.session.scalars(
             select(Poll)
-            .where(Poll.room_id == room_id, Poll.status == PollStatus.CLOSED)
+            .where(numbered, Poll.status == PollStatus.CLOSED)
             .order_by(Poll.id.desc())
             .limit(limit)
         )
@@ -166,6 +169,26 @@ class PollRepository:
             )
         )
         return result.rowcount > 0
+
+
+class PollReminders(TimedRows[PollReminder]):
+    """`--remind` rows: pending until claimed, once, before their poll closes. A poll closed
+    before its reminder's time has nobody left to remind: its row is not pending any more."""
+
+    model = PollReminder
+
+    def add(self, poll_id: int, due_at: datetime) -> PollReminder:
+        reminder = PollReminder(poll_id=poll_id, due_at=due_at, status=TimerStatus.PENDING)
+        self.session.add(reminder)
+        self.session.flush()
+        return reminder
+
+    def of_poll(self, poll_id: int) -> PollReminder | None:
+        return self.session.scalar(select(PollReminder).where(PollReminder.poll_id == poll_id))
+
+    def is_pending(self) -> ColumnElement[bool]:
+        still_open = select(Poll.id).where(Poll.status == PollStatus.OPEN)
+        return (PollReminder.status == TimerStatus.PENDING) & PollReminder.poll_id.in_(still_open)
 
 
 class PollClosings(TimedRows[Poll]):

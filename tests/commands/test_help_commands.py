@@ -27,8 +27,8 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
     assert reply.body.splitlines() == [
         "Commands",
         "Meetings: !meeting add|list|show|cancel|move|agenda|rsvp|reminders|cycle|ics",
-        "Polls: !poll, !poll results|close|list",
-        "Find a time: !findtime",
+        "Polls: !poll, !poll results|close|list|export",
+        "Find a time: !findtime, !findtime results|close|book|list|export",
         "Minutes: !startmeeting, !topic, !next, !info, !idea, !agreed, !rejected, !deferred, "
         "!vote, !vote close, !action, !link, !chair, !unchair, !undo, !endmeeting, !minutes, "
         "!minutes list|amend|accept|reject|approve|circulate|object",
@@ -38,7 +38,10 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
         "Details: !help meetings for an area, !help meeting add for one command.",
     ]
     assert reply.html.startswith("<b>Commands</b><br><b>Meetings</b>: <code>!meeting add|")
-    assert "<b>Polls</b>: <code>!poll</code>, <code>!poll results|close|list</code>" in reply.html
+    assert (
+        "<b>Polls</b>: <code>!poll</code>, <code>!poll results|close|list|export</code>"
+        in reply.html
+    )
 
 
 async def test_help_for_an_area_in_english(room: Room):
@@ -88,11 +91,12 @@ async def test_help_for_an_area_in_german(room: Room):
     await ask(room, "!lang de")
     overview = (await ask(room, "!hilfe")).splitlines()
     assert overview[0] == "Befehle"
-    assert overview[3] == "Terminsuche: !findtime"
+    assert overview[3] == "Terminsuche: !findtime, !findtime results|close|book|list|export"
     lines = (await ask(room, "!hilfe umfragen")).splitlines()
     assert lines[0] == "Umfragen"
     assert lines[3].startswith("!poll close <id> — ")
-    assert len(lines) == 5
+    assert lines[5].startswith("!poll export <id> csv|json — Eine Umfrage als Datei senden")
+    assert len(lines) == 6
     tasks = (await ask(room, "!hilfe Aufgaben")).splitlines()
     assert tasks[0] == "Aufgaben"
     assert tasks[1].startswith("!action <@user or name>… <text> [by|due <when>] — ")

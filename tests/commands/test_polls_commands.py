@@ -2,6 +2,9 @@
 timer service, on SQLite and PostgreSQL, with an injected clock and a stand-in homeserver for /relations
 (the chat paths, with real clients, are in tests/integration/test_polls.py)."""
 
+import csv
+import io
+import json
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -9,6 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 from nio import EncryptionError
+from sqlalchemy import select
 
 from bot.dispatch import RoomEvent
 from bot.features import Runtime
@@ -21,11 +25,13 @@ from bot.msc3381 import (
     UNDISCLOSED,
     response_content,
 )
+from bot.poll_responses import keep_fetched
 from bot.scheduler import TimerService
-from commands.poll_closing import CLOSINGS, keep_fetched, keep_up, settle
+from commands.poll_closing import CLOSINGS, REMINDERS, keep_up, settle
 from storage.db import Database
-from storage.meetings import MeetingRepository
-from storage.polls import PollRepository
+from storage.members import MemberRepository
+from storage.models import PollReminder
+from storage.polls import PollReminders, PollRepository
 from storage.rooms import RoomRepository
 from tests.room import ROOM, TEST_DEFAULTS, Clock, Room
 
@@ -94,8 +100,11 @@ async def test_a_poll_is_a_native_poll_start_then_a_notice(db, room):
     multi = room.sent[-2].content
     assert multi[POLL_START]["max_selections"] == 3
     assert multi[POLL_START]["kind"] == UNDISCLOSED
-    assert room.sent[-1].body.splitlines()[1:4] == [
+    assert room.sent[-1].body.splitlines()[1:5] == [
         "Several answers may be chosen.",
+        "Note: Element Web, Element Desktop and the iOS apps let a member choose only one answer "
+        "today (choosing another replaces the first). To find a date, use !findtime: one poll "
+        "per time, each answered on its own.",
         "Secret: the results are shown when the poll closes.",
         "Closes: Mon, 23 Nov 2026, 18:00 (Europe/Luxembourg)",
     ]
@@ -249,6 +258,7 @@ async def test_bad_input_is_refused_and_nothing_is_stored(db, room, clock):
     ]
     assert answers[0][0].body.splitlines()[1] == (
         'Usage: !poll "<question>" "<option>" "<option>"… [--multi] [--secret] [--closes <when>]'
+        " [--remind <duration>]"
     )
     assert polls(db) == []
     assert [sent.type for sent in room.sent] == ["m.room.message"] * len(answers)
@@ -297,63 +307,6 @@ async def test_a_chair_ending_the_poll_in_their_app_closes_it_at_that_time(db, r
     (results,) = room.take()
     assert results.body.splitlines()[1:3] == [f"Pizza: 1 (100%) — {BOB}", "Pasta: 0 (0%)"]
     assert [sent.type for sent in room.sent].count(POLL_END) == 0  # one end is enough
-
-
-async def test_find_a_time_from_poll_to_scheduled_meeting(db, room, clock):
-    (_announce,) = await room.say(
-        '!findtime "Plenary" Tuesday 14:00 | Wednesday 10:00-12:00 | Thursday 9:00'
-    )
-    start = room.sent[-2]
-    assert start.type == POLL_START
-    assert start.content[POLL_START]["max_selections"] == 3
-    assert [a[TEXT] for a in start.content[POLL_START]["answers"]] == [
-        "Tue, 24 Nov 2026, 14:00–15:00 (Europe/Luxembourg)",
-        "Wed, 25 Nov 2026, 10:00–12:00 (Europe/Luxembourg)",
-        "Thu, 26 Nov 2026, 09:00–10:00 (Europe/Luxembourg)",
-    ]
-    await vote(room, ALICE, ["a1", "a2"], 1)
-    await vote(room, BOB, ["a2"], 2)
-    await vote(room, CAROL, ["a2", "a3"], 3)
-    clock.now += timedelta(hours=1)
-    (results,) = await room.say("!poll close 1")
-    lines = results.body.splitlines()
-    assert lines[-3:] == [
-        "Best time: Wed, 25 Nov 2026, 10:00–12:00 (Europe/Luxembourg)",
-        "To schedule it as a meeting:",
-        '!meeting add "Plenary" 25/11/2026 10:00 for 120 minutes',
-    ]
-    (scheduled,) = await room.say(lines[-1])
-    assert scheduled.body.splitlines()[:2] == [
-        "Meeting #1 scheduled: Plenary",
-        "When: Wed, 25 Nov 2026, 10:00–12:00 (Europe/Luxembourg)",
-    ]
-    with db.transaction() as s:
-        meeting = MeetingRepository(s).by_short_id(ROOM, 1)
-        assert (meeting.start_at, meeting.end_at) == (
-            datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
-            datetime(2026, 11, 25, 11, 0, tzinfo=UTC),
-        )
-
-
-async def test_find_a_time_tie_offers_each_slot_even_after_a_change_of_zone(db, room, clock):
-    await room.say('!findtime "Jour fixe" Tuesday 14:00 | Wednesday 10:00')
-    await vote(room, ALICE, ["a1"], 1)
-    await vote(room, BOB, ["a2"], 2)
-    await room.say("!timezone America/New_York", level=100)
-    clock.now += timedelta(hours=1)
-    (results,) = await room.say("!poll close 1")
-    offered = results.body.splitlines()[-2:]
-    assert offered == [
-        '!meeting add "Jour fixe" 24/11/2026 08:00 --tz America/New_York',
-        '!meeting add "Jour fixe" 25/11/2026 04:00 --tz America/New_York',
-    ] or offered == [
-        '!meeting add "Jour fixe" 24/11/2026 08:00',
-        '!meeting add "Jour fixe" 25/11/2026 04:00',
-    ]
-    await room.say(offered[1])
-    with db.transaction() as s:
-        meeting = MeetingRepository(s).by_short_id(ROOM, 1)
-        assert meeting.start_at == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 # --- Closing times, with a stand-in homeserver ---------------------------------------------
@@ -493,3 +446,287 @@ async def test_a_poll_closes_at_its_time_with_the_responses_the_server_has(db, r
         assert settled.ended_at == clock.now + timedelta(milliseconds=200)
         assert PollRepository(s).unsettled() == []
     assert room.take() == []  # nothing changed: no correction
+
+
+# --- Who has not voted, --remind, exports ---------------------------------------------------
+
+
+def members(db: Database, *users: str, names: dict | None = None) -> None:
+    """The room's joined members as the sync notes them (the bot is never among them)."""
+    with db.transaction() as s:
+        MemberRepository(s).replace(ROOM, [(u, (names or {}).get(u)) for u in users])
+
+
+def reminders(db: Database) -> list[tuple[datetime, str]]:
+    with db.transaction() as s:
+        return [
+            (r.due_at, r.status) for r in s.scalars(select(PollReminder).order_by(PollReminder.id))
+        ]
+
+
+async def test_results_end_with_who_has_not_voted_only_who_also_when_secret(db, room, clock):
+    members(db, ALICE, BOB, CAROL, DAN)
+    await room.say('!poll "Lunch?" "Pizza" "Pasta"')
+    await vote(room, BOB, ["a1"], 1)
+    await vote(room, CAROL, ["a2"], 2)
+    await vote(room, CAROL, [], 3)  # withdrawn: not a vote any more
+    await vote(room, "@gone:example.org", ["a2"], 4)  # voted, then left: counted, not listed
+    clock.now += timedelta(minutes=1)
+    (results,) = await room.say("!poll results 1", sender=BOB)
+    assert results.body.splitlines()[-1] == f"Not voted yet: {ALICE}, {CAROL}, {DAN}"
+    assert f'<a href="https://matrix.to/#/{DAN}">{DAN}</a>' in results.html
+    assert results.mentions == ()  # named, not notified, when someone merely asks
+
+    await room.say('!poll "Chair?" "Ann" "Ben" --secret')
+    await vote(room, DAN, ["a2"], 1, poll=2)
+    (secret,) = await room.say("!poll results 2")
+    assert secret.body.splitlines() == [
+        "Poll #2 is secret: its results are shown when it closes.",
+        "Voters so far: 1.",
+        f"Not voted yet: {ALICE}, {BOB}, {CAROL}",
+    ]
+    assert "Ben" not in secret.body
+
+    # Closing: "did not vote", and only the voters are notified (of a non-secret poll).
+    clock.now += timedelta(minutes=1)
+    _command, replies = await room.send("!poll close 1")
+    (closed,) = replies
+    assert closed.body.splitlines()[-1] == f"Did not vote: {ALICE}, {CAROL}, {DAN}"
+    assert set(closed.mentions) == {BOB, "@gone:example.org"}
+    (secret_closed,) = await room.say("!poll close 2")
+    assert secret_closed.body.splitlines()[-1] == f"Did not vote: {ALICE}, {BOB}, {CAROL}"
+    assert secret_closed.mentions == ()
+
+    # Everyone voted.
+    await room.say('!poll "Tea?" "Yes" "No"')
+    for n, user in enumerate((ALICE, BOB, CAROL, DAN)):
+        await vote(room, user, ["a1"], n, poll=3)
+    clock.now += timedelta(minutes=1)
+    (everyone,) = await room.say("!poll results 3")
+    assert everyone.body.splitlines()[-1] == "Everyone has voted."
+    (done,) = await room.say("!poll close 3")
+    assert done.body.splitlines()[-1] == "Everyone voted."
+
+
+async def test_nothing_is_said_of_who_has_not_voted_while_the_members_are_unknown(db, room):
+    await room.say('!poll "Lunch?" "Pizza" "Pasta"')
+    (results,) = await room.say("!poll results 1")
+    assert results.body.splitlines()[-1] == "Voters: 0; votes cast: 0."
+
+
+def reminding(db, clock, server) -> TimerService:
+    runtime = Runtime(db, clock, TEST_DEFAULTS, client=server)
+    return TimerService(runtime, [CLOSINGS, REMINDERS])
+
+
+async def test_remind_mentions_who_has_not_voted_once_even_after_a_restart(db, room, clock):
+    members(db, ALICE, BOB, CAROL, DAN)
+    server = Homeserver()
+    command, (notice,) = await room.send(
+        '!poll "Budget?" "Yes" "No" --closes today 18:00 --remind 2h'
+    )
+    assert notice.body.splitlines()[1:] == [
+        "Closes: Sun, 22 Nov 2026, 18:00 (Europe/Luxembourg)",
+        "Those who have not voted by Sun, 22 Nov 2026, 16:00 (Europe/Luxembourg) are reminded "
+        "then.",
+        "Vote in the poll above; !poll results 1 shows the results, !poll close 1 closes it.",
+    ]
+    (poll,) = polls(db)
+    due = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
+    assert reminders(db) == [(due, "pending")]
+    await vote(room, BOB, ["a1"], 1)
+    # Carol voted while the bot was down: only the server has her vote.
+    server.add(
+        poll.start_event_id,
+        POLL_RESPONSE,
+        response_content(poll.start_event_id, ["a2"]),
+        CAROL,
+        SUNDAY + timedelta(hours=2),
+    )
+    first = reminding(db, clock, server)
+    first.start()
+    first.caught_up()
+    try:
+        jobs = sorted(j.id for j in first._scheduler.get_jobs())
+        assert jobs == [f"poll-close:{poll.id}", "poll-remind:1"]
+    finally:
+        first.shutdown()
+
+    # The bot comes back 30 minutes after the reminder's time: it reminds, late, once.
+    clock.now = due + timedelta(minutes=30)
+    second = reminding(db, clock, server)
+    assert await second.fire("poll-remind", 1)
+    assert not await second.fire("poll-remind", 1)
+    (reminder,) = room.take()
+    assert reminder.body.splitlines() == [
+        "Reminder (late: I was offline at its time): poll #1 closes Sun, 22 Nov 2026, 18:00 "
+        "(Europe/Luxembourg): Budget?",
+        f"Not voted yet: {ALICE}, {DAN}",
+    ]
+    assert reminder.mentions == (ALICE, DAN)
+    assert reminder.in_reply_to is None
+    assert reminders(db) == [(due, "sent")]
+    with db.transaction() as s:
+        assert PollReminders(s).pending() == []  # a third start sets no job for it
+
+
+async def test_remind_on_time_in_the_rooms_language(db, room, clock):
+    members(db, ALICE, BOB)
+    await room.say("!lang fr", level=100)
+    await room.say('!poll "Budget ?" "Oui" "Non" --closes aujourd\'hui 18h --remind 1 jour')
+    (refused,) = room.sent[-1:]
+    assert refused.body.splitlines()[0] == (
+        "--remind 1\u00a0jour n'est pas plus court que le temps restant avant la clôture "
+        "(8\u00a0heures) ; donnez-en un plus court."
+    )
+    assert polls(db) == [] and reminders(db) == []
+    await room.say('!poll "Budget ?" "Oui" "Non" --closes aujourd\'hui 18h --remind 90 min')
+    (reminder_row,) = reminders(db)
+    clock.now = reminder_row[0]
+    service = reminding(db, clock, Homeserver())
+    assert await service.fire("poll-remind", 1)
+    (reminder,) = room.take()
+    assert reminder.body.splitlines() == [
+        "Rappel : le sondage n°1 se clôt dans 1\u00a0heure 30 minutes : Budget ?",
+        f"N'ont pas encore voté : {ALICE}, {BOB}",
+    ]
+
+
+async def test_a_reminder_says_nothing_once_closed_or_when_everyone_voted(db, room, clock):
+    members(db, ALICE, BOB)
+    await room.say('!poll "A?" "Yes" "No" --closes today 18:00 --remind 1h')
+    await room.say('!poll "B?" "Yes" "No" --closes today 18:00 --remind 1h')
+    await room.say("!poll close 1")
+    await vote(room, ALICE, ["a1"], 1, poll=2)
+    await vote(room, BOB, ["a2"], 2, poll=2)
+    room.take()
+    with db.transaction() as s:
+        assert [row_id for row_id, _due in PollReminders(s).pending()] == [2]
+    clock.now = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)
+    service = reminding(db, clock, Homeserver())
+    assert not await service.fire("poll-remind", 1)  # its poll closed: nothing pending
+    assert await service.fire("poll-remind", 2)  # claimed, and nobody to remind
+    assert room.take() == []
+    assert reminders(db)[1][1] == "sent"
+
+
+async def test_remind_bad_input_is_refused_and_nothing_is_stored(db, room, clock):
+    cases = {
+        '!poll "Q?" "A" "B" --remind 1h': (
+            "--remind needs a closing time: add --closes <when>, "
+            "e.g. --closes Friday 18:00 --remind 1d."
+        ),
+        '!poll "Q?" "A" "B" --closes today 18:00 --remind 8h': (
+            "--remind 8 hours is not shorter than the time left until the close (8 hours); "
+            "give a shorter one."
+        ),
+        '!poll "Q?" "A" "B" --closes today 18:00 --remind 2 days': (
+            "--remind 2 days is not shorter than the time left until the close (8 hours); "
+            "give a shorter one."
+        ),
+        '!poll "Q?" "A" "B" --closes today 18:00 --remind soon': (
+            "“soon” is not a length of time; write e.g. 1d, 2h, 30m or 1h30m."
+        ),
+        '!poll "Q?" "A" "B" --closes today 18:00 --remind': (
+            "Say how long before the closing time to remind, e.g. --remind 1d."
+        ),
+        '!poll "Q?" "A" "B" --remind 0m --closes today 18:00': (
+            "“0m” is out of range: between 1 minute and 52 weeks."
+        ),
+    }
+    for body, message in cases.items():
+        (reply,) = await room.say(body)
+        assert reply.body.splitlines()[0] == message, body
+    assert polls(db) == [] and reminders(db) == []
+    assert all(sent.type == "m.room.message" for sent in room.sent)
+
+
+async def test_export_one_row_per_voter_as_csv_and_json(db, room, clock):
+    members(db, ALICE, BOB, CAROL, names={BOB: "=Bob+1", CAROL: "Carol Müller"})
+    await room.say('!poll "Which days?" "Mon" "=1+2" "Wed" --multi')
+    await vote(room, BOB, ["a1"], 1)
+    await vote(room, BOB, ["a2", "a3"], 60)  # changed: the latest counts
+    await vote(room, CAROL, ["a1"], 120)
+    await vote(room, "@eve:example.org", ["a9"], 130)  # spoilt: not a voter
+    clock.now += timedelta(minutes=5)
+    command, (file,) = await room.send("!poll export 1 csv")
+    assert (file.filename, file.mimetype) == ("poll-1.csv", "text/csv")
+    assert file.content["msgtype"] == "m.file" and file.in_reply_to == command
+    assert file.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(file.data.decode("utf-8-sig"))))
+    assert rows == [
+        ["user_id", "display_name", "answers", "voted_at"],
+        [CAROL, "Carol Müller", "Mon", "2026-11-22T10:02:00+01:00"],
+        [BOB, "'=Bob+1", "'=1+2; Wed", "2026-11-22T10:01:00+01:00"],
+    ] or rows == [
+        ["user_id", "display_name", "answers", "voted_at"],
+        [BOB, "'=Bob+1", "'=1+2; Wed", "2026-11-22T10:01:00+01:00"],
+        [CAROL, "Carol Müller", "Mon", "2026-11-22T10:02:00+01:00"],
+    ]
+    (json_file,) = await room.say("!poll export #1 JSON")
+    assert (json_file.filename, json_file.mimetype) == ("poll-1.json", "application/json")
+    record = json.loads(json_file.data)
+    assert record["question"] == "Which days?" and record["status"] == "open"
+    assert [(o["text"], o["votes"]) for o in record["options"]] == [
+        ("Mon", 1),
+        ("=1+2", 1),
+        ("Wed", 1),
+    ]
+    assert record["ballots"] == [
+        {
+            "user_id": BOB,
+            "display_name": "=Bob+1",
+            "answers": ["=1+2", "Wed"],
+            "voted_at": "2026-11-22T10:01:00+01:00",
+        },
+        {
+            "user_id": CAROL,
+            "display_name": "Carol Müller",
+            "answers": ["Mon"],
+            "voted_at": "2026-11-22T10:02:00+01:00",
+        },
+    ]
+    assert record["not_voted"] == [ALICE]
+
+
+async def test_a_secret_poll_exports_only_its_counts_once_closed(db, room, clock):
+    members(db, ALICE, BOB, CAROL)
+    await room.say('!poll "Chair?" "Ann" "Ben" --secret')
+    await vote(room, BOB, ["a1"], 1)
+    await vote(room, CAROL, ["a2"], 2)
+    (refused,) = await room.say("!poll export 1 csv")
+    assert refused.body.splitlines()[0] == (
+        "Poll #1 is secret: its results are shown when it closes."
+    )
+    assert refused.data is None
+    clock.now += timedelta(minutes=1)
+    await room.say("!poll close 1")
+    (file,) = await room.say("!poll export 1 csv")
+    text = file.data.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text))) == [
+        ["option", "votes", "percent"],
+        ["Ann", "1", "50"],
+        ["Ben", "1", "50"],
+    ]
+    assert BOB not in text and CAROL not in text
+    (json_file,) = await room.say("!poll export 1 json")
+    record = json.loads(json_file.data)
+    assert "ballots" not in record and record["voters"] == 2
+    assert record["not_voted"] == [ALICE]  # who, never how
+    assert BOB not in json.dumps(record)
+
+
+async def test_export_bad_input(db, room):
+    await room.say('!poll "Q?" "A" "B"')
+    room.take()
+    cases = {
+        "!poll export 7 csv": "There is no poll #7 in this room.",
+        "!poll export 1 xlsx": "“xlsx” is not a format I export; choose csv or json.",
+        "!poll export 1": "Give the poll's number and csv or json, e.g. 3 csv.",
+        "!poll export csv 1": "“csv” is not a poll number.",
+        "!poll export": "Give the poll's number and csv or json, e.g. 3 csv.",
+    }
+    for body, message in cases.items():
+        (reply,) = await room.say(body)
+        assert reply.body.splitlines()[0] == message, body
+        assert reply.data is None

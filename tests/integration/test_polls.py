@@ -1,5 +1,6 @@
 """Polls, as members see them: a real Synapse, real E2EE clients sending the poll responses
-Element sends, the bot as a process."""
+Element sends, the bot as a process: counts, who has not voted, --remind across a restart,
+exports decrypted and parsed."""
 
 from __future__ import annotations
 
@@ -46,8 +47,11 @@ def notice_starting(bot: BotProcess, text: str):
 
 async def start_poll(member: Member, room_id: str, bot: BotProcess, command: str):
     """Send a poll command; the poll start event and the notice that follows it."""
+    known = {getattr(e, "event_id", None) for e in member.events(room_id)}
     notice = await ask(member, room_id, bot, command)
-    start = await member.wait_for(of_type(POLL_START, bot), room_id=room_id)
+    start = await member.wait_for(
+        lambda e: of_type(POLL_START, bot)(e) and e.event_id not in known, room_id=room_id
+    )
     return start, notice
 
 
@@ -59,9 +63,19 @@ async def vote(member: Member, room_id: str, start_id: str, answers: list) -> st
 def poll_row(bot: BotProcess, room_id: str) -> tuple:
     with sqlite3.connect(bot.data_dir / "wgbot.db") as db:
         return db.execute(
-            "SELECT status, closes_at, ended_at, end_event_id FROM polls WHERE room_id = ?",
+            "SELECT status, closes_at, ended_at, end_event_id FROM polls WHERE room_id = ?"
+            " ORDER BY id",
             (room_id,),
         ).fetchone()
+
+
+def reminder_rows(bot: BotProcess) -> list[tuple]:
+    with sqlite3.connect(bot.data_dir / "wgbot.db") as db:
+        return db.execute("SELECT status, due_at FROM poll_reminders ORDER BY id").fetchall()
+
+
+def utc(stored: str) -> datetime:
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
 
 
 async def test_element_counting_changed_spoilt_truncated_withdrawn_and_late_votes(members, bot):
@@ -96,6 +110,8 @@ async def test_element_counting_changed_spoilt_truncated_withdrawn_and_late_vote
         f"Soup: 1 (50%) — {carol.user_id}",
         "Voters: 2; votes cast: 2.",
         "Spoilt votes (not counted): 1.",
+        # Bob's vote is spoilt, Dan's withdrawn: neither counts.
+        f"Not voted yet: {', '.join(sorted((bob.user_id, dan.user_id)))}",
     ]
 
     close_id = await alice.send(room_id, "!poll close 1")
@@ -112,6 +128,7 @@ async def test_element_counting_changed_spoilt_truncated_withdrawn_and_late_vote
         "Voters: 2; votes cast: 2.",
         "Spoilt votes (not counted): 1.",
         "Tie between Pasta and Soup.",
+        f"Did not vote: {', '.join(sorted((bob.user_id, dan.user_id)))}",
     ]
     # Bob saw the end, then voted: too late, for the bot as for every app.
     await bob.wait_for(of_type(POLL_END, bot, start.event_id), room_id=room_id)
@@ -142,6 +159,7 @@ async def test_secret_poll_and_a_close_refused_to_others(members, bot):
     assert hidden.body.splitlines() == [
         "Poll #1 is secret: its results are shown when it closes.",
         "Voters so far: 2.",
+        "Everyone has voted.",
     ]
     refused = await ask(bob, room_id, bot, "!poll close 1")
     assert refused.body.splitlines()[0] == (
@@ -154,46 +172,65 @@ async def test_secret_poll_and_a_close_refused_to_others(members, bot):
         "Ben: 1 (33%)",
         "Voters: 2; votes cast: 3.",
         "Top answer: Ana",
+        "Everyone voted.",
     ]
     assert final.source["content"]["m.mentions"] == {}
     again = await ask(alice, room_id, bot, "!poll close 1")
     assert again.body.splitlines()[0] == "Poll #1 is closed already."
 
 
-async def test_find_a_time_from_poll_to_scheduled_meeting(members, bot):
-    alice, bob = await members("alice"), await members("bob")
-    room_id = await room_with_bot(alice, bot, invite=[bob.user_id])
-    await bob.join(room_id)
+async def test_who_has_not_voted_and_the_exports_as_encrypted_files(members, bot):
+    alice, bob, carol = [await members(n) for n in ("alice", "bob", "carol")]
+    room_id = await room_with_bot(alice, bot, invite=[bob.user_id, carol.user_id])
+    for member in (bob, carol):
+        await member.join(room_id)
 
     start, notice = await start_poll(
-        alice,
-        room_id,
-        bot,
-        '!findtime "Plenary" 3 December 2030 14:00 | 4 December 2030 10:00-12:00 | 5/12/2030 9:00',
+        alice, room_id, bot, '!poll "Venue?" "=Ministry" "NGO office" --multi'
     )
-    content = start.source["content"][POLL_START]
-    assert content["max_selections"] == 3
-    assert [a[TEXT] for a in content["answers"]] == [
-        "Tue, 3 Dec 2030, 14:00–15:00 (Europe/Luxembourg)",
-        "Wed, 4 Dec 2030, 10:00–12:00 (Europe/Luxembourg)",
-        "Thu, 5 Dec 2030, 09:00–10:00 (Europe/Luxembourg)",
-    ]
-    first, second, _third = (a["id"] for a in content["answers"])
-    await vote(alice, room_id, start.event_id, [first, second])
-    await vote(bob, room_id, start.event_id, [second])
+    assert notice.body.splitlines()[2].startswith(
+        "Note: Element Web, Element Desktop and the iOS apps let a member choose only one answer"
+    )
+    ministry, ngo = (a["id"] for a in start.source["content"][POLL_START]["answers"])
+    await vote(alice, room_id, start.event_id, [ministry, ngo])
+    await vote(bob, room_id, start.event_id, [ngo])
+    results = await ask(carol, room_id, bot, "!poll results 1")
+    assert results.body.splitlines()[-1] == f"Not voted yet: {carol.user_id}"
+    assert results.source["content"]["m.mentions"] == {}  # named, not notified
 
-    final = await ask(alice, room_id, bot, "!poll close 1")
-    lines = final.body.splitlines()
-    assert lines[-3:] == [
-        "Best time: Wed, 4 Dec 2030, 10:00–12:00 (Europe/Luxembourg)",
-        "To schedule it as a meeting:",
-        '!meeting add "Plenary" 04/12/2030 10:00 for 120 minutes',
+    file_event, data = await ask_file(alice, room_id, bot, "!poll export 1 csv")
+    assert file_event.body == "poll-1.csv"
+    assert (await alice.raw_event(room_id, file_event.event_id))["type"] == "m.room.encrypted"
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [(r["user_id"], r["answers"]) for r in rows] == [
+        (alice.user_id, "'=Ministry; NGO office"),  # a formula never
+        (bob.user_id, "NGO office"),
     ]
-    scheduled = await ask(bob, room_id, bot, lines[-1])
-    assert scheduled.body.splitlines()[:2] == [
-        "Meeting #1 scheduled: Plenary",
-        "When: Wed, 4 Dec 2030, 10:00–12:00 (Europe/Luxembourg)",
+    # Synapse names a new account after its localpart.
+    assert rows[1]["display_name"] == bob.user_id[1:].split(":")[0]
+    assert all(datetime.fromisoformat(r["voted_at"]).utcoffset() is not None for r in rows)
+
+    json_event, data = await ask_file(bob, room_id, bot, "!poll export 1 json")
+    assert json_event.body == "poll-1.json"
+    record = json.loads(data)
+    assert [(o["text"], o["votes"]) for o in record["options"]] == [
+        ("=Ministry", 1),
+        ("NGO office", 2),
     ]
+    assert [(b["user_id"], b["answers"]) for b in record["ballots"]] == [
+        (alice.user_id, ["=Ministry", "NGO office"]),
+        (bob.user_id, ["NGO office"]),
+    ]
+    assert record["not_voted"] == [carol.user_id]
+
+    refused = await ask(bob, room_id, bot, "!poll export 1 xlsx")
+    assert refused.body.splitlines()[0] == "“xlsx” is not a format I export; choose csv or json."
+    unknown = await ask(bob, room_id, bot, "!poll export 9 csv")
+    assert unknown.body.splitlines()[0] == "There is no poll #9 in this room."
+    no_close = await ask(bob, room_id, bot, '!poll "Q?" A B --remind 1h')
+    assert no_close.body.splitlines()[0] == (
+        "--remind needs a closing time: add --closes <when>, e.g. --closes Friday 18:00 --remind 1d."
+    )
 
 
 async def test_closing_time_across_a_restart_counts_votes_sent_while_down(
@@ -207,21 +244,46 @@ async def test_closing_time_across_a_restart_counts_votes_sent_while_down(
         await bob.join(room_id)
         await carol.join(room_id)
         start, notice = await start_poll(
-            alice, room_id, bot, '!poll "Adopt the budget?" Yes No --closes in 1 minute'
+            alice, room_id, bot, '!poll "Adopt the budget?" Yes No --closes in 2 minutes'
         )
         assert notice.body.splitlines()[1].startswith("Closes: ")
         yes, no = (a["id"] for a in start.source["content"][POLL_START]["answers"])
+        # A second poll reminds, 8 minutes before it closes, those who have not voted.
+        venue, venue_notice = await start_poll(
+            alice,
+            room_id,
+            bot,
+            '!poll "Venue?" Here There --closes in 10 minutes --remind 8 minutes',
+        )
+        assert venue_notice.body.splitlines()[2].startswith("Those who have not voted by ")
+        here, _there = (a["id"] for a in venue.source["content"][POLL_START]["answers"])
         await vote(bob, room_id, start.event_id, [yes])
-        await ask(alice, room_id, bot, "!polls")  # the bot has seen Bob's vote
+        await vote(bob, room_id, venue.event_id, [here])
+        await ask(alice, room_id, bot, "!polls")  # the bot has seen Bob's votes
         assert await bot.stop() == 0
 
         await vote(carol, room_id, start.event_id, [no])  # while the bot is down
+        await vote(carol, room_id, venue.event_id, [here])
         status, closes, _ended, _end = poll_row(bot, room_id)
         assert status == "open"
-        closes_at = datetime.fromisoformat(closes).replace(tzinfo=UTC)
-        await asyncio.sleep(max(0.0, (closes_at - datetime.now(UTC)).total_seconds()) + 1)
+        ((remind_status, remind_due),) = reminder_rows(bot)
+        assert remind_status == "pending"
+        # The bot is down across the closing time of the first poll and the second's reminder.
+        wake = max(utc(closes), utc(remind_due))
+        await asyncio.sleep(max(0.0, (wake - datetime.now(UTC)).total_seconds()) + 1)
 
         await bot.start()
+        reminder = await alice.wait_for(notice_starting(bot, "Reminder (late"), room_id=room_id)
+        assert reminder.body.splitlines() == [
+            reminder.body.splitlines()[0],
+            f"Not voted yet: {alice.user_id}",  # Carol's vote, sent while down, counts
+        ]
+        assert reminder.body.splitlines()[0].startswith(
+            "Reminder (late: I was offline at its time): poll #2 closes "
+        )
+        assert reminder.body.splitlines()[0].endswith(" (Europe/Luxembourg): Venue?")
+        assert reminder.source["content"]["m.mentions"] == {"user_ids": [alice.user_id]}
+        assert reply_target(reminder) is None
         end = await alice.wait_for(of_type(POLL_END, bot, start.event_id), room_id=room_id)
         results = await alice.wait_for(
             notice_starting(bot, "Results of poll #1 (closed)"), room_id=room_id
@@ -233,6 +295,7 @@ async def test_closing_time_across_a_restart_counts_votes_sent_while_down(
             f"No: 1 (50%) — {carol.user_id}",
             "Voters: 2; votes cast: 2.",
             "Tie between Yes and No.",
+            f"Did not vote: {alice.user_id}",
         ]
         # The count settles on the end event's own time, which the bot fetches.
         for _ in range(50):
@@ -242,7 +305,7 @@ async def test_closing_time_across_a_restart_counts_votes_sent_while_down(
             await asyncio.sleep(0.2)
         assert (status, end_id) == ("closed", end.event_id)
         assert ended is not None
-        # A restart closes nothing twice.
+        # A restart closes nothing twice, and reminds nobody twice.
         assert await bot.stop() == 0
         await bot.start()
         await ask(alice, room_id, bot, "!polls")
@@ -250,6 +313,9 @@ async def test_closing_time_across_a_restart_counts_votes_sent_while_down(
         await bot.stop()
     ends = [e for e in alice.events(room_id) if of_type(POLL_END, bot)(e)]
     assert len(ends) == 1
+    reminders = [e for e in alice.events(room_id) if notice_starting(bot, "Reminder")(e)]
+    assert len(reminders) == 1
+    assert reminder_rows(bot) == [("sent", remind_due)]
 
 
 async def test_a_meetings_vote_changed_votes_its_close_and_the_register(members, bot):

@@ -1,5 +1,6 @@
 """Polls storage on SQLite and PostgreSQL: round-trips, responses kept once, the exactly-once
-close, migration 0004 over rows of 0003."""
+close, reminders pending while their poll is open, migrations 0004 over rows of 0003 and the
+poll reminders' over rows of the revision before."""
 
 import threading
 from datetime import UTC, datetime, timedelta
@@ -8,7 +9,7 @@ from sqlalchemy import inspect
 
 from storage.db import Database
 from storage.meetings import MeetingRepository, ReminderRepository
-from storage.polls import PollClosings, PollRepository
+from storage.polls import PollClosings, PollReminders, PollRepository
 from storage.rooms import RoomRepository
 from storage.sync import SyncRepository
 
@@ -153,4 +154,53 @@ def test_migration_0004_keeps_rows_of_0003(database_url):
         )
     assert {"polls", "poll_responses"} <= set(inspect(db.engine).get_table_names())
     db.upgrade("0004")
+    db.close()
+
+
+# The revision the poll reminders' migration (0010_poll_reminders.py) follows.
+BEFORE_REMINDERS = "0009"
+
+
+def test_a_reminder_is_claimed_once_and_only_while_its_poll_is_open(db: Database):
+    with db.transaction() as s:
+        open_poll = add_poll(s, closes_at=NOW + timedelta(hours=2))
+        closed_poll = add_poll(s, closes_at=NOW + timedelta(hours=2))
+        reminders = PollReminders(s)
+        first = reminders.add(open_poll.id, NOW + timedelta(hours=1))
+        second = reminders.add(closed_poll.id, NOW + timedelta(hours=1))
+        PollRepository(s).claim_close(closed_poll.id, "@alice", NOW)
+    with db.transaction() as s:
+        reminders = PollReminders(s)
+        assert reminders.pending() == [(first.id, NOW + timedelta(hours=1))]
+        assert reminders.due(NOW, 10) == []
+        assert reminders.due(NOW + timedelta(hours=1), 10) == [first.id]
+        assert not reminders.claim(second.id, NOW)  # its poll is closed: nobody to remind
+        assert reminders.claim(first.id, NOW)
+        assert not reminders.claim(first.id, NOW)
+        assert reminders.of_poll(open_poll.id).status == "sent"
+        assert reminders.of_poll(open_poll.id).sent_at == NOW
+        assert reminders.pending() == []
+
+
+def test_the_reminders_migration_keeps_polls_of_the_revision_before(database_url):
+    db = Database(database_url)
+    db.upgrade(BEFORE_REMINDERS)
+    with db.transaction() as s:
+        poll = add_poll(s, closes_at=NOW + timedelta(days=1))
+        PollRepository(s).add_response(
+            poll.id, event_id="$r", sender="@bob", answers=["a1"], ts=NOW, now=NOW
+        )
+    db.upgrade()
+    with db.transaction() as s:
+        kept = PollRepository(s).by_short_id(ROOM, 1)
+        assert (kept.question, kept.closes_at) == ("Lunch?", NOW + timedelta(days=1))
+        assert [r.sender for r in PollRepository(s).responses(kept.id)] == ["@bob"]
+        assert PollReminders(s).pending() == []
+        PollReminders(s).add(kept.id, NOW + timedelta(hours=12))
+    with db.transaction() as s:
+        s.delete(PollRepository(s).get(poll.id))
+    with db.transaction() as s:
+        assert PollReminders(s).pending() == []
+        assert PollReminders(s).of_poll(poll.id) is None  # deleted with its poll
+    db.upgrade()
     db.close()

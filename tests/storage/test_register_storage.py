@@ -1,4 +1,4 @@
-"""The decision register's repository and migration 0009 over a database in use (meetings, items
+"""The decision register's repository and migration 0012 over a database in use (meetings, items
 and polls of the previous revision stay; numbers are never given twice in a room)."""
 
 from datetime import UTC, datetime
@@ -16,9 +16,9 @@ ALICE = "@alice:example.org"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def test_migration_0009_keeps_rows_of_0008(database_url):
+def test_migration_0012_keeps_rows_of_0010(database_url):
     db = Database(database_url)
-    db.upgrade("0008")
+    db.upgrade("0010")
     with db.transaction() as s:
         minutes = MinutesRepository(s)
         meeting = minutes.start(

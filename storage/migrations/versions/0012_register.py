@@ -1,15 +1,15 @@
 """The decision register and formal votes: register entries (D1, D2… per room), the last number
 given in each room, and the votes held in recorded meetings.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0012
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0012"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
