@@ -8,7 +8,7 @@ However a vote closes (`!vote close`, `!poll close`, its closing time, an app's 
 (`count_votes`, `outcome`): each person's latest response counts as MSC3381 says; with
 `--per-org` each organisation has one vote, the latest of any of its present members, and
 members without an organisation count alone. Who belongs to which organisation, who is present
-and whether the quorum is reached come from `presence` (bot/attendance.py).
+and whether the quorum is reached come from `presence` (bot/attendance.py), when the vote closes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.attendance import meeting_quorum, organisation_key, present
 from bot.decisions import counts_text, enter, outcome_label, ref
 from bot.dispatch import CommandContext
 from bot.format import joined
@@ -53,8 +54,23 @@ class Presence:
 
 
 def presence(session: Session, meeting: MinutesMeeting, now: datetime) -> Presence:
-    """The meeting's attendance as a vote counts it (the seam to bot/attendance.py)."""
-    return Presence()
+    """The meeting's attendance as a vote counts it when it closes (bot/attendance.py): who is
+    present (✅ on the roll call, `!here`, or spoke), for which organisation, and the quorum."""
+    attendance = present(session, meeting)
+    state = meeting_quorum(session, meeting, attendance)
+    # Organisations compared as attendance compares them ("amnesty" is "Amnesty"), each
+    # named as first seen.
+    names: dict[str, str] = {}
+    organisations: dict[str, str | None] = {}
+    for person in attendance.present:
+        if person.organisation is not None:
+            key = organisation_key(person.organisation)
+            organisations[person.user_id] = names.setdefault(key, person.organisation)
+    return Presence(
+        organisations=organisations,
+        present=frozenset(p.user_id for p in attendance.present),
+        quorum=None if state is None else state.reached,
+    )
 
 
 # --- Counting (pure) ------------------------------------------------------------------------

@@ -92,6 +92,22 @@ AREAS = (
         ),
     ),
     Area(
+        N_("Organisations and attendance"),
+        {"en": "organisations", "fr": "organisations", "de": "organisationen"},
+        (
+            "organisation",
+            "organizations",
+            "organisations and attendance",
+            "organisations et présences",
+            "organisationen und anwesenheit",
+            "attendance",
+            "présences",
+            "anwesenheit",
+            "quorum",
+        ),
+        ("org me", "org set", "org clear", "orgs", "here", "apologies", "quorum"),
+    ),
+    Area(
         N_("Decisions"),
         # "décisions" folds to the English word: `!help décisions` finds it.
         {"en": "decisions", "fr": "decisions", "de": "beschlüsse"},

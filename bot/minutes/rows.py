@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.attendance import meeting_quorum, present
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes, VoteEntry
 from bot.minutes.lifecycle import Erratum, Removal, Standing
 from bot.minutes.planned import load_plan
@@ -103,6 +104,7 @@ def load_minutes(
         )
         for row in rows
     )
+    attendance = present(session, meeting)
     scheduled, agenda = load_plan(session, meeting, now)
     minutes = Minutes(
         id=meeting.short_id,
@@ -118,6 +120,8 @@ def load_minutes(
         lines=tuple(line_of(seq, entry) for seq, entry in minutes.lines(meeting.id)),
         open_actions=tuple(action_entry(a, people[a.id]) for a in carried.items),
         open_actions_total=carried.total,
+        attendance=attendance,
+        quorum=meeting_quorum(session, meeting, attendance),
         scheduled=scheduled,
         agenda=agenda,
     )

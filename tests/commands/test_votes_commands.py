@@ -376,3 +376,39 @@ async def test_per_organisation_votes_of_members_not_present_are_named_not_count
         f"Not counted, not present at the meeting: {BOB}.",
         "Outcome: adopted, entered as D1.",
     ]
+
+
+async def test_organisations_and_quorum_come_from_attendance(db, room):
+    """No stand-in: organisations set with !org, presence by speaking or !here, the quorum."""
+    await room.say(f'!org set {ALICE} "MAEE"', level=CHAIR)
+    await room.say(f'!org set {BOB} "maee"', level=CHAIR)  # the same organisation
+    await room.say(f'!org set {CAROL} "CCDH"', level=CHAIR)
+    await room.say("!quorum 2 organisations", level=CHAIR)
+    await room.say("!startmeeting Plenary")  # Alice speaks: present
+    await room.say("!here", BOB)
+    await room.say("Good afternoon", CAROL)
+    await room.say('!vote "Adopt the statement" --per-org')
+    await vote(room, ALICE, "against")
+    await vote(room, CAROL, "for")
+    await vote(room, BOB, "for")  # later than Alice: MAEE votes For
+    await vote(room, DAN, "against")  # not present: not counted
+    (results,) = await room.say("!vote close")
+    assert results.body.splitlines()[1:] == [
+        "For: 2 — CCDH, MAEE",
+        "Against: 0",
+        "Abstain: 0",
+        "One vote per organisation: the latest vote of its members counted.",
+        f"Not counted, not present at the meeting: {DAN}.",
+        "Outcome: adopted, entered as D1.",
+    ]
+    # Three organisations required, two present: no quorum, whatever the counts.
+    await room.say("!quorum 3 organisations", level=CHAIR)
+    await room.say('!vote "Adopt the annex"')
+    await vote(room, BOB, "for", poll=2)
+    (results,) = await room.say("!vote close")
+    assert results.body.splitlines()[-1] == (
+        "Outcome: no quorum; the quorum was not reached when the vote closed."
+    )
+    _polls, votes, register = stored(db)
+    assert [v.outcome for v in votes] == ["no_quorum", "adopted"]
+    assert [d.text for d in register] == ["Adopt the statement"]

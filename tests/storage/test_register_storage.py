@@ -16,9 +16,9 @@ ALICE = "@alice:example.org"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def test_migration_0012_keeps_rows_of_0010(database_url):
+def test_migration_0012_keeps_rows_of_0011(database_url):
     db = Database(database_url)
-    db.upgrade("0010")
+    db.upgrade("0011")
     with db.transaction() as s:
         minutes = MinutesRepository(s)
         meeting = minutes.start(
