@@ -123,7 +123,7 @@ def counts_text(counts: dict[str, Any], _: Translate) -> str:
     }
     if counts.get("per_org"):
         return _(
-            "For {votes_for}, Against {against}, Abstain {abstain} (one vote per organisation)"
+            "For {votes_for}, Against {against}, Abstain {abstain}; one vote per organisation"
         ).format(**values)
     return _("For {votes_for}, Against {against}, Abstain {abstain}").format(**values)
 

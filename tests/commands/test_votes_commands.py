@@ -193,7 +193,7 @@ async def test_per_organisation_votes_name_the_organisations(db, room, monkeypat
     assert entry.counts["per_org"] is True
     assert entry.counts["voters"] == {"for": [], "against": ["CCDH", DAN], "abstain": ["MAEE"]}
     (shown,) = await room.say("!decision show 1")
-    assert "Votes: For 0, Against 2, Abstain 1 (one vote per organisation)" in shown.body
+    assert "Votes: For 0, Against 2, Abstain 1; one vote per organisation" in shown.body
 
 
 async def test_without_quorum_nothing_is_decided(db, room, monkeypatch):

@@ -415,3 +415,55 @@ async def test_the_register_across_two_meetings_with_a_supersede(members, bot):
         ("D2", "1", "in_force", ""),
         ("D3", "2", "in_force", ""),
     ]
+
+
+async def test_a_per_organisation_vote_and_the_quorum_from_attendance(members, bot):
+    alice, bob, carol, dan = [await members(n) for n in ("alice", "bob", "carol", "dan")]
+    room_id = await room_with_bot(alice, bot, invite=[m.user_id for m in (bob, carol, dan)])
+    for member in (bob, carol, dan):
+        await member.join(room_id)
+    for member, organisation in ((alice, "MAEE"), (bob, "MAEE"), (carol, "CCDH")):
+        await ask(alice, room_id, bot, f'!org set {member.user_id} "{organisation}"')
+    await ask(alice, room_id, bot, "!quorum 2 organisations")
+    await ask(alice, room_id, bot, "!startmeeting Plenary")
+    await ask(bob, room_id, bot, "!here")
+    await carol.send(room_id, "Good afternoon")
+
+    start, notice = await start_poll(alice, room_id, bot, '!vote "Adopt the statement" --per-org')
+    assert notice.body.splitlines()[1] == (
+        "One vote per organisation: the latest vote of any of its members counts."
+    )
+    yes, no, _abstain = (a["id"] for a in start.source["content"][POLL_START]["answers"])
+    await vote(alice, room_id, start.event_id, [no])
+    await vote(carol, room_id, start.event_id, [yes])
+    await vote(bob, room_id, start.event_id, [yes])  # later than Alice: MAEE votes For
+    await vote(dan, room_id, start.event_id, [no])  # not present: named, not counted
+    results = await ask(alice, room_id, bot, "!vote close")
+    assert results.body.splitlines() == [
+        "Vote #1 closed: Adopt the statement",
+        "For: 2 — CCDH, MAEE",
+        "Against: 0",
+        "Abstain: 0",
+        "One vote per organisation: the latest vote of its members counted.",
+        f"Not counted, not present at the meeting: {dan.user_id}.",
+        "Outcome: adopted, entered as D1.",
+    ]
+
+    await ask(alice, room_id, bot, "!quorum 3 organisations")
+    start, _notice = await start_poll(alice, room_id, bot, '!vote "Adopt the annex"')
+    yes = start.source["content"][POLL_START]["answers"][0]["id"]
+    await vote(bob, room_id, start.event_id, [yes])
+    results = await ask(alice, room_id, bot, "!vote close")
+    assert results.body.splitlines()[-1] == (
+        "Outcome: no quorum; the quorum was not reached when the vote closed."
+    )
+    summary = await ask(alice, room_id, bot, "!endmeeting")
+    assert "• D1 Adopted: Adopt the statement (For 2, Against 0, Abstain 0; one vote per " in (
+        summary.body
+    )
+    _event, data = await ask_file(alice, room_id, bot, "!minutes 1 json")
+    items = [i for t in json.loads(data)["topics"] for i in t["items"] if i["kind"] == "vote"]
+    assert [(i["decision"], i["vote"]["outcome"], i["vote"]["voters"]["for"]) for i in items] == [
+        ("D1", "adopted", ["CCDH", "MAEE"]),
+        (None, "no_quorum", [bob.user_id]),
+    ]
