@@ -6,6 +6,7 @@ from commands import (
     agenda_calls,
     attendance,
     confidential,
+    decisions,
     findtime,
     findtime_closing,
     help,
@@ -21,6 +22,7 @@ from commands import (
     polls,
     retention,
     settings,
+    votes,
 )
 
 MODULES = (
@@ -39,6 +41,8 @@ MODULES = (
     minutes_log,
     organisations,
     attendance,
+    decisions,
+    votes,
     minutes_approval,
     actions,
     action_rounds,

@@ -26,7 +26,6 @@ from storage.actions import (
     ActionRepository,
     Listing,
 )
-from storage.confidential_models import NOBODY
 from storage.minutes import MinutesRepository
 from storage.models import ActionItem
 from storage.status import ActionStatus
@@ -264,8 +263,9 @@ async def add_action(ctx: CommandContext, args: ActionArgs) -> Reply:
     meeting = MinutesRepository(ctx.session).running(ctx.room_id)
     actions = ActionRepository(ctx.session)
     # A Chatham House meeting's action names its assignees, nobody else (bot/confidential.py).
-    chatham = meeting is not None and MinutesRepository(ctx.session).is_chatham(meeting)
-    creator = NOBODY if chatham else ctx.sender
+    creator = (
+        MinutesRepository(ctx.session).attributed(meeting, ctx.sender) if meeting else ctx.sender
+    )
     item = actions.add(
         room_id=ctx.room_id,
         text=text,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.args import parse_number, parse_user, unquote
 from bot.attendance import close_attendance, describe_state, open_roll_call, roll_call_line
 from bot.confidential import CHATHAM, close_chatham, take_flag
+from bot.decisions import register_item
 from bot.dispatch import CommandContext
 from bot.features import command
 from bot.format import and_more, joined, people, show_duration, undecrypted, user_ids
@@ -26,8 +27,10 @@ from bot.minutes.items import Item, Kind, Minutes
 from bot.minutes.meeting import LiveMeeting
 from bot.minutes.planned import find_scheduled, link, linked_lines
 from bot.minutes.rows import load_minutes
+from bot.minutes.writers import outcome_line
 from bot.parsing import UsageError, split_args
-from bot.replies import Reply, bold, code, fmt, mention
+from bot.replies import Message, Reply, bold, code, fmt, mention
+from bot.votes import close_open_votes
 from storage.actions import ActionRepository
 from storage.confidential_models import NOBODY
 from storage.minutes import MinutesRepository
@@ -220,24 +223,25 @@ async def start_meeting(ctx: CommandContext, args: StartArgs) -> Reply:
 async def _record(ctx: CommandContext, kind: Kind, text: str, url: str | None = None) -> Reply:
     meeting = _running(ctx)
     live(ctx.session, meeting).may_record(kind, ctx.sender, ctx.is_chair, ctx.prefix + kind.value)
-    MinutesRepository(ctx.session).add_item(
+    item = MinutesRepository(ctx.session).add_item(
         meeting,
         kind=kind.value,
         text=text,
         url=url,
-        author=NOBODY if MinutesRepository(ctx.session).is_chatham(meeting) else ctx.sender,
+        author=MinutesRepository(ctx.session).attributed(meeting, ctx.sender),
         now=ctx.now,
         event_id=ctx.event_id,
     )
     _ = ctx._
+    shown = _shorten(text or url or "")
+    if (registered := register_item(ctx.session, meeting, item, kind, shown, _)) is not None:
+        return Reply.of(registered)  # an outcome, entered in the decision register
     labels = {
         Kind.TOPIC: _("Topic: {text}"),
         Kind.INFO: _("Info recorded: {text}"),
         Kind.IDEA: _("Idea recorded: {text}"),
-        Kind.AGREED: _("Decision recorded: {text}"),
         Kind.LINK: _("Link recorded: {text}"),
     }
-    shown = _shorten(text or url or "")
     return Reply.of(fmt(labels[kind], text=bold(shown) if kind is Kind.TOPIC else shown))
 
 
@@ -338,6 +342,9 @@ def _kind_name(kind: Kind, _: Translate) -> str:
         Kind.AGREED: _("decision"),
         Kind.ACTION: _("action"),
         Kind.LINK: _("link"),
+        Kind.REJECTED: _("rejection"),
+        Kind.DEFERRED: _("deferral"),
+        Kind.VOTE: _("vote"),
     }[kind]
 
 
@@ -356,7 +363,7 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
     decisions = minutes.decisions
     if decisions:
         lines.append(bold(_("Decisions")))
-        lines.extend(f"• {_shorten(d.text)}" for d in decisions[:SUMMARY_LIMIT])
+        lines.extend(f"• {_shorten(outcome_line(d, _))}" for d in decisions[:SUMMARY_LIMIT])
         if len(decisions) > SUMMARY_LIMIT:
             lines.append(and_more(len(decisions) - SUMMARY_LIMIT, _))
     mentioned: list[str] = []
@@ -398,10 +405,11 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
 @command(
     "endmeeting", help=N_("End the meeting and post its minutes (chairs)."), parse=parse_nothing
 )
-async def end_meeting(ctx: CommandContext, _args: None) -> list[Reply]:
-    """Stop recording; the summary is said in the room and the minutes come as a file."""
+async def end_meeting(ctx: CommandContext, _args: None) -> list[Message]:
+    """Stop recording: open votes close (first), then the summary, then the minutes as a file."""
     meeting = _running(ctx)
     live(ctx.session, meeting).require_chair(ctx.sender, ctx.is_chair, ctx.prefix + "endmeeting")
+    votes = close_open_votes(ctx, meeting)  # their outcomes belong to these minutes
     MinutesRepository(ctx.session).end(meeting, ctx.sender, ctx.now)
     close_attendance(ctx.session, meeting, ctx.now)
     if MinutesRepository(ctx.session).is_chatham(meeting):
@@ -409,8 +417,8 @@ async def end_meeting(ctx: CommandContext, _args: None) -> list[Reply]:
     minutes = load_minutes(
         ctx.session, meeting, language=ctx.language, timezone=ctx.timezone, now=ctx.now
     )
-    # Two messages answer this command: the summary first, then the file.
     return [
+        *votes,
         summary(minutes, ctx.prefix, ctx._),
         Reply.file(minutes_file(minutes, "md", ctx._, ctx.now)),
     ]

@@ -89,7 +89,7 @@ async def log_message(ctx: CommandContext, event: RoomEvent) -> None:
 def _sender(ctx: CommandContext, meeting: MinutesMeeting, event: RoomEvent) -> str:
     """Who the log line names: nobody in a Chatham House meeting, where speaking counts the
     member present by a mark instead (deleted with the names when it ends)."""
-    if not MinutesRepository(ctx.session).is_chatham(meeting):
+    if MinutesRepository(ctx.session).attributed(meeting, event.sender):
         return event.sender
     count_present(ctx.session, meeting, event.sender, AttendanceWay.SPOKE, event.event_id, event.ts)
     return NOBODY

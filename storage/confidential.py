@@ -29,6 +29,7 @@ from storage.models import (
     UndecryptableEvent,
 )
 from storage.plenary_models import Apology, AttendanceMark, Attendee, Organisation
+from storage.register_models import Decision, Vote
 from storage.status import PollStatus
 
 
@@ -282,6 +283,16 @@ class ConfidentialRepository:
             .values(given_by=NOBODY)
         )
         open_votes, counted_votes = self._forget_votes(room_id, user_id)
+        decisions = s.execute(
+            update(Decision)
+            .where(Decision.room_id == room_id, Decision.author == user_id)
+            .values(author=None)
+        ).rowcount
+        s.execute(
+            update(Decision)
+            .where(Decision.room_id == room_id, Decision.changed_by == user_id)
+            .values(changed_by=None)
+        )
         s.execute(
             delete(UndecryptableEvent).where(
                 UndecryptableEvent.room_id == room_id, UndecryptableEvent.sender == user_id
@@ -317,6 +328,7 @@ class ConfidentialRepository:
             apologies=apologies or 0,
             open_votes=open_votes,
             counted_votes=counted_votes,
+            decisions=decisions or 0,
             approved=tuple(approved),
         )
 
@@ -344,10 +356,16 @@ class ConfidentialRepository:
                 poll.creator = NOBODY
             if poll.closed_by == user_id:
                 poll.closed_by = None
+            token = closed_polls.get(poll.id) or anonymous()
             if poll.result and _names(poll.result, user_id):
-                poll.result = _renamed(
-                    poll.result, user_id, closed_polls.get(poll.id) or anonymous()
-                )
+                poll.result = _renamed(poll.result, user_id, token)
+            # A formal vote's counts, and its register entry's, name voters too.
+            vote = s.get(Vote, poll.id)
+            if vote is not None and vote.counts and _names(vote.counts, user_id):
+                vote.counts = _renamed(vote.counts, user_id, token)
+        for decision in s.scalars(select(Decision).where(Decision.room_id == room_id)):
+            if decision.counts and _names(decision.counts, user_id):
+                decision.counts = _renamed(decision.counts, user_id, anonymous())
         return len(open_polls), len(closed_polls)
 
     def anonymise_responses(self, poll_id: int) -> int:

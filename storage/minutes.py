@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.approval import ApprovalRepository
-from storage.confidential_models import ChathamMeeting
+from storage.confidential_models import NOBODY, ChathamMeeting
 from storage.log import LogRepository
 from storage.models import LogEntry, MinutesItem, MinutesLine, MinutesMeeting
 from storage.status import MinutesStatus
@@ -82,6 +82,11 @@ class MinutesRepository:
     def is_chatham(self, meeting: MinutesMeeting) -> bool:
         """Whether a meeting is held under the Chatham House rule (bot/confidential.py)."""
         return self.session.get(ChathamMeeting, meeting.id) is not None
+
+    def attributed(self, meeting: MinutesMeeting, user_id: str) -> str:
+        """Who a row of the meeting names as its sender or author: nobody (NOBODY) in a
+        Chatham House meeting."""
+        return NOBODY if self.is_chatham(meeting) else user_id
 
     def get(self, meeting_id: int) -> MinutesMeeting | None:
         return self.session.get(MinutesMeeting, meeting_id)

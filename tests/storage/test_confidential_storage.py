@@ -1,4 +1,4 @@
-"""Confidentiality's storage on SQLite and PostgreSQL: migration 0014 over rows of 0011 (a
+"""Confidentiality's storage on SQLite and PostgreSQL: migration 0014 over rows of 0012 (a
 meeting recorded before it stays an ordinary one, with every line), and the pending `!forget
 me` requests, replaced by a later one and dropped once stale."""
 
@@ -18,7 +18,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 def test_migration_0014_keeps_a_meeting_recorded_before_it(database_url):
     db = Database(database_url)
-    db.upgrade("0011")
+    db.upgrade("0012")
     with db.transaction() as s:
         minutes = MinutesRepository(s)
         meeting = minutes.start(room_id=ROOM, title="Old", started_by=ALICE, now=NOW, event_id="$s")

@@ -8,14 +8,14 @@ table there deletes, by ON DELETE CASCADE, the rows that refer to it (the meetin
 items, assignees).
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
