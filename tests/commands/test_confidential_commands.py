@@ -18,6 +18,7 @@ from commands.confidential import removed_lines
 from storage.confidential import Forgotten
 from storage.confidential_models import AttendanceCount, ChathamMeeting, ForgetRequest
 from storage.db import Database
+from storage.decisions import DecisionRepository, VoteRepository
 from storage.meetings import MeetingRepository
 from storage.members import MemberRepository
 from storage.minutes import MinutesRepository
@@ -129,9 +130,16 @@ async def chatham_meeting(room: Room) -> None:
     await room.say(f"!apologies {FRANK}", BOB)
     await room.say("!agreed Paragraph 3 is reworded", ALICE, level=CHAIR)
     await room.say("!action Secretariat redraft paragraph 3", BOB)
-    (summary, _file) = await room.say("!endmeeting", ALICE, level=CHAIR)
+    await room.say('!vote "Publish the statement"', ALICE, level=CHAIR)
+    for voter, answer in ((BOB, "against"), (CAROL, "for"), (DAN, "for"), (BOB, "for")):
+        await vote(room, 1, voter, answer)  # Bob changes his mind: his latest counts
+    said = await room.say("!endmeeting", ALICE, level=CHAIR)
+    results = next(m for m in said if m.body and m.body.startswith("Vote #1 closed"))
+    assert results.body.splitlines()[1:4] == ["For: 3", "Against: 0", "Abstain: 0"]
+    summary = next(m for m in said if m.body and m.body.startswith("Meeting #1 ended"))
     assert "Nothing is attributed: attendance is kept by organisation only." in summary.body
-    assert not any(n in summary.body for n in needles())
+    for message in said:
+        assert not any(n in json.dumps(message.content) for n in needles())
 
 
 # --- Chatham House meetings ------------------------------------------------------------------
@@ -158,6 +166,20 @@ async def test_a_chatham_house_meeting_keeps_no_user_id_in_any_row_or_export(roo
         assert list(s.scalars(select(ActionAssignee.assignee))) == ["Secretariat"]
         meeting = MinutesRepository(s).by_short_id(ROOM, 1)
         assert (meeting.started_by, meeting.ended_by, meeting.chairs) == ("", None, [])
+        # The vote: counted, nobody named (each voter's responses under one stand-in).
+        (poll,) = PollRepository(s).of_room(ROOM, 10)
+        senders = [r.sender for r in s.scalars(select(PollResponse))]
+        assert len(senders) == 4 and len(set(senders)) == 3
+        assert all(x.startswith("(anonymous ") for x in senders)
+        assert (poll.creator, poll.closed_by) == ("", None)
+        assert current_tally(s, poll).count("for") == 3
+        counts = VoteRepository(s).get(poll.id).counts
+        assert (counts["for"], counts["voters"]["for"]) == (3, ["", "", ""])
+        register = DecisionRepository(s).of_room(ROOM)
+        assert [(d.text, d.author) for d in register] == [
+            ("Publish the statement", ""),
+            ("Paragraph 3 is reworded", ""),
+        ]
         # Apologies keep their organisation only; Frank's (without one) is not kept.
         apologies = [
             (a.user_id, a.display_name, a.organisation, a.given_by)
@@ -185,7 +207,7 @@ async def test_a_chatham_house_meeting_keeps_no_user_id_in_any_row_or_export(roo
     # it, are the room's log as usual).
     rows = [json.loads(line) for line in exported(db).splitlines()]
     of_meeting = [r for r in rows if r["meeting"] == 1]
-    assert len(of_meeting) == 10  # from !startmeeting to !endmeeting
+    assert len(of_meeting) == 11  # from !startmeeting to !endmeeting
     assert not any(n in json.dumps(of_meeting) for n in needles())
     assert {r["sender"] for r in of_meeting} == {""}
 
@@ -313,13 +335,17 @@ async def bob_everywhere(room: Room, db: Database) -> None:
     await room.say(f"!action {CAROL} send the figures", BOB)
     await room.say(f"!action {BOB}, {DAN} check the annex", ALICE, level=CHAIR)
     await room.say("Thanks Bob.", CAROL)
+    await room.say("!agreed The ministry joins the statement", BOB)
+    await room.say('!vote "Adopt the budget"', ALICE, level=CHAIR)  # poll #1, closed at the end
+    await vote(room, 1, BOB, "for")
+    await vote(room, 1, CAROL, "for")
     await room.say("!endmeeting", ALICE, level=CHAIR)
     await room.say('!poll "Closed question?" "Yes" "No"', ALICE)
-    await vote(room, 1, BOB, "a1")
-    await vote(room, 1, CAROL, "a2")
-    await room.say("!poll close 1", ALICE)
-    await room.say('!poll "Open question?" "Yes" "No"', ALICE)
     await vote(room, 2, BOB, "a1")
+    await vote(room, 2, CAROL, "a2")
+    await room.say("!poll close 2", ALICE)
+    await room.say('!poll "Open question?" "Yes" "No"', ALICE)
+    await vote(room, 3, BOB, "a1")
     with db.transaction() as s:
         meeting = MeetingRepository(s).add(
             room_id=ROOM,
@@ -355,15 +381,16 @@ async def test_forget_me_removes_exactly_that_members_rows_in_this_room(room: Ro
     (done,) = await room.say("!forget me confirm", BOB)
     assert done.body.splitlines() == [
         "Erased in this room:",
-        "4 messages or commands removed from the log.",  # with his `!forget me`
-        # His info, and the minutes' item of the action he gave Carol (which stays hers).
-        "2 items of the minutes now read “(removed at the author's request)”.",
+        "5 messages or commands removed from the log.",  # with his `!forget me`
+        # His info and decision, and the minutes' item of the action he gave Carol (hers).
+        "3 items of the minutes now read “(removed at the author's request)”.",
         "1 action item no longer names you as its creator.",
         "You are no longer assigned 1 action item: a chair may give it to someone else.",
         "1 answer to a meeting invitation deleted.",
         "The attendance of 1 meeting no longer names you.",
         "Your vote in 1 open poll is withdrawn.",
-        "Your vote in 1 closed poll stays counted, without your name.",
+        "Your votes in 2 closed polls stay counted, without your name.",
+        "1 decision of the register no longer names you as its author.",
         "Your organisation in this room is forgotten.",
         "The approved minutes of 1 meeting say they were amended after approval.",
     ]
@@ -393,13 +420,19 @@ async def test_forget_me_removes_exactly_that_members_rows_in_this_room(room: Ro
         elsewhere = MinutesRepository(s).by_short_id(OTHER_ROOM, 1)
         assert [i.author for i in MinutesRepository(s).items(elsewhere.id)] == [BOB]
         erased = [i for i in s.scalars(select(MinutesItem)) if i.author == "" and i.text == ""]
-        assert len(erased) == 2 and all(i.event_id is None and i.url is None for i in erased)
+        assert len(erased) == 3 and all(i.event_id is None and i.url is None for i in erased)
         assert s.get(MinutesApproval, MinutesRepository(s).by_short_id(ROOM, 1).id).redactions == 1
-        closed = PollRepository(s).by_short_id(ROOM, 1)
+        adopted = PollRepository(s).by_short_id(ROOM, 1)
+        counts = VoteRepository(s).get(adopted.id).counts
+        assert counts["for"] == 2 and BOB not in json.dumps(counts)
+        (decision, agreed) = DecisionRepository(s).of_room(ROOM)
+        assert (agreed.text, agreed.author) == ("The ministry joins the statement", None)
+        assert decision.counts["for"] == 2 and BOB not in json.dumps(decision.counts)
+        closed = PollRepository(s).by_short_id(ROOM, 2)
         tally = current_tally(s, closed)
         assert (tally.count("a1"), tally.count("a2")) == (1, 1)  # still counted
         assert BOB not in json.dumps(closed.result)
-        still_open = PollRepository(s).by_short_id(ROOM, 2)
+        still_open = PollRepository(s).by_short_id(ROOM, 3)
         assert current_tally(s, still_open).votes == 0  # withdrawn
     after = snapshot(db)
     assert after["orgs"] == [r for r in before["orgs"] if r[1] != BOB]
