@@ -15,6 +15,8 @@ from botproc import BotProcess
 from helpers import ask, ask_file, is_file_reply, room_with_bot
 from members import Member, expect
 
+from bot.msc3381 import POLL_RESPONSE, POLL_START, response_content
+
 
 def roll_call_check(roll_call_id: str) -> dict:
     return {"m.relates_to": {"rel_type": "m.annotation", "event_id": roll_call_id, "key": "✅"}}
@@ -49,6 +51,12 @@ def meeting_rows(bot: BotProcess, room_id: str, short_id: int) -> dict[str, list
             "SELECT * FROM log_entries WHERE room_id = ? AND ts >= ? AND ts <= ?",
             (room_id, started, ended),
         ).fetchall()
+        polls = "SELECT poll_id FROM votes WHERE meeting_id = ?"
+        for table, key in (("polls", "id"), ("poll_responses", "poll_id")):
+            found[table] = con.execute(
+                f"SELECT * FROM {table} WHERE {key} IN ({polls})",  # noqa: S608
+                (meeting_id,),
+            ).fetchall()
         actions = "SELECT id FROM action_items WHERE meeting_id = ?"
         for table in ("action_assignees", "action_notes"):
             found[table] = con.execute(
@@ -126,7 +134,28 @@ async def test_a_chatham_house_meeting_keeps_no_member_id(members, bot):
     await ask(dan, room_id, bot, "!idea Ask the ombudsman")
     await ask(alice, room_id, bot, "!agreed Publish the joint statement")
     await ask(alice, room_id, bot, "!action Secretariat circulate the statement")
+    known = {getattr(e, "event_id", None) for e in alice.events(room_id)}
+    await ask(alice, room_id, bot, '!vote "Publish the statement now"')
+    start = await alice.wait_for(
+        lambda e: (
+            (getattr(e, "source", {}) or {}).get("type") == POLL_START
+            and e.sender == bot.user_id
+            and e.event_id not in known
+        ),
+        room_id=room_id,
+    )
+    for member, answer in ((bob, "against"), (carol, "for"), (dan, "for"), (alice, "for")):
+        await member.send_raw(room_id, POLL_RESPONSE, response_content(start.event_id, [answer]))
     end = await alice.send(room_id, "!endmeeting")
+    closed = await alice.wait_for(
+        lambda e: (
+            isinstance(e, nio.RoomMessageNotice)
+            and e.sender == bot.user_id
+            and e.body.startswith("Vote #1 closed")
+        ),
+        room_id=room_id,
+    )
+    assert closed.body.splitlines()[1:4] == ["For: 3", "Against: 1", "Abstain: 0"]
     summary = await alice.wait_for(
         lambda e: (
             isinstance(e, nio.RoomMessageNotice)
@@ -138,10 +167,11 @@ async def test_a_chatham_house_meeting_keeps_no_member_id(members, bot):
     await alice.wait_for(is_file_reply(bot, end), room_id=room_id)
     people = [m.user_id for m in (alice, bob, carol, dan)]
     names = ["Alice Chair", "Bob Ministry", "Carol NGO", "Dan Independent"]
-    assert not any(n in summary.body for n in people + names)
+    assert not any(n in summary.body + closed.body for n in people + names)
 
     rows = meeting_rows(bot, room_id, 1)
-    assert len(rows["log_entries"]) >= 6 and len(rows["minutes_items"]) == 4
+    assert len(rows["log_entries"]) >= 8 and len(rows["minutes_items"]) == 5  # with the vote
+    assert len(rows["poll_responses"]) == 4 and len(rows["votes"]) == 1
     assert holding(rows, people + names) == []
     meeting_id = rows["minutes_meetings"][0][0]
     # Alice and Carol for Amnesty, Bob for the MAEE (named first in the room), Dan for none.
