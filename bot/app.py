@@ -86,6 +86,7 @@ async def run(config: Config) -> None:
         allow_unencrypted_rooms=config.bot.allow_unencrypted_rooms,
         action_reminders=config.bot.action_reminders,
         digest=config.bot.digest,
+        max_retention=config.storage.max_retention,
     )
 
     def record_sent(session: Session, purpose: Purpose, event_id: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -61,6 +61,8 @@ class SecurityConfig:
 @dataclass(frozen=True)
 class StorageConfig:
     url: str
+    # The longest any room's log is kept (a ceiling for every room's retention); None = no limit.
+    max_retention: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,39 @@ def parse_weekly(value: str) -> tuple[int, time] | None:
     return days[0], at
 
 
+# A duration as the operator and chairs write it: "30d", "30 days", "6 months", "1y", "12h";
+# also in French and German ("30 jours", "6 mois", "1 an", "30 Tage", "6 Monate", "1 Jahr").
+DURATION_UNITS = {
+    timedelta(minutes=1): ("m", "min", "mins", "minute", "minutes", "minuten"),
+    timedelta(hours=1): ("h", "hour", "hours", "heure", "heures", "stunde", "stunden"),
+    timedelta(days=1): ("d", "day", "days", "j", "jour", "jours", "tag", "tage", "tagen"),
+    timedelta(weeks=1): ("w", "week", "weeks", "semaine", "semaines", "woche", "wochen"),
+    timedelta(days=30): ("mo", "month", "months", "mois", "monat", "monate", "monaten"),
+    timedelta(days=365): ("y", "year", "years", "an", "ans", "année", "années", "jahr", "jahre"),
+}
+_UNIT = {word: size for size, words in DURATION_UNITS.items() for word in words}
+_AMOUNT = re.compile(r"^([0-9]{1,6})\s*([^\W\d_]+)$")
+
+
+def parse_duration(value: str) -> timedelta:
+    """A duration like "30d", "30 days", "6 months", "1y", "12h" (one amount and unit);
+    ValueError otherwise. A month is 30 days, a year 365."""
+    match = _AMOUNT.match(value.strip().lower())
+    if not match or match.group(2) not in _UNIT or int(match.group(1)) == 0:
+        raise ValueError(value)
+    return int(match.group(1)) * _UNIT[match.group(2)]
+
+
+def _check_duration(value: str) -> str | None:
+    if value.strip().lower() in ("", "off"):
+        return None
+    try:
+        parse_duration(value)
+    except ValueError:
+        return f'must be a duration like "365d", "6 months" or "1y", not {value!r}'
+    return None
+
+
 def _check_clock(value: str) -> str | None:
     try:
         parse_clock(value)
@@ -258,7 +293,11 @@ def load_config(path: Path | str) -> Config:
         ),
     )
     url = r.get("storage", "url", str, "sqlite:///./data/wgbot.db", check=_check_storage_url)
-    storage = StorageConfig(url=_resolve_sqlite(url, path.parent) if url else "")
+    ceiling = (r.get("storage", "max_retention", str, "", check=_check_duration) or "").strip()
+    storage = StorageConfig(
+        url=_resolve_sqlite(url, path.parent) if url else "",
+        max_retention=None if ceiling.lower() in ("", "off") else parse_duration(ceiling),
+    )
     r.unknown_keys()
     if r.problems:
         raise ConfigError(path, r.problems)

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from datetime import time as dt_time
 
 from sqlalchemy.orm import Session
@@ -102,6 +102,8 @@ class CommandContext:
     registry: Registry
     prefix: str
     _: Translate = field(repr=False)
+    # The bot's settings from its config (e.g. the ceiling of every room's retention).
+    defaults: Defaults | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ class Defaults:
     # Action items' rounds: the daily due-day reminders and the weekly digest (None = off).
     action_reminders: dt_time | None = None
     digest: tuple[int, dt_time] | None = None
+    # The longest any room's log is kept (`[storage] max_retention`); None = no ceiling.
+    max_retention: timedelta | None = None
 
 
 class Dispatcher:
@@ -192,6 +196,7 @@ class Dispatcher:
             registry=self.registry,
             prefix=self.defaults.prefix,
             _=room._,
+            defaults=self.defaults,
         )
 
     async def _run_hooks(

@@ -264,7 +264,17 @@ class Registry:
         return self._by_name.get(name)
 
     def resolve(self, line: str) -> tuple[Command | None, str, str]:
-        """The command a line names (longest name first, e.g. "meeting add"), its word, the rest."""
+        """The command a line names (longest name first, e.g. "meeting add"), its word, the rest.
+
+        A number between the two words of a name is that command's first argument:
+        "minutes 3 approve" is "minutes approve" with "3", as members say it."""
+        numbered = line.split(maxsplit=3)
+        number = numbered[1].removeprefix("#") if len(numbered) >= 3 else ""
+        if number.isascii() and number.isdigit():
+            name = f"{numbered[0]} {numbered[2]}".lower()
+            if name in self._by_name and " ".join(numbered[:2]).lower() not in self._by_name:
+                rest = " ".join([numbered[1], *numbered[3:]])
+                return self._by_name[name], name, rest
         words = line.split(maxsplit=2)
         for count in (2, 1):
             if len(words) >= count:

@@ -35,6 +35,7 @@ from bot.content import Content, text
 from bot.dispatch import UNDECRYPTABLE, Dispatcher, RoomEvent
 from bot.errors import log_internal_error
 from bot.levels import CREATOR_LEVEL, creators_of, levels_along, power_levels_of, user_level
+from bot.retention import note_retention
 from bot.trust import Trust
 from storage.db import Database
 from storage.members import MemberRepository
@@ -164,6 +165,7 @@ class Syncer:
             else set()
         )
         self._note_members(response, left)
+        note_retention(self.db, response.rooms.join, left)  # m.room.retention (MSC1763)
         for room_id, info in response.rooms.join.items():
             if room_id in left:
                 continue

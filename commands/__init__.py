@@ -9,9 +9,11 @@ from commands import (
     meetings,
     minutes,
     minutes_agenda,
+    minutes_approval,
     minutes_log,
     poll_closing,
     polls,
+    retention,
     settings,
 )
 
@@ -26,6 +28,8 @@ MODULES = (
     minutes,
     minutes_agenda,
     minutes_log,
+    minutes_approval,
     actions,
     action_rounds,
+    retention,
 )

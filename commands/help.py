@@ -72,6 +72,12 @@ AREAS = (
             "endmeeting",
             "minutes",
             "minutes list",
+            "minutes amend",
+            "minutes accept",
+            "minutes reject",
+            "minutes approve",
+            "minutes circulate",
+            "minutes object",
         ),
     ),
     Area(
@@ -94,7 +100,7 @@ AREAS = (
         N_("Settings"),
         {"en": "settings", "fr": "réglages", "de": "einstellungen"},
         ("paramètres", "réglage", "einstellung"),
-        ("settings", "lang", "timezone", "help"),
+        ("settings", "lang", "timezone", "retention", "help"),
     ),
 )
 

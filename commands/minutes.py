@@ -24,7 +24,8 @@ from bot.i18n import N_, Translate
 from bot.minutes.items import Item, Kind, Minutes
 from bot.minutes.meeting import LiveMeeting
 from bot.minutes.planned import find_scheduled, link, linked_lines
-from bot.minutes.rows import load_minutes
+from bot.minutes.record import list_state
+from bot.minutes.rows import load_minutes, standings
 from bot.minutes.writers import FORMATS, MIMETYPES, render
 from bot.parsing import UsageError, split_args
 from bot.replies import Attachment, Reply, bold, code, fmt, mention
@@ -388,6 +389,13 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
         lines.append(undecrypted(len(minutes.gaps), _))
     lines.append(
         fmt(
+            _("They are a draft: corrections with {amend}; chairs approve them with {approve}."),
+            amend=code(f"{prefix}minutes {minutes.id} amend <text>"),
+            approve=code(f"{prefix}minutes {minutes.id} approve|circulate"),
+        )
+    )
+    lines.append(
+        fmt(
             _("The full minutes are attached; any time later: {command}."),
             command=code(f"{prefix}minutes {minutes.id} md|html|txt|json"),
         )
@@ -432,11 +440,14 @@ async def list_minutes(ctx: CommandContext, _args: None) -> Reply:
         )
     counts = minutes.count_lines(m.id for m in meetings)
     clock = Clock(ctx.timezone, ctx.language)
+    standing = standings(ctx.session, [m.id for m in meetings])
     lines: list = [bold(_("Recorded meetings"))]
     for meeting in meetings:
         title = meeting.title or _("(title removed)")
         when = clock.span(meeting.started_at, meeting.ended_at)
-        state = _("running") if meeting.ended_at is None else ""
+        state = (
+            _("running") if meeting.ended_at is None else list_state(standing[meeting.id], clock, _)
+        )
         count = counts.get(meeting.id, 0)
         messages = _.ngettext("{count} message", "{count} messages", count).format(count=count)
         details = ", ".join(p for p in (when, messages, state) if p)

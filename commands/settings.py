@@ -1,4 +1,4 @@
-"""Room settings: language and time zone."""
+"""Room settings: language and time zone (and the retention in force, shown)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot.features import Permission, command
 from bot.i18n import N_, translator
 from bot.parsing import UsageError, split_args
 from bot.replies import Reply, bold, code, fmt
+from bot.retention import describe, room_in_force
 from storage.rooms import RoomRepository
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch"}
@@ -70,11 +71,13 @@ async def set_timezone(ctx: CommandContext, zone: str) -> Reply:
 async def show_settings(ctx: CommandContext, _args: None) -> Reply:
     """List the room's settings and how to change them."""
     _ = ctx._
+    ceiling = ctx.defaults.max_retention if ctx.defaults else None
     return Reply.of(
         bold(_("Settings of this room")),
         fmt(_("Language: {language}"), language=code(ctx.language)),
         fmt(_("Time zone: {zone}"), zone=code(ctx.timezone)),
         fmt(_("Command prefix: {prefix}"), prefix=code(ctx.prefix)),
+        describe(room_in_force(ctx.session, ctx.room_id, ceiling), _, ctx.language, ctx.prefix),
         fmt(
             _("Chairs may change them with {lang} and {timezone}."),
             lang=code(ctx.prefix + "lang"),

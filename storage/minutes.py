@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from storage.approval import ApprovalRepository
 from storage.log import LogRepository
 from storage.models import LogEntry, MinutesItem, MinutesLine, MinutesMeeting
 from storage.status import MinutesStatus
@@ -212,7 +213,15 @@ class MinutesRepository:
 
     def redact(self, room_id: str, event_id: str) -> Redacted:
         """Forget what an event said: its log rows (lines go with them), the items it created,
-        a meeting title it gave. The caller removes the returned action items."""
+        a meeting title it gave. The caller removes the returned action items. Approved
+        minutes it changes count it (storage/approval.py)."""
+        touched = set(
+            self.session.scalars(
+                select(MinutesLine.meeting_id)
+                .join(LogEntry, LogEntry.id == MinutesLine.log_entry_id)
+                .where(LogEntry.room_id == room_id, LogEntry.event_id == event_id)
+            )
+        )
         entries = self.session.execute(
             delete(LogEntry).where(LogEntry.room_id == room_id, LogEntry.event_id == event_id)
         ).rowcount
@@ -235,5 +244,8 @@ class MinutesRepository:
         )
         for meeting in meetings:
             meeting.title = ""
+        touched.update(i.meeting_id for i in items)
+        touched.update(m.id for m in meetings)
+        ApprovalRepository(self.session).note_redactions(touched)
         self.session.flush()
         return Redacted(entries or 0, len(items), actions, len(meetings))

@@ -53,3 +53,20 @@ class LogKind(StrEnum):
     MESSAGE = "message"
     GAP = "gap"  # a message the bot could not decrypt (yet)
     EDIT = "edit"  # an edit of a logged message (kept so its redaction is found)
+
+
+class AmendmentStatus(StrEnum):
+    """A proposed correction of a meeting's minutes (`!minutes <id> amend`)."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"  # applied to the minutes as an erratum
+    REJECTED = "rejected"
+
+
+class CirculationStatus(StrEnum):
+    """Minutes circulated under the silence procedure (`!minutes <id> circulate`)."""
+
+    PENDING = "pending"  # waiting for objections until its deadline
+    APPROVED = "approved"  # no objection by the deadline
+    OBJECTED = "objected"  # stopped by an objection
+    CANCELLED = "cancelled"  # the chairs approved them before the deadline

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.minutes.agenda import AgendaEntry, ScheduledLink
+from bot.minutes.lifecycle import Erratum, Removal, Standing
 
 
 class Kind(enum.StrEnum):
@@ -90,6 +91,10 @@ class Minutes:
     scheduled: ScheduledLink | None = None
     agenda: tuple[AgendaEntry, ...] = ()
     bot: str | None = field(default=None, compare=False)
+    # After the meeting (bot/minutes/lifecycle.py): errata, approval, lines removed by retention.
+    errata: tuple[Erratum, ...] = ()
+    standing: Standing = Standing()
+    removals: tuple[Removal, ...] = ()
 
     @property
     def duration(self) -> timedelta | None:

@@ -5,16 +5,20 @@ machine, the items and the writers stay pure."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
+from bot.minutes.lifecycle import Erratum, Removal, Standing
 from bot.minutes.planned import load_plan
 from storage.actions import ActionRepository
+from storage.approval import AmendmentRepository, ApprovalRepository, CirculationRepository
 from storage.minutes import MinutesRepository
 from storage.models import ActionItem, LogEntry, MinutesMeeting
-from storage.status import LogKind
+from storage.retention import RetentionRepository
+from storage.status import AmendmentStatus, CirculationStatus, LogKind
 
 CARRIED_LIMIT = 100  # open actions from before a meeting listed in its minutes
 
@@ -76,7 +80,7 @@ def load_minutes(
         for row in rows
     )
     scheduled, agenda = load_plan(session, meeting, now)
-    return Minutes(
+    minutes = Minutes(
         id=meeting.short_id,
         room_id=meeting.room_id,
         title=meeting.title,
@@ -93,3 +97,102 @@ def load_minutes(
         scheduled=scheduled,
         agenda=agenda,
     )
+    return after_meeting(session, meeting, minutes)
+
+
+def after_meeting(session: Session, meeting: MinutesMeeting, minutes: Minutes) -> Minutes:
+    """The minutes with their errata, where they stand (approved ones in their approved zone,
+    with their action items as approved) and the marks of lines removed by retention."""
+    errata = tuple(
+        Erratum(a.number, a.text, a.author, a.decided_by or "", a.decided_at or a.created_at)
+        for a in AmendmentRepository(session).of_meeting(meeting.id, AmendmentStatus.ACCEPTED)
+    )
+    removals = _removals(session, meeting, minutes)
+    approval = ApprovalRepository(session).get(meeting.id)
+    if approval is None:
+        circulation = CirculationRepository(session).latest(meeting.id)
+        pending = circulation is not None and circulation.status == CirculationStatus.PENDING
+        standing = Standing(circulated_until=circulation.due_at if pending else None)
+        return replace(minutes, errata=errata, standing=standing, removals=removals)
+    standing = Standing(
+        approved_at=approval.approved_at,
+        approved_by=approval.approved_by,
+        sha256=approval.sha256,
+        redactions=approval.redactions,
+        removed=RetentionRepository(session).removed_after_approval(meeting.id),
+    )
+    approved = {a["id"]: a for a in approval.actions if isinstance(a, dict) and "id" in a}
+    items = tuple(
+        replace(item, action=_approved_action(approved[item.action.id]))
+        if item.action is not None and item.action.id in approved
+        else item
+        for item in minutes.items
+    )
+    return replace(
+        minutes,
+        timezone=approval.timezone,
+        items=items,
+        errata=errata,
+        standing=standing,
+        removals=removals,
+    )
+
+
+def standings(session: Session, meeting_ids: list[int]) -> dict[int, Standing]:
+    """Where each meeting's minutes stand (for lists: without what changed them since)."""
+    approvals = ApprovalRepository(session).of_meetings(meeting_ids)
+    circulations = CirculationRepository(session).of_meetings(meeting_ids)
+    found = {}
+    for meeting_id in meeting_ids:
+        approval, circulation = approvals.get(meeting_id), circulations.get(meeting_id)
+        if approval is not None:
+            found[meeting_id] = Standing(
+                approved_at=approval.approved_at,
+                approved_by=approval.approved_by,
+                sha256=approval.sha256,
+                redactions=approval.redactions,
+            )
+        elif circulation is not None and circulation.status == CirculationStatus.PENDING:
+            found[meeting_id] = Standing(circulated_until=circulation.due_at)
+        else:
+            found[meeting_id] = Standing()
+    return found
+
+
+def action_snapshot(minutes: Minutes) -> list[dict]:
+    """The minutes' action items as approved: kept with the approval, shown from then on."""
+    return [
+        {
+            "id": a.id,
+            "text": a.text,
+            "assignees": list(a.assignees),
+            "status": a.status,
+            "due_at": a.due_at.isoformat() if a.due_at else None,
+            "due_has_time": a.due_has_time,
+        }
+        for a in minutes.actions
+    ]
+
+
+def _approved_action(value: dict) -> ActionEntry:
+    due = value.get("due_at")
+    return ActionEntry(
+        id=int(value["id"]),
+        text=str(value.get("text", "")),
+        assignees=tuple(str(a) for a in value.get("assignees", [])),
+        status=str(value.get("status", "open")),
+        due_at=datetime.fromisoformat(due) if isinstance(due, str) else None,
+        due_has_time=bool(value.get("due_has_time")),
+    )
+
+
+def _removals(session: Session, meeting: MinutesMeeting, minutes: Minutes) -> tuple[Removal, ...]:
+    """Marks of removed lines; marks with no kept line between them are one."""
+    kept = [line.seq for line in minutes.lines]
+    merged: list[Removal] = []
+    for row in RetentionRepository(session).removals(meeting.id):
+        if merged and not any(merged[-1].seq < seq < row.first_seq for seq in kept):
+            merged[-1] = Removal(merged[-1].seq, merged[-1].lines + row.lines)
+        else:
+            merged.append(Removal(row.first_seq, row.lines))
+    return tuple(merged)

@@ -27,6 +27,14 @@ from bot.minutes.agenda import (
     agenda_view,
 )
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
+from bot.minutes.record import (
+    errata_json,
+    erratum_line,
+    removal_json,
+    removal_note,
+    standing_facts,
+    standing_json,
+)
 from storage.status import ActionStatus
 
 if TYPE_CHECKING:
@@ -104,6 +112,7 @@ class LineView:
     sender: str
     body: str | None  # None: a gap
     note: str | None = None
+    mark: bool = False  # not a message: where lines were removed (the note says so)
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,7 @@ class View:
     open_more: str | None
     log: list[LineView] = field(default_factory=list)
     agenda: AgendaView | None = None  # bot/minutes/agenda.py
+    errata: list[str] = field(default_factory=list)
 
 
 def _kind_labels(_: Translate) -> dict[Kind, str]:
@@ -172,6 +182,10 @@ def _item_text(item: Item, clock: Clock, _: Translate) -> str:
     return one_line(item.text)
 
 
+def _removed(count: int, _: Translate) -> LineView:
+    return LineView("", "", None, removal_note(count, _), mark=True)
+
+
 def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> View:
     """What the minutes say, as plain strings in the room's language and zone."""
     start, end = minutes.started_at, minutes.ended_at
@@ -186,6 +200,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
     ]
     if minutes.duration is not None:
         facts.append((_("Duration"), show_duration(minutes.duration, minutes.language)))
+        facts += standing_facts(minutes, _)
     else:
         facts.append((_("Status"), _("still running")))
     facts += agenda_facts(minutes, _, one_line)
@@ -219,7 +234,10 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
     open_actions = [action_line(a, clock, _, now=now) for a in minutes.open_actions]
     more = minutes.open_actions_total - len(minutes.open_actions)
     log = []
+    marks = list(minutes.removals)
     for line in minutes.lines:
+        while marks and marks[0].seq <= line.seq:
+            log.append(_removed(marks.pop(0).lines, _))
         if line.is_gap:
             note = _("message not decrypted")
             log.append(LineView(clock.time(line.at), one_line(line.sender), None, note))
@@ -231,6 +249,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
             elif line.msgtype not in ("m.text", "m.notice"):
                 body = f"[{line.msgtype.removeprefix('m.')}] {body}"
             log.append(LineView(clock.time(line.at), one_line(line.sender), body, note))
+    log += [_removed(mark.lines, _) for mark in marks]
     return View(
         language=minutes.language,
         heading=_("Minutes: {title}").format(title=title),
@@ -244,6 +263,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
             "actions": _("Action items by person"),
             "open": _("Open actions from before this meeting"),
             "log": _("Log"),
+            "errata": _("Errata"),
             "none": _("None."),
             "generated": _("Minutes written by wgbot."),
         },
@@ -254,6 +274,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         open_more=and_more(more, _) if more > 0 else None,
         log=log,
         agenda=agenda_view(minutes, _, one_line),
+        errata=[erratum_line(e, clock, _) for e in minutes.errata],
     )
 
 
@@ -298,8 +319,14 @@ def render_markdown(view: View) -> str:
     out += [f"- {e(a)}" for a in view.open_actions] or [e(view.labels["none"])]
     if view.open_more:
         out.append(f"- {e(view.open_more)}")
+    if view.errata:
+        out += ["", f"## {e(view.labels['errata'])}", ""]
+        out += [f"- {e(erratum)}" for erratum in view.errata]
     out += ["", f"## {e(view.labels['log'])}", ""]
     for line in view.log:
+        if line.mark:
+            out.append(f"- *({e(line.note or '')})*")
+            continue
         note = f" *({e(line.note)})*" if line.note else ""
         body = _md_body(line.body) if line.body is not None else ""
         out.append(f"- `{e(line.at)}` **{e(line.sender)}**: {body}{note}".rstrip())
@@ -337,8 +364,14 @@ def render_text(view: View) -> str:
     out += [f" * {a}" for a in view.open_actions] or [view.labels["none"]]
     if view.open_more:
         out.append(f" * {view.open_more}")
+    if view.errata:
+        heading(view.labels["errata"])
+        out += [f" * {erratum}" for erratum in view.errata]
     heading(view.labels["log"])
     for line in view.log:
+        if line.mark:
+            out.append(f"({line.note})")
+            continue
         note = f" ({line.note})" if line.note else ""
         body = " ⏎ ".join(p for p in (line.body or "").splitlines() if p.strip())
         out.append(f"[{line.at}] {line.sender}: {body}{note}".rstrip())
@@ -405,7 +438,10 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
             }
         )
     log = []
+    marks = list(minutes.removals)
     for line in minutes.lines:
+        while marks and marks[0].seq <= line.seq:
+            log.append(removal_json(minutes, marks.pop(0)))
         current = minutes.topic_of(line.seq)
         log.append(
             {
@@ -418,6 +454,7 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
                 "event_id": line.event_id,
             }
         )
+    log += [removal_json(minutes, mark) for mark in marks]
     duration = minutes.duration
     return {
         "schema": JSON_SCHEMA,
@@ -441,6 +478,8 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
         ],
         "log": log,
         **agenda_json(minutes, clock, clean),
+        "errata": errata_json(minutes, clock),
+        "approval": standing_json(minutes, clock),
     }
 
 

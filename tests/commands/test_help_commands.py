@@ -30,9 +30,10 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
         "Polls: !poll, !poll results|close|list|export",
         "Find a time: !findtime",
         "Minutes: !startmeeting, !topic, !next, !info, !idea, !agreed, !action, !link, !chair, "
-        "!unchair, !undo, !endmeeting, !minutes, !minutes list",
+        "!unchair, !undo, !endmeeting, !minutes, "
+        "!minutes list|amend|accept|reject|approve|circulate|object",
         "Actions: !action, !action reopen|drop|assign|due|note|show, !actions, !done",
-        "Settings: !settings, !lang, !timezone, !help",
+        "Settings: !settings, !lang, !timezone, !retention, !help",
         "Details: !help meetings for an area, !help meeting add for one command.",
     ]
     assert reply.html.startswith("<b>Commands</b><br><b>Meetings</b>: <code>!meeting add|")
@@ -82,7 +83,7 @@ async def test_help_for_an_area_in_french(room: Room):
     assert "!agreed <decision> — Consigner une décision." in minutes
     settings = (await ask(room, "!aide réglages")).splitlines()
     assert settings[0] == "Réglages"
-    assert settings[-1] == "Réservées aux présidents de séance : !lang, !timezone."
+    assert settings[-1] == "Réservées aux présidents de séance : !lang, !timezone, !retention."
 
 
 async def test_help_for_an_area_in_german(room: Room):

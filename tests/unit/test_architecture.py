@@ -54,14 +54,16 @@ def test_the_registry_holds_every_declaration_once():
     assert sorted(t.kind for t in registry.timers) == [
         "action-round",
         "agenda-call",
+        "circulation",
         "poll-close",
         "poll-remind",
         "reminder",
+        "retention",
     ]
     # Every purpose a feature gives a message is recorded once sent, by exactly one hook.
     assert sorted(h.kind for h in registry.sent_hooks) == sorted(PurposeKind)
     assert [w.name for w in registry.workers] == ["poll-upkeep"]
-    assert len(registry.start_hooks) == 1
+    assert len(registry.start_hooks) == 2
 
 
 def test_a_timer_kind_declared_twice_fails_at_start():

@@ -58,6 +58,28 @@ def test_registry_resolves_longest_name_and_aliases():
     assert registry.suggest("meetin")[0] == "meeting"
 
 
+def test_registry_reads_a_number_between_the_words_of_a_name():
+    @command("minutes amend", help=N_("x"))
+    async def amend(ctx, args): ...
+
+    @command("minutes", help=N_("x"))
+    async def minutes(ctx, args): ...
+
+    registry = Registry([types.SimpleNamespace(amend=amend, minutes=minutes)])
+    assert registry.resolve("minutes 3 amend Bob  came   late") == (
+        amend,
+        "minutes amend",
+        "3 Bob  came   late",
+    )
+    assert registry.resolve("minutes #3 AMEND x")[0:2] == (amend, "minutes amend")
+    assert registry.resolve("minutes amend 3 x") == (amend, "minutes amend", "3 x")
+    assert registry.resolve("minutes 3 amend") == (amend, "minutes amend", "3")
+    # Not a number, or no such second word: the one-word command with the rest.
+    assert registry.resolve("minutes 3 md") == (minutes, "minutes", "3 md")
+    assert registry.resolve("minutes x amend y") == (minutes, "minutes", "x amend y")
+    assert registry.resolve("minutes ² amend y")[0] is minutes
+
+
 def test_registry_refuses_duplicate_names():
     @command("help", help=N_("x"))
     async def other_help(ctx, args): ...

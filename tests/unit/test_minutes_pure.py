@@ -223,6 +223,8 @@ def test_json_schema_is_stable():
         "log",
         "scheduled_meeting",
         "agenda",
+        "errata",
+        "approval",
     ]
     assert doc["schema"] == "wgbot.minutes/1"
     assert set(doc["actions"][0]) == {"id", "text", "assignees", "status", "due", "due_has_time"}
