@@ -90,7 +90,8 @@ async def run(config: Config) -> None:
     )
 
     def record_sent(session: Session, purpose: Purpose, event_id: str) -> None:
-        registry.record_sent(session, purpose, event_id)
+        # What a feature queues here is sent by the same drain that sent this event.
+        registry.record_sent(session, purpose, event_id, utcnow())
         timers.sent(purpose.kind)  # e.g. a poll's end: its count is settled on its own time
 
     sender = Sender(client, db, on_sent=record_sent, language=config.bot.language)

@@ -5,7 +5,8 @@ A feature declares, next to each other:
 - its `@on_event` hooks: handlers of room events of some types (reactions, poll responses…);
 - its `Timer`s: rows with a due time (a repository of `TimedRows`), an optional async
   preparation, and what a claimed row delivers;
-- `@on_sent(kind)`: what to record once a message it asked for is sent (its event id);
+- `@on_sent(kind)`: what to record once a message it asked for is sent (its event id), and
+  what to send next that needs that id;
 - `@at_start`: what it plans when the bot starts (in one transaction, before the timers run);
 - its `Worker`s: background work that asks the homeserver, woken when some message is sent.
 The `Registry` collects them all from `commands.MODULES`; bot/app.py only walks the registry,
@@ -164,12 +165,15 @@ class Timer:
     after_sync: bool = False
 
 
-SentHandler = Callable[[Session, int, str], None]
+# (session, id, event id) -> what to send next, now that the event id is known (e.g. polls in
+# the thread of the message just sent), or None.
+SentHandler = Callable[[Session, int, str], Iterable[ToRoom] | None]
 
 
 @dataclass(frozen=True)
 class OnSent:
-    """What to record once a message of this purpose kind is sent: (session, id, event id)."""
+    """What to record once a message of this purpose kind is sent: (session, id, event id);
+    it may return messages that need that event id, queued in the same transaction."""
 
     kind: PurposeKind
     handler: SentHandler
@@ -239,11 +243,18 @@ class Registry:
         if len(set(kinds)) != len(kinds):
             raise ValueError(f"a timer kind is declared twice: {sorted(kinds)}")
 
-    def record_sent(self, session: Session, purpose: Purpose, event_id: EventId) -> None:
-        """A message with a purpose was sent: its feature records the event id."""
+    def record_sent(
+        self, session: Session, purpose: Purpose, event_id: EventId, now: datetime
+    ) -> int:
+        """A message with a purpose was sent: its feature records the event id, and what it
+        says next is queued in the same transaction; how many messages that queued."""
+        queued = 0
         for hook in self.sent_hooks:
             if hook.kind is purpose.kind:
-                hook.handler(session, purpose.id, event_id)
+                for out in hook.handler(session, purpose.id, event_id) or ():
+                    queue(session, out.room_id, out.message, now)
+                    queued += 1
+        return queued
 
     def start(self, session: Session, settings: Defaults, now: datetime) -> None:
         """Each feature's start-up work (e.g. planning rows for its timers)."""

@@ -1,6 +1,7 @@
 """What a meeting says about its time and plans for its reminders and its call for agenda items,
 shared by the meeting commands (commands/meetings.py), the reminders themselves
-(commands/meeting_reminders.py) and the calls (commands/agenda_calls.py)."""
+(commands/meeting_reminders.py), the calls (commands/agenda_calls.py) and find-a-time's booking
+(commands/findtime.py): one way to schedule a meeting and echo it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from bot.format import describe_recurrence, join_list, show_minutes, show_span
 from bot.i18n import Translate
 from bot.ics import CalendarMeeting
 from bot.recurrence import DEFAULT_OFFSETS, next_occurrence, plan_agenda_call, plan_reminders
-from bot.replies import bold, fmt
+from bot.replies import Purpose, PurposeKind, Reply, bold, code, fmt
+from bot.rooms import RoomSettings
+from storage.findtimes import FindTimeRepository
 from storage.meetings import AgendaCallRepository, MeetingRepository, ReminderRepository
 from storage.models import AgendaCall, Meeting
 from storage.status import MeetingStatus
@@ -122,3 +125,67 @@ def calendar_meeting(session: Session, meeting: Meeting, now: datetime) -> Calen
         cancelled=meeting.status != MeetingStatus.SCHEDULED,
         stamp=now,
     )
+
+
+# --- Scheduling a meeting -----------------------------------------------------------------
+
+
+def schedule_meeting(
+    session: Session,
+    *,
+    room_id: str,
+    title: str,
+    start_at: datetime,
+    end_at: datetime,
+    timezone: str,
+    rrule: str | None,
+    place: str | None,
+    creator: str,
+    now: datetime,
+) -> Meeting:
+    """Store a meeting and plan its reminders: what `!meeting add` and `!findtime book` do."""
+    meeting = MeetingRepository(session).add(
+        room_id=room_id,
+        title=title,
+        start_at=start_at,
+        end_at=end_at,
+        timezone=timezone,
+        rrule=rrule,
+        place=place,
+        creator=creator,
+        now=now,
+    )
+    schedule_reminders(session, meeting, now)
+    return meeting
+
+
+def origin_lines(session: Session, meeting: Meeting, _: Translate) -> list:
+    """Where the meeting came from, if not from `!meeting add`: a find-a-time."""
+    findtime = FindTimeRepository(session).by_meeting(meeting.id)
+    if findtime is None:
+        return []
+    return [_("Booked from find-a-time #{id}.").format(id=findtime.short_id)]
+
+
+def announcement(
+    session: Session, meeting: Meeting, room: RoomSettings, *, notes: list = ()
+) -> Reply:
+    """The echo of a meeting just scheduled (with `notes` on how it was read); it is the
+    meeting's announcement, whose reactions are answers."""
+    _ = room._
+    lines: list = [
+        fmt(
+            _("Meeting #{id} scheduled: {title}"),
+            id=str(meeting.short_id),
+            title=bold(meeting.title),
+        ),
+        *when_lines(meeting, meeting.start_at, room.timezone, _, room.language),
+        *notes,
+        *origin_lines(session, meeting, _),
+        describe_offsets(reminder_offsets(session, meeting.room_id), _, room.language),
+        fmt(
+            _("Answer with ✅ ❌ ❓ on this message, or {rsvp}."),
+            rsvp=code(f"{room.prefix}meeting rsvp {meeting.short_id} yes|no|maybe"),
+        ),
+    ]
+    return Reply.of(*lines).for_purpose(Purpose(PurposeKind.MEETING, meeting.id))

@@ -1,60 +1,26 @@
 """What a poll says when it is counted and closed (who has not voted included), shared by the
 poll commands (commands/polls.py), the closing at its time and the reminders
-(commands/poll_closing.py), and the exports (bot/poll_exports.py)."""
+(commands/poll_closing.py), and the exports (bot/poll_exports.py); find-a-time polls of the
+earlier kind end with what bot/slots.py says."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.args import quoted
 from bot.dispatch import CommandContext
 from bot.format import join_list, joined
 from bot.i18n import Translate
-from bot.meetings import DEFAULT_DURATION
 from bot.msc3381 import POLL_END, Response, Tally, end_content, tally
-from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, code, fmt
+from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, fmt
 from bot.rooms import RoomSettings, settings_of
+from bot.slots import slot_outcome
 from bot.turnout import members_known, not_voted, not_voted_line
-from bot.when import WhenError, parse_when
 from storage.models import Poll
 from storage.polls import PollRepository
 from storage.status import PollKind, PollStatus
-
-# --- A find-a-time slot as a command -------------------------------------------------------
-
-
-def slot_phrase(start: datetime, end: datetime, zone: str, now: datetime) -> tuple[str, str | None]:
-    """A phrase `!meeting add` reads back as exactly this slot, and the `--tz` it needs (or None).
-
-    Day-first numbers and "for N minutes" are read in every language. A local time that occurs
-    twice (the autumn change) is said in UTC instead."""
-    minutes = int((end - start).total_seconds() // 60)
-    duration = "" if timedelta(minutes=minutes) == DEFAULT_DURATION else f" for {minutes} minutes"
-    for tz in (zone, "UTC"):
-        local = start.astimezone(ZoneInfo(tz))
-        phrase = f"{local:%d/%m/%Y %H:%M}{duration}"
-        try:
-            back = parse_when(phrase, lang="en", tz=tz, now=now)
-        except WhenError:
-            continue
-        if back.start == start and (back.end or back.start + DEFAULT_DURATION) == end:
-            return phrase, (None if tz == zone else tz)
-    return f"{start:%d/%m/%Y %H:%M}{duration}", "UTC"
-
-
-def schedule_command(poll: Poll, answer: dict, prefix: str, room_zone: str, now: datetime) -> str:
-    """The `!meeting add` that schedules a find-a-time slot."""
-    start = datetime.fromisoformat(answer["start"])
-    end = datetime.fromisoformat(answer["end"])
-    phrase, tz = slot_phrase(start, end, room_zone, now)
-    title = poll.question
-    line = f"{prefix}meeting add {quoted(title)} {phrase}"
-    return f"{line} --tz {tz}" if tz else line
-
 
 # --- How a poll reads counted ---------------------------------------------------------------
 
@@ -150,23 +116,12 @@ def _outcome(
     leaders = counted.leaders()
     if not leaders:
         return [_("No votes were cast.")]
+    if poll.kind == PollKind.FINDTIME:
+        return slot_outcome(poll, leaders, _, room=room, now=now)
     texts = _texts(poll, leaders)
-    if poll.kind != PollKind.FINDTIME:
-        if len(leaders) == 1:
-            return [fmt(_("Top answer: {answer}"), answer=bold(texts[0]))]
-        return [fmt(_("Tie between {answers}."), answers=join_list(texts, _))]
-    by_id = {a["id"]: a for a in poll.answers}
     if len(leaders) == 1:
-        lines: list = [fmt(_("Best time: {slot}"), slot=bold(texts[0]))]
-        lines.append(_("To schedule it as a meeting:"))
-    else:
-        lines = [fmt(_("Tie between {answers}."), answers=join_list(texts, _))]
-        lines.append(_("To schedule one of them as a meeting:"))
-    closed_at = poll.closed_at or now
-    for answer_id in leaders:
-        command = schedule_command(poll, by_id[answer_id], room.prefix, room.timezone, closed_at)
-        lines.append(code(command))
-    return lines
+        return [fmt(_("Top answer: {answer}"), answer=bold(texts[0]))]
+    return [fmt(_("Tie between {answers}."), answers=join_list(texts, _))]
 
 
 # --- Closing ------------------------------------------------------------------------------

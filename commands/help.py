@@ -51,7 +51,14 @@ AREAS = (
         N_("Find a time"),
         {"en": "find-a-time", "fr": "trouver-une-date", "de": "terminsuche"},
         ("find a time", "trouver une date", "terminfindung"),
-        ("findtime",),
+        (
+            "findtime",
+            "findtime results",
+            "findtime close",
+            "findtime book",
+            "findtime list",
+            "findtime export",
+        ),
     ),
     Area(
         N_("Minutes"),

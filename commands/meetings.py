@@ -23,15 +23,18 @@ from bot.format import and_more, describe_recurrence, joined, show_span
 from bot.i18n import N_, Translate
 from bot.ics import render_ics
 from bot.meetings import (
+    announcement,
     calendar_meeting,
     describe_offsets,
     next_start,
-    reminder_offsets,
+    origin_lines,
+    schedule_meeting,
     schedule_reminders,
     when_lines,
 )
 from bot.parsing import UsageError, split_args
-from bot.replies import Attachment, Purpose, PurposeKind, Reply, bold, code, fmt, mention
+from bot.replies import Attachment, PurposeKind, Reply, bold, code, fmt, mention
+from bot.rooms import settings_of
 from bot.when import When
 from storage.meetings import MeetingRepository, ReminderRepository
 from storage.models import Meeting
@@ -229,7 +232,8 @@ async def add_meeting(ctx: CommandContext, args: AddArgs) -> Reply:
     if len(title) > MAX_TITLE:
         raise UsageError(N_("The title is too long (at most {limit} characters)."), limit=MAX_TITLE)
     end = when.end or when.start + DEFAULT_DURATION
-    meeting = MeetingRepository(ctx.session).add(
+    meeting = schedule_meeting(
+        ctx.session,
         room_id=ctx.room_id,
         title=title,
         start_at=when.start.astimezone(UTC),
@@ -240,18 +244,7 @@ async def add_meeting(ctx: CommandContext, args: AddArgs) -> Reply:
         creator=ctx.sender,
         now=ctx.now,
     )
-    schedule_reminders(ctx.session, meeting, ctx.now)
-    lines: list = [
-        fmt(_("Meeting #{id} scheduled: {title}"), id=str(meeting.short_id), title=bold(title)),
-        *when_lines(meeting, meeting.start_at, ctx.timezone, _, ctx.language),
-        *_ignored(when, _),
-        describe_offsets(reminder_offsets(ctx.session, ctx.room_id), _, ctx.language),
-        fmt(
-            _("Answer with ✅ ❌ ❓ on this message, or {rsvp}."),
-            rsvp=code(f"{ctx.prefix}meeting rsvp {meeting.short_id} yes|no|maybe"),
-        ),
-    ]
-    return Reply.of(*lines).for_purpose(Purpose(PurposeKind.MEETING, meeting.id))
+    return announcement(ctx.session, meeting, settings_of(ctx), notes=_ignored(when, _))
 
 
 @command(
@@ -314,6 +307,7 @@ async def show_meeting(ctx: CommandContext, short_id: int) -> Reply:
         lines.append(_("This meeting is cancelled."))
     start = next_start(meeting, ctx.now) or meeting.start_at
     lines.extend(when_lines(meeting, start, ctx.timezone, _, ctx.language))
+    lines.extend(origin_lines(ctx.session, meeting, _))
     lines.append(fmt(_("Scheduled by: {person}"), person=mention(meeting.creator)))
     agenda = meetings.agenda(meeting.id)
     if agenda:

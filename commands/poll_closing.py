@@ -26,70 +26,21 @@ from sqlalchemy.orm import Session
 from bot.dispatch import CommandContext, Defaults, RoomEvent
 from bot.features import Runtime, Timer, Worker, on_event, on_sent
 from bot.format import show_time
-from bot.msc3381 import (
-    POLL_END,
-    POLL_RESPONSE,
-    STABLE_POLL_END,
-    STABLE_POLL_RESPONSE,
-    reference_of,
-    selection_of,
-)
+from bot.msc3381 import POLL_END, POLL_RESPONSE, STABLE_POLL_END, STABLE_POLL_RESPONSE, reference_of
+from bot.poll_responses import keep_response, refresh
 from bot.polls import close, closing, current_tally, results_lines, who_has_not_voted
-from bot.relations import RelationsError, fetch_related
+from bot.relations import RelationsError
 from bot.replies import Message, PurposeKind, Reply, ToRoom, bold, fmt
 from bot.rooms import RoomSettings, room_settings
 from bot.turnout import length, not_voted_line
 from storage.models import Poll, PollReminder
 from storage.polls import PollClosings, PollReminders, PollRepository
-from storage.status import PollStatus
+from storage.status import PollKind, PollStatus
 
 log = logging.getLogger(__name__)
 
 
 # --- Responses -------------------------------------------------------------------------------
-
-
-def keep_response(session: Session, event: RoomEvent, now: datetime) -> bool:
-    """Keep a response to one of the bot's polls (every one: the tally decides what counts).
-
-    One that came in clear into an encrypted room is ignored, as the dispatcher ignores such
-    commands: anyone on the homeserver could have forged it."""
-    if event.type not in (POLL_RESPONSE, STABLE_POLL_RESPONSE):
-        return False
-    if event.room_encrypted and not event.event_encrypted:
-        return False
-    start = reference_of(event.content)
-    polls = PollRepository(session)
-    poll = polls.by_start_event(event.room_id, start) if start else None
-    if poll is None:
-        return False
-    return polls.add_response(
-        poll.id,
-        event_id=event.event_id,
-        sender=event.sender,
-        answers=selection_of(event.content),
-        ts=event.ts,
-        now=now,
-    )
-
-
-def keep_fetched(
-    session: Session, poll_id: int, events: list[RoomEvent], bot_user: str, now: datetime
-) -> datetime | None:
-    """Keep the responses fetched from the homeserver; the time of the bot's end of the poll
-    (the earliest, should there be several), if it is among the events."""
-    poll = PollRepository(session).get(poll_id)
-    if poll is None:
-        return None
-    ends = []
-    for event in events:
-        if reference_of(event.content) != poll.start_event_id:
-            continue
-        if event.type in (POLL_END, STABLE_POLL_END) and event.sender == bot_user:
-            ends.append(event.ts)
-        else:
-            keep_response(session, event, now)
-    return min(ends, default=None)
 
 
 @on_event(POLL_RESPONSE, STABLE_POLL_RESPONSE)
@@ -116,25 +67,18 @@ async def ended_in_an_app(ctx: CommandContext, event: RoomEvent) -> list[Message
     poll = PollRepository(ctx.session).by_start_event(ctx.room_id, start) if start else None
     if poll is None or poll.status != PollStatus.OPEN or not ctx.is_chair:
         return None
+    if poll.kind == PollKind.FINDTIME_SLOT:
+        # One slot of a find-a-time: it counts no more answers, as in every app; the grid
+        # comes when the find-a-time closes.
+        PollRepository(ctx.session).claim_close(poll.id, ctx.sender, event.ts)
+        poll.ended_at = event.ts
+        return None
     said = close(ctx, poll, now=event.ts, send_end=False)
     poll.ended_at = event.ts
     return said
 
 
 # --- Closing at its time ------------------------------------------------------------------
-
-
-async def refresh(runtime: Runtime, poll: Poll) -> datetime | None:
-    """Fetch and keep the poll's responses; the time of the bot's end event, if there is one."""
-    if poll.start_event_id is None:
-        return None
-    try:
-        events = await fetch_related(runtime.client, poll.room_id, poll.start_event_id)
-    except Exception as exc:  # the server or the network: sync still brings what it can
-        log.warning("could not fetch the responses to poll %d: %s", poll.id, exc)
-        raise RelationsError(str(exc)) from exc
-    with runtime.db.transaction() as session:
-        return keep_fetched(session, poll.id, events, runtime.client.user_id, runtime.clock())
 
 
 async def fetch_before_closing(runtime: Runtime, poll_id: int) -> None:
@@ -248,6 +192,8 @@ def settle(session: Session, poll_id: int, ended_at: datetime, settings: Default
     if counted.to_json() == poll.result:
         return []
     poll.result = counted.to_json()
+    if poll.kind == PollKind.FINDTIME_SLOT:
+        return []  # one slot of a grid: `!findtime results` shows the settled count
     room = room_settings(session, poll.room_id, settings)
     _ = room._
     lines = [

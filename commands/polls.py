@@ -1,20 +1,18 @@
-"""Polls: native Matrix polls (MSC3381) with Element's count, closing times, secret results,
-and find-a-time polls whose best slot becomes a meeting in one command."""
+"""Polls: native Matrix polls (MSC3381) with Element's count, closing times and secret results
+(find-a-time is commands/findtime.py)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.args import parse_number, parse_one_number, read_time, take_quoted
+from bot.args import parse_number, parse_one_number, read_time
 from bot.dispatch import CommandContext
 from bot.features import command, on_sent
-from bot.format import show_span, show_time
+from bot.format import show_time
 from bot.i18n import N_
-from bot.meetings import DEFAULT_DURATION, MAX_TITLE
 from bot.msc3381 import (
     MAX_ANSWERS,
     POLL_START,
@@ -60,15 +58,6 @@ class PollArgs:
     secret: bool = False
     closes: str | None = None
     remind: timedelta | None = None  # how long before the close to remind who has not voted
-
-
-@dataclass(frozen=True)
-class FindTimeArgs:
-    """`!findtime`: the meeting's title and the candidate slots, each a time phrase."""
-
-    title: str
-    slots: tuple[str, ...]
-    closes: str | None = None
 
 
 def _check_options(options: list[str]) -> None:
@@ -153,43 +142,6 @@ def parse_poll(raw: str) -> PollArgs:
     )
 
 
-_CLOSES_TAIL = re.compile(r"(?:^|\s)--closes(?:\s+(.*))?$", re.I | re.S)
-
-
-def parse_findtime(raw: str) -> FindTimeArgs:
-    """`"<title>" <when> | <when> | … [--closes <when>]`."""
-    raw = raw.strip()
-    closes = None
-    tail = _CLOSES_TAIL.search(raw)
-    if tail:
-        closes = (tail.group(1) or "").strip()
-        if not closes:
-            raise UsageError(N_("Say when the poll closes, e.g. --closes tomorrow 18:00."))
-        raw = raw[: tail.start()].strip()
-    title, rest = take_quoted(raw)
-    if not title:
-        raise UsageError(N_("Give the meeting's title in quotes, then the times separated by |."))
-    if len(title) > MAX_TITLE:
-        raise UsageError(N_("The title is too long (at most {limit} characters)."), limit=MAX_TITLE)
-    slots = [s.strip() for s in rest.split("|")]
-    if any(not s for s in slots) and len(slots) > 1:
-        raise UsageError(N_("A time between two | is missing."))
-    slots = [s for s in slots if s]
-    if len(slots) < MIN_OPTIONS:
-        raise UsageError(
-            N_("A poll needs at least {min} options; you gave {count}."),
-            min=MIN_OPTIONS,
-            count=len(slots),
-        )
-    if len(slots) > MAX_ANSWERS:
-        raise UsageError(
-            N_("A poll has at most {max} options; you gave {count}."),
-            max=MAX_ANSWERS,
-            count=len(slots),
-        )
-    return FindTimeArgs(title=title, slots=tuple(slots), closes=closes)
-
-
 NOT_A_NUMBER = N_("“{value}” is not a poll number.")
 
 
@@ -271,9 +223,7 @@ def _start(
         now=ctx.now,
     )
     content = start_content(
-        question
-        if kind == PollKind.POLL
-        else _("When shall we meet for {title}?").format(title=question),
+        question,
         _answers(poll),
         max_selections=poll.max_selections,
         disclosed=not secret,
@@ -348,52 +298,6 @@ async def create_poll(ctx: CommandContext, args: PollArgs) -> list[Message]:
         question=bold(args.question),
     )
     # The poll shows first, then what the bot says about it.
-    return [start, Reply.of(heading, *lines)]
-
-
-@command(
-    "findtime",
-    usage='"<title>" <when> | <when> | … [--closes <when>]',
-    help=N_("Find a time to meet: a poll of the times given, the best one then scheduled."),
-    parse=parse_findtime,
-)
-async def find_time(ctx: CommandContext, args: FindTimeArgs) -> list[Message]:
-    """A multiple-choice poll of candidate slots, shown in the room's zone."""
-    _ = ctx._
-    slots: list[tuple[datetime, datetime]] = []
-    for phrase in args.slots:
-        when = read_time(ctx, phrase)
-        if when.recurrence:
-            raise UsageError(N_("“{phrase}” repeats; give single times."), phrase=phrase)
-        start = when.start.astimezone(UTC)
-        end = (when.end or when.start + DEFAULT_DURATION).astimezone(UTC)
-        if (start, end) in slots:
-            raise UsageError(N_("“{option}” is given twice."), option=phrase)
-        slots.append((start, end))
-    ids = answer_ids(len(slots))
-    answers = [
-        {
-            "id": answer_id,
-            "text": show_span(start, end, ctx.timezone, ctx.language),
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-        }
-        for answer_id, (start, end) in zip(ids, slots, strict=True)
-    ]
-    poll, start, lines = _start(
-        ctx,
-        kind=PollKind.FINDTIME,
-        question=args.title,
-        answers=answers,
-        multi=True,
-        secret=False,
-        closes=args.closes,
-    )
-    heading = fmt(
-        _("Poll #{id}: when shall we meet for {title}? Choose every time you can make."),
-        id=str(poll.short_id),
-        title=bold(args.title),
-    )
     return [start, Reply.of(heading, *lines)]
 
 

@@ -239,7 +239,7 @@ class Poll(Base):
     room_id: Mapped[str] = mapped_column(String(255))
     # The number members see and type (1, 2, 3… per room).
     short_id: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # poll | findtime
+    kind: Mapped[str] = mapped_column(String(16))  # poll | findtime (earlier) | findtime-slot
     question: Mapped[str] = mapped_column(Text)
     # [{"id", "text"}] in order; a find-a-time slot also has "start" and "end" (ISO, UTC).
     answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

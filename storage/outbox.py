@@ -23,6 +23,7 @@ class PurposeKind(enum.StrEnum):
     MEETING = "meeting"  # a meeting's announcement (reactions on it are answers)
     POLL_START = "poll"  # a poll's start event (responses refer to it)
     POLL_END = "poll-end"  # a poll's end event (its time settles the count)
+    FINDTIME = "findtime"  # a find-a-time's header (its slot polls go into its thread)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,10 @@ class PollRepository:
         now: datetime,
     ) -> Poll:
         """Store an open poll with the room's next short id; flushed, so its id is known."""
-        last = self.session.scalar(select(func.max(Poll.short_id)).where(Poll.room_id == room_id))
+        # Find-a-time slot polls have negative numbers (storage/findtimes.py): not counted.
+        last = self.session.scalar(
+            select(func.max(Poll.short_id)).where(Poll.room_id == room_id, Poll.short_id > 0)
+        )
         poll = Poll(
             room_id=room_id,
             short_id=(last or 0) + 1,
@@ -65,15 +68,15 @@ class PollRepository:
         )
 
     def of_room(self, room_id: str, limit: int) -> list[Poll]:
-        """The room's open polls (oldest first), then the latest closed ones (newest first)."""
+        """The room's open polls (oldest first), then the latest closed ones (newest first);
+        find-a-time slot polls are not among them."""
+        numbered = (Poll.room_id == room_id) & (Poll.short_id > 0)
         opened = self.session.scalars(
-            select(Poll)
-            .where(Poll.room_id == room_id, Poll.status == PollStatus.OPEN)
-            .order_by(Poll.id)
+            select(Poll).where(numbered, Poll.status == PollStatus.OPEN).order_by(Poll.id)
         )
         closed = self.session.scalars(
             select(Poll)
-            .where(Poll.room_id == room_id, Poll.status == PollStatus.CLOSED)
+            .where(numbered, Poll.status == PollStatus.CLOSED)
             .order_by(Poll.id.desc())
             .limit(limit)
         )

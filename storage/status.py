@@ -26,7 +26,9 @@ class PollStatus(StrEnum):
 
 class PollKind(StrEnum):
     POLL = "poll"
-    FINDTIME = "findtime"  # the best slot becomes a meeting
+    # The earlier find-a-time: one multi-select poll of the slots (kept for polls stored then).
+    FINDTIME = "findtime"
+    FINDTIME_SLOT = "findtime-slot"  # one slot of a find-a-time: Yes / If need be / No
 
 
 class ActionStatus(StrEnum):

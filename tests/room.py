@@ -187,15 +187,20 @@ class Room:
         taken = []
         with self.db.transaction() as s:
             outbox = OutboxRepository(s)
-            for message in outbox.pending(limit=1000):
-                event_id = self._id("bot")
-                purpose = purpose_of(message)
-                if purpose is not None:
-                    self.dispatcher.registry.record_sent(s, purpose, event_id)
-                taken.append(
-                    _sent(event_id, message.event_type, message.content, message.attachment)
-                )
-                outbox.remove(message.id)
+            # What a sent hook queues (e.g. polls in the thread of the message just sent) is
+            # taken too, as the sender's drain sends it.
+            while pending := outbox.pending(limit=1000):
+                for message in pending:
+                    event_id = self._id("bot")
+                    purpose = purpose_of(message)
+                    if purpose is not None:
+                        registry = self.dispatcher.registry
+                        registry.record_sent(s, purpose, event_id, self.clock())
+                    taken.append(
+                        _sent(event_id, message.event_type, message.content, message.attachment)
+                    )
+                    outbox.remove(message.id)
+                s.flush()
         self.sent.extend(taken)
         return taken
 

@@ -69,6 +69,6 @@ Modules: words (word tables, folding), zones (zones said in words), iso (ISO dat
 phrases (parse_when: the pieces read and combined). Names with "_" are private to the package.
 """
 
-from bot.when.phrases import HORIZON, When, WhenError, parse_when, when_to_json
+from bot.when.phrases import HORIZON, When, WhenError, parse_when, split_length, when_to_json
 
-__all__ = ["HORIZON", "When", "WhenError", "parse_when", "when_to_json"]
+__all__ = ["HORIZON", "When", "WhenError", "parse_when", "split_length", "when_to_json"]

@@ -13,7 +13,19 @@ from bot.when.grammar import _patterns
 from bot.when.iso import _iso_ok, _iso_zone
 from bot.when.scan import _REACH, _Scan
 from bot.when.times import _amount, _bare_time, _clock, _duration, _marked, _range, _rrule
-from bot.when.words import _LANGS, DAY, EN_HUIT, MONTH, NTH, ORD, PART, WEEKDAY, _get, _vocab
+from bot.when.words import (
+    _LANGS,
+    DAY,
+    EN_HUIT,
+    MONTH,
+    NTH,
+    ORD,
+    PART,
+    WEEKDAY,
+    _fold,
+    _get,
+    _vocab,
+)
 from bot.when.zones import _zone_of, _zone_ok
 
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -439,3 +451,20 @@ def when_to_json(when: When) -> dict:
     if when.ignored:
         out["ignored"] = list(when.ignored)
     return out
+
+
+def split_length(text: str) -> tuple[str, timedelta | None]:
+    """A phrase without the length said at its very end ("… for 2h", "… pendant 1h30",
+    "… 2 Stunden lang"), and that length; (text, None) when it ends with none. Read alike in
+    every language, in time linear in the phrase's length."""
+    work = _fold(text)
+    last = None
+    for last in _patterns("en")["dur"].finditer(work):  # noqa: B007 (the last one is kept)
+        pass
+    if last is None or last.end() != len(work.rstrip()):
+        return text, None
+    amount = _duration(last)
+    if amount is None:
+        return text, None
+    n, unit = amount
+    return text[: last.start()].rstrip(" ,"), timedelta(**{unit + "s": n})

@@ -28,7 +28,7 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
         "Commands",
         "Meetings: !meeting add|list|show|cancel|move|agenda|rsvp|reminders|cycle|ics",
         "Polls: !poll, !poll results|close|list|export",
-        "Find a time: !findtime",
+        "Find a time: !findtime, !findtime results|close|book|list|export",
         "Minutes: !startmeeting, !topic, !next, !info, !idea, !agreed, !action, !link, !chair, "
         "!unchair, !undo, !endmeeting, !minutes, "
         "!minutes list|amend|accept|reject|approve|circulate|object",
@@ -90,7 +90,7 @@ async def test_help_for_an_area_in_german(room: Room):
     await ask(room, "!lang de")
     overview = (await ask(room, "!hilfe")).splitlines()
     assert overview[0] == "Befehle"
-    assert overview[3] == "Terminsuche: !findtime"
+    assert overview[3] == "Terminsuche: !findtime, !findtime results|close|book|list|export"
     lines = (await ask(room, "!hilfe umfragen")).splitlines()
     assert lines[0] == "Umfragen"
     assert lines[3].startswith("!poll close <id> — ")

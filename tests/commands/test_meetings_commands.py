@@ -254,7 +254,7 @@ async def test_reactions_on_the_announcement_are_answers(db, room):
     with db.transaction() as s:
         # As the outbox row keeps it (also rows queued by older versions).
         purpose = Purpose.parse("meeting:1")
-        room.dispatcher.registry.record_sent(s, purpose, "$announcement")
+        room.dispatcher.registry.record_sent(s, purpose, "$announcement", room.clock())
     dispatcher = room.dispatcher
 
     def reaction(key, sender=BOB, to="$announcement"):

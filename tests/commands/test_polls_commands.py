@@ -25,10 +25,10 @@ from bot.msc3381 import (
     UNDISCLOSED,
     response_content,
 )
+from bot.poll_responses import keep_fetched
 from bot.scheduler import TimerService
-from commands.poll_closing import CLOSINGS, REMINDERS, keep_fetched, keep_up, settle
+from commands.poll_closing import CLOSINGS, REMINDERS, keep_up, settle
 from storage.db import Database
-from storage.meetings import MeetingRepository
 from storage.members import MemberRepository
 from storage.models import PollReminder
 from storage.polls import PollReminders, PollRepository
@@ -307,63 +307,6 @@ async def test_a_chair_ending_the_poll_in_their_app_closes_it_at_that_time(db, r
     (results,) = room.take()
     assert results.body.splitlines()[1:3] == [f"Pizza: 1 (100%) — {BOB}", "Pasta: 0 (0%)"]
     assert [sent.type for sent in room.sent].count(POLL_END) == 0  # one end is enough
-
-
-async def test_find_a_time_from_poll_to_scheduled_meeting(db, room, clock):
-    (_announce,) = await room.say(
-        '!findtime "Plenary" Tuesday 14:00 | Wednesday 10:00-12:00 | Thursday 9:00'
-    )
-    start = room.sent[-2]
-    assert start.type == POLL_START
-    assert start.content[POLL_START]["max_selections"] == 3
-    assert [a[TEXT] for a in start.content[POLL_START]["answers"]] == [
-        "Tue, 24 Nov 2026, 14:00–15:00 (Europe/Luxembourg)",
-        "Wed, 25 Nov 2026, 10:00–12:00 (Europe/Luxembourg)",
-        "Thu, 26 Nov 2026, 09:00–10:00 (Europe/Luxembourg)",
-    ]
-    await vote(room, ALICE, ["a1", "a2"], 1)
-    await vote(room, BOB, ["a2"], 2)
-    await vote(room, CAROL, ["a2", "a3"], 3)
-    clock.now += timedelta(hours=1)
-    (results,) = await room.say("!poll close 1")
-    lines = results.body.splitlines()
-    assert lines[-3:] == [
-        "Best time: Wed, 25 Nov 2026, 10:00–12:00 (Europe/Luxembourg)",
-        "To schedule it as a meeting:",
-        '!meeting add "Plenary" 25/11/2026 10:00 for 120 minutes',
-    ]
-    (scheduled,) = await room.say(lines[-1])
-    assert scheduled.body.splitlines()[:2] == [
-        "Meeting #1 scheduled: Plenary",
-        "When: Wed, 25 Nov 2026, 10:00–12:00 (Europe/Luxembourg)",
-    ]
-    with db.transaction() as s:
-        meeting = MeetingRepository(s).by_short_id(ROOM, 1)
-        assert (meeting.start_at, meeting.end_at) == (
-            datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
-            datetime(2026, 11, 25, 11, 0, tzinfo=UTC),
-        )
-
-
-async def test_find_a_time_tie_offers_each_slot_even_after_a_change_of_zone(db, room, clock):
-    await room.say('!findtime "Jour fixe" Tuesday 14:00 | Wednesday 10:00')
-    await vote(room, ALICE, ["a1"], 1)
-    await vote(room, BOB, ["a2"], 2)
-    await room.say("!timezone America/New_York", level=100)
-    clock.now += timedelta(hours=1)
-    (results,) = await room.say("!poll close 1")
-    offered = results.body.splitlines()[-2:]
-    assert offered == [
-        '!meeting add "Jour fixe" 24/11/2026 08:00 --tz America/New_York',
-        '!meeting add "Jour fixe" 25/11/2026 04:00 --tz America/New_York',
-    ] or offered == [
-        '!meeting add "Jour fixe" 24/11/2026 08:00',
-        '!meeting add "Jour fixe" 25/11/2026 04:00',
-    ]
-    await room.say(offered[1])
-    with db.transaction() as s:
-        meeting = MeetingRepository(s).by_short_id(ROOM, 1)
-        assert meeting.start_at == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 # --- Closing times, with a stand-in homeserver ---------------------------------------------

@@ -179,43 +179,6 @@ async def test_secret_poll_and_a_close_refused_to_others(members, bot):
     assert again.body.splitlines()[0] == "Poll #1 is closed already."
 
 
-async def test_find_a_time_from_poll_to_scheduled_meeting(members, bot):
-    alice, bob = await members("alice"), await members("bob")
-    room_id = await room_with_bot(alice, bot, invite=[bob.user_id])
-    await bob.join(room_id)
-
-    start, notice = await start_poll(
-        alice,
-        room_id,
-        bot,
-        '!findtime "Plenary" 3 December 2030 14:00 | 4 December 2030 10:00-12:00 | 5/12/2030 9:00',
-    )
-    content = start.source["content"][POLL_START]
-    assert content["max_selections"] == 3
-    assert [a[TEXT] for a in content["answers"]] == [
-        "Tue, 3 Dec 2030, 14:00–15:00 (Europe/Luxembourg)",
-        "Wed, 4 Dec 2030, 10:00–12:00 (Europe/Luxembourg)",
-        "Thu, 5 Dec 2030, 09:00–10:00 (Europe/Luxembourg)",
-    ]
-    first, second, _third = (a["id"] for a in content["answers"])
-    await vote(alice, room_id, start.event_id, [first, second])
-    await vote(bob, room_id, start.event_id, [second])
-
-    final = await ask(alice, room_id, bot, "!poll close 1")
-    lines = final.body.splitlines()
-    assert lines[-4:] == [
-        "Best time: Wed, 4 Dec 2030, 10:00–12:00 (Europe/Luxembourg)",
-        "To schedule it as a meeting:",
-        '!meeting add "Plenary" 04/12/2030 10:00 for 120 minutes',
-        "Everyone voted.",
-    ]
-    scheduled = await ask(bob, room_id, bot, lines[-2])
-    assert scheduled.body.splitlines()[:2] == [
-        "Meeting #1 scheduled: Plenary",
-        "When: Wed, 4 Dec 2030, 10:00–12:00 (Europe/Luxembourg)",
-    ]
-
-
 async def test_who_has_not_voted_and_the_exports_as_encrypted_files(members, bot):
     alice, bob, carol = [await members(n) for n in ("alice", "bob", "carol")]
     room_id = await room_with_bot(alice, bot, invite=[bob.user_id, carol.user_id])

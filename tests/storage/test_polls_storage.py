@@ -158,7 +158,7 @@ def test_migration_0004_keeps_rows_of_0003(database_url):
 
 
 # The revision the poll reminders' migration (0010_poll_reminders.py) follows.
-BEFORE_REMINDERS = "0008"
+BEFORE_REMINDERS = "0009"
 
 
 def test_a_reminder_is_claimed_once_and_only_while_its_poll_is_open(db: Database):

@@ -55,6 +55,8 @@ def test_the_registry_holds_every_declaration_once():
         "action-round",
         "agenda-call",
         "circulation",
+        "findtime-close",
+        "findtime-remind",
         "poll-close",
         "poll-remind",
         "reminder",

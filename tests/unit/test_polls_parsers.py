@@ -1,13 +1,14 @@
-"""The poll commands' argument parsers, and the find-a-time phrase that schedules a slot."""
+"""The poll commands' argument parsers, and the phrase that schedules a slot of a find-a-time
+poll of the earlier kind (find-a-time's own parsers: test_findtime_pure.py)."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.parsing import UsageError
-from bot.polls import slot_phrase
+from bot.slots import slot_phrase
 from bot.when import parse_when
-from commands.polls import parse_findtime, parse_id, parse_poll
+from commands.polls import parse_id, parse_poll
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -57,19 +58,6 @@ def test_parse_poll_refuses(raw, message):
     with pytest.raises(UsageError) as error:
         parse_poll(raw)
     assert error.value.message == message
-
-
-def test_parse_findtime():
-    args = parse_findtime('"Plenary" Tuesday 14:00 | Wednesday 10:00-12:00 | 3/12/2030 9:00')
-    assert args.title == "Plenary"
-    assert args.slots == ("Tuesday 14:00", "Wednesday 10:00-12:00", "3/12/2030 9:00")
-    assert args.closes is None
-    closing = parse_findtime('"Plenary" Tuesday 14:00 | Wednesday 10:00 --closes tomorrow 12:00')
-    assert closing.slots == ("Tuesday 14:00", "Wednesday 10:00")
-    assert closing.closes == "tomorrow 12:00"
-    for raw in ("Plenary Tuesday 14:00 | Wednesday 10:00", '"Plenary" Tuesday 14:00', '"P" a || b'):
-        with pytest.raises(UsageError):
-            parse_findtime(raw)
 
 
 def test_parse_id():
