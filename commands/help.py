@@ -88,6 +88,22 @@ AREAS = (
         ),
     ),
     Area(
+        N_("Organisations and attendance"),
+        {"en": "organisations", "fr": "organisations", "de": "organisationen"},
+        (
+            "organisation",
+            "organizations",
+            "organisations and attendance",
+            "organisations et présences",
+            "organisationen und anwesenheit",
+            "attendance",
+            "présences",
+            "anwesenheit",
+            "quorum",
+        ),
+        ("org me", "org set", "org clear", "orgs", "here", "apologies", "quorum"),
+    ),
+    Area(
         N_("Actions"),
         {"en": "actions", "fr": "actions", "de": "aufgaben"},
         ("aufgabe",),

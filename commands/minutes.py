@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.args import parse_number, parse_user, unquote
+from bot.attendance import close_attendance, describe_state, open_roll_call, roll_call_line
 from bot.dispatch import CommandContext
 from bot.features import command
 from bot.format import Clock, and_more, joined, people, show_duration, undecrypted, user_ids
@@ -227,7 +228,9 @@ async def start_meeting(ctx: CommandContext, args: StartArgs) -> Reply:
             ),
         ),
         *linked_lines(scheduled, planned, ctx.prefix, _),
-    )
+        # The answer is the roll call too: ✅ on it counts (commands/attendance.py).
+        roll_call_line(ctx.prefix, _),
+    ).for_purpose(open_roll_call(ctx.session, meeting))
 
 
 async def _record(ctx: CommandContext, kind: Kind, text: str, url: str | None = None) -> Reply:
@@ -385,6 +388,8 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
         if len(actions) > SUMMARY_LIMIT:
             lines.append(and_more(len(actions) - SUMMARY_LIMIT, _))
     lines.append(fmt(_("Attendees: {people}"), people=joined(minutes.attendees)))
+    if minutes.quorum is not None:
+        lines.append(describe_state(minutes.quorum, _))
     if minutes.gaps:
         lines.append(undecrypted(len(minutes.gaps), _))
     lines.append(
@@ -411,6 +416,7 @@ async def end_meeting(ctx: CommandContext, _args: None) -> list[Reply]:
     meeting = _running(ctx)
     live(ctx.session, meeting).require_chair(ctx.sender, ctx.is_chair, ctx.prefix + "endmeeting")
     MinutesRepository(ctx.session).end(meeting, ctx.sender, ctx.now)
+    close_attendance(ctx.session, meeting, ctx.now)
     minutes = load_minutes(
         ctx.session, meeting, language=ctx.language, timezone=ctx.timezone, now=ctx.now
     )

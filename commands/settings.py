@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.attendance import describe_rule
 from bot.config import LANGUAGES
 from bot.dispatch import CommandContext
 from bot.features import Permission, command
@@ -11,7 +12,9 @@ from bot.i18n import N_, translator
 from bot.parsing import UsageError, split_args
 from bot.replies import Reply, bold, code, fmt
 from bot.retention import describe, room_in_force
+from storage.attendance import QuorumRepository
 from storage.rooms import RoomRepository
+from storage.status import QuorumKind
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch"}
 
@@ -71,6 +74,8 @@ async def set_timezone(ctx: CommandContext, zone: str) -> Reply:
 async def show_settings(ctx: CommandContext, _args: None) -> Reply:
     """List the room's settings and how to change them."""
     _ = ctx._
+    rule = QuorumRepository(ctx.session).get(ctx.room_id)
+    quorum = describe_rule(QuorumKind(rule.kind), rule.value, _) if rule else _("off")
     ceiling = ctx.defaults.max_retention if ctx.defaults else None
     return Reply.of(
         bold(_("Settings of this room")),
@@ -78,6 +83,11 @@ async def show_settings(ctx: CommandContext, _args: None) -> Reply:
         fmt(_("Time zone: {zone}"), zone=code(ctx.timezone)),
         fmt(_("Command prefix: {prefix}"), prefix=code(ctx.prefix)),
         describe(room_in_force(ctx.session, ctx.room_id, ceiling), _, ctx.language, ctx.prefix),
+        fmt(
+            _("Quorum: {rule} (chairs change it with {command})"),
+            rule=quorum,
+            command=code(ctx.prefix + "quorum"),
+        ),
         fmt(
             _("Chairs may change them with {lang} and {timezone}."),
             lang=code(ctx.prefix + "lang"),

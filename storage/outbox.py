@@ -24,6 +24,7 @@ class PurposeKind(enum.StrEnum):
     POLL_START = "poll"  # a poll's start event (responses refer to it)
     POLL_END = "poll-end"  # a poll's end event (its time settles the count)
     FINDTIME = "findtime"  # a find-a-time's header (its slot polls go into its thread)
+    ROLL_CALL = "roll-call"  # a recorded meeting's roll call (✅ on it counts a member present)
 
 
 @dataclass(frozen=True)

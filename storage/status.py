@@ -57,6 +57,22 @@ class LogKind(StrEnum):
     EDIT = "edit"  # an edit of a logged message (kept so its redaction is found)
 
 
+class AttendanceWay(StrEnum):
+    """How a member was counted present at a recorded meeting."""
+
+    REACTION = "reaction"  # ✅ on the roll call
+    HERE = "here"  # `!here`
+    SPOKE = "spoke"  # any message of the meeting's log (never stored: read from the log)
+
+
+class QuorumKind(StrEnum):
+    """What a room's quorum counts among those present."""
+
+    ORGANISATIONS = "organisations"  # at least n organisations
+    MEMBERS = "members"  # at least n members
+    PERCENT = "percent"  # at least p % of the organisations known in the room
+
+
 class AmendmentStatus(StrEnum):
     """A proposed correction of a meeting's minutes (`!minutes <id> amend`)."""
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.minutes.agenda import AgendaEntry, ScheduledLink
 from bot.minutes.lifecycle import Erratum, Removal, Standing
+
+if TYPE_CHECKING:  # values of bot/attendance.py, which reads the database
+    from bot.attendance import Attendance, QuorumState
 
 
 class Kind(enum.StrEnum):
@@ -87,6 +91,9 @@ class Minutes:
     # Items still open from before this meeting ("open actions"), and how many in all.
     open_actions: tuple[ActionEntry, ...] = ()
     open_actions_total: int = 0
+    # Who was present (✅, !here, spoke) and who sent apologies; the quorum (bot/attendance.py).
+    attendance: Attendance | None = None
+    quorum: QuorumState | None = None
     # The scheduled meeting it records, and that meeting's agenda (bot/minutes/agenda.py).
     scheduled: ScheduledLink | None = None
     agenda: tuple[AgendaEntry, ...] = ()

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.attendance import meeting_quorum, present
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
 from bot.minutes.lifecycle import Erratum, Removal, Standing
 from bot.minutes.planned import load_plan
@@ -79,6 +80,7 @@ def load_minutes(
         )
         for row in rows
     )
+    attendance = present(session, meeting)
     scheduled, agenda = load_plan(session, meeting, now)
     minutes = Minutes(
         id=meeting.short_id,
@@ -94,6 +96,8 @@ def load_minutes(
         lines=tuple(line_of(seq, entry) for seq, entry in minutes.lines(meeting.id)),
         open_actions=tuple(action_entry(a, people[a.id]) for a in carried.items),
         open_actions_total=carried.total,
+        attendance=attendance,
+        quorum=meeting_quorum(session, meeting, attendance),
         scheduled=scheduled,
         agenda=agenda,
     )

@@ -26,6 +26,13 @@ from bot.minutes.agenda import (
     agenda_text,
     agenda_view,
 )
+from bot.minutes.attendance import (
+    AttendanceView,
+    attendance_json,
+    attendance_markdown,
+    attendance_text,
+    attendance_view,
+)
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
 from bot.minutes.record import (
     errata_json,
@@ -128,6 +135,7 @@ class View:
     open_actions: list[str]
     open_more: str | None
     log: list[LineView] = field(default_factory=list)
+    attendance: AttendanceView | None = None
     agenda: AgendaView | None = None  # bot/minutes/agenda.py
     errata: list[str] = field(default_factory=list)
 
@@ -273,6 +281,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         open_actions=open_actions,
         open_more=and_more(more, _) if more > 0 else None,
         log=log,
+        attendance=attendance_view(minutes, _),
         agenda=agenda_view(minutes, _, one_line),
         errata=[erratum_line(e, clock, _) for e in minutes.errata],
     )
@@ -292,6 +301,7 @@ def render_markdown(view: View) -> str:
     out += [f"- **{e(label)}:** {e(value)}" for label, value in view.facts]
     if view.gaps_note:
         out.append(f"- **{e(view.gaps_note)}**")
+    out += attendance_markdown(view.attendance, e)
     out += ["", *agenda_markdown(view.agenda, e, view.labels["none"])]
     out += [f"## {e(view.labels['topics'])}", ""]
     if not view.topics:
@@ -339,6 +349,7 @@ def render_text(view: View) -> str:
     out += [f"{label}: {value}" for label, value in view.facts]
     if view.gaps_note:
         out.append(view.gaps_note)
+    out += attendance_text(view.attendance)
 
     def heading(text: str) -> None:
         out.extend(["", text, "-" * min(len(text), 80)])
@@ -468,6 +479,7 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
         "duration_seconds": None if duration is None else int(duration.total_seconds()),
         "chairs": list(minutes.chairs),
         "attendees": list(minutes.attendees),
+        **attendance_json(minutes.attendance, minutes.quorum),
         "topics": topics,
         "decisions": [clean(d.text) for d in minutes.decisions],
         "actions": [action(a) for a in minutes.actions],

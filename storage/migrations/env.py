@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import storage.plenary_models  # noqa: F401  (its tables in the metadata)
 from storage.models import Base
 
 connection = context.config.attributes["connection"]

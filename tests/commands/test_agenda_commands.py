@@ -73,6 +73,7 @@ async def test_startmeeting_links_the_nearest_meeting_within_two_hours(db, room,
         f"Chair: {ALICE}. Record with !topic !info !idea !agreed !action !link !undo.",
         "Linked to meeting #1 Plenary; agenda: 2 items.",
         "Take up its items in turn with !next; !topic still sets any other topic.",
+        "Roll call: react ✅ to this message or type !here to be counted present.",
     ]
     assert "<b>Plenary</b>; agenda: 2 items." in started.html
     scheduled_id, scheduled_at, agenda = recorded(db)
@@ -85,7 +86,7 @@ async def test_a_meeting_further_than_two_hours_is_not_linked(db, room, clock):
     refused = await room.say("!startmeeting")
     assert refused[0].body.startswith("Give the meeting a title, e.g. “Plenary”.")
     (started,) = await room.say("!startmeeting Ad hoc")
-    assert len(started.body.splitlines()) == 2  # no link
+    assert "Linked" not in started.body  # no link
     assert recorded(db) == (None, None, [])
     await room.say("!endmeeting")
     # The minutes of an unlinked meeting have no agenda section and say so in JSON.
@@ -197,7 +198,7 @@ async def test_next_with_no_agenda_or_no_meeting_is_refused(db, room, clock):
     await room.say("!endmeeting")
     await plenary(room, "today 14:00", items=())
     (started,) = await room.say("!startmeeting")
-    assert started.body.splitlines()[2:] == ["Linked to meeting #1 Plenary; agenda: 0 items."]
+    assert started.body.splitlines()[2:-1] == ["Linked to meeting #1 Plenary; agenda: 0 items."]
     (reply,) = await room.say("!next")
     assert reply.body.splitlines()[0] == (
         "The agenda of this meeting is empty; set the topic with !topic <topic>."

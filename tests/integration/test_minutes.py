@@ -301,6 +301,103 @@ async def test_a_restart_mid_meeting_loses_nothing_and_the_due_day_reminder_come
         await bot.stop()
 
 
+def roll_call_check(roll_call_id: str) -> dict:
+    """✅ on the roll call, as Element sends it."""
+    return {"m.relates_to": {"rel_type": "m.annotation", "event_id": roll_call_id, "key": "✅"}}
+
+
+async def test_attendance_by_organisation_with_a_silent_member_and_quorum(members, bot):
+    """Alice and Bob speak for the MAEE, Carol and Dan for Amnesty; Dan never says a word and
+    is counted by ✅ on the roll call. Two organisations make a quorum: the first meeting has
+    only the MAEE (Amnesty sends apologies), the second both."""
+    alice, bob, carol, dan = [await members(n) for n in ("alice", "bob", "carol", "dan")]
+    names = {alice: "Alice Martin", bob: "Bob Weber", carol: "Carol Schmit", dan: "Dan Silent"}
+    for member, name in names.items():
+        expect(await member.client.set_displayname(name), nio.ProfileSetDisplayNameResponse, "name")
+    room_id = await room_with_bot(alice, bot, invite=[m.user_id for m in (bob, carol, dan)])
+    for member in (bob, carol, dan):
+        await member.join(room_id)
+
+    assert (await ask(alice, room_id, bot, '!org me "MAEE"')).body == (
+        "Alice Martin speaks for MAEE in this room."
+    )
+    await ask(alice, room_id, bot, f'!org set {bob.user_id} "MAEE"')
+    await ask(carol, room_id, bot, '!org me "Amnesty International"')
+    refused = await ask(carol, room_id, bot, f'!org set {dan.user_id} "Amnesty International"')
+    assert refused.body.startswith("Only chairs (power level 50 or more) may use !org set")
+    await ask(dan, room_id, bot, "!org me amnesty international")  # the room's spelling
+    listing = await ask(bob, room_id, bot, "!orgs")
+    assert listing.body.splitlines()[:3] == [
+        "Organisations in this room",
+        "MAEE: Alice Martin, Bob Weber",
+        "Amnesty International: Carol Schmit, Dan Silent",
+    ]
+    assert (await ask(alice, room_id, bot, "!quorum 0")).body.startswith(
+        "A quorum is at least 1: give a number from 1 to 10000."
+    )
+    set_ = await ask(alice, room_id, bot, "!quorum 2 organisations")
+    assert set_.body == "Quorum set: 2 organisations."
+
+    # The first meeting: only the MAEE comes; Amnesty sends its apologies.
+    started = await ask(alice, room_id, bot, "!startmeeting Plenary")
+    assert started.body.splitlines()[-1] == (
+        "Roll call: react ✅ to this message or type !here to be counted present."
+    )
+    assert (await ask(bob, room_id, bot, "!here")).body == "Bob Weber is counted present for MAEE."
+    no_org = await ask(bob, room_id, bot, "!here for")
+    assert no_org.body.startswith("Say which organisation, e.g. “Amnesty International”.")
+    apologies = await ask(alice, room_id, bot, '!apologies "amnesty international"')
+    assert apologies.body == "Apologies recorded for Amnesty International."
+    state = await ask(bob, room_id, bot, "!quorum")
+    assert state.body.splitlines()[1] == "No quorum: 1 organisation present, 2 required."
+    summary, _event, data = await end_meeting(alice, room_id, bot)
+    assert "No quorum: 1 organisation present, 2 required." in summary.body.splitlines()
+    first = data.decode()
+    assert (
+        "**Present**\n\n- **MAEE:** Alice Martin, Bob Weber\n\n"
+        "**Apologies**\n\n- Amnesty International\n"
+    ) in first
+
+    # The second: Dan reacts ✅ on the roll call and says nothing; Carol types !here.
+    started = await ask(alice, room_id, bot, "!startmeeting Second plenary")
+    await dan.send_raw(room_id, "m.reaction", roll_call_check(started.event_id))
+    await ask(carol, room_id, bot, "!here")
+    state = await ask(bob, room_id, bot, "!quorum")
+    assert state.body.splitlines()[1:] == [
+        "Quorum reached: 2 organisations present, 2 required.",
+        "Organisations present: MAEE and Amnesty International.",
+    ]
+    summary, _event, data = await end_meeting(alice, room_id, bot)
+    assert "Quorum reached: 2 organisations present, 2 required." in summary.body.splitlines()
+    second = data.decode()
+    assert (
+        "**Present**\n\n- **MAEE:** Alice Martin, Bob Weber\n"
+        "- **Amnesty International:** Carol Schmit, Dan Silent\n"
+    ) in second
+    assert "**Apologies**" not in second
+    _event, raw = await ask_file(bob, room_id, bot, "!minutes 2 json")
+    doc = json.loads(raw)
+    organisations = doc["present"]["organisations"]
+    assert [o["name"] for o in organisations] == ["MAEE", "Amnesty International"]
+    assert [(p["user_id"], p["name"], p["counted_by"]) for p in organisations[1]["members"]] == [
+        (carol.user_id, "Carol Schmit", ["here", "spoke"]),
+        (dan.user_id, "Dan Silent", ["reaction"]),
+    ]
+    assert doc["quorum"] == {
+        "rule": "organisations",
+        "value": 2,
+        "required": 2,
+        "present": 2,
+        "reached": True,
+    }
+    # Dan said nothing: he is present, not among those who spoke.
+    assert dan.user_id not in doc["attendees"]
+    # The first meeting's minutes still say what they said.
+    _event, again = await ask_file(bob, room_id, bot, "!minutes 1")
+    assert "- **MAEE:** Alice Martin, Bob Weber\n\n**Apologies**" in again.decode()
+    assert alice.undecryptable(room_id) == []
+
+
 async def test_a_meeting_linked_to_its_scheduled_meeting_follows_the_agenda(members, bot):
     """Alice schedules the plenary with a two-item agenda and starts it: the recording takes
     its title and agenda; `!next` takes up the first item, Bob (no chair) cannot move on; the

@@ -143,9 +143,9 @@ def test_the_booked_meeting_is_found_and_its_deletion_leaves_the_find_a_time(db:
         assert (kept.meeting_id, kept.booked_slot) == (None, 2)
 
 
-def test_migration_0009_keeps_rows_of_0007(database_url):
+def test_migration_0009_keeps_rows_of_0008(database_url):
     db = Database(database_url)
-    db.upgrade("0007")
+    db.upgrade("0008")
     slots = [
         {
             "id": "a1",

@@ -5,8 +5,9 @@ from bot.features import Registry
 from bot.i18n import translator
 from commands.help import AREA_BY_WORD, AREAS, fold
 
-# The bare `!meeting` only lists the meeting commands: `!help meeting` shows the area instead.
-NOT_IN_AN_AREA = {"meeting"}
+# The bare `!meeting` only lists the meeting commands: `!help meeting` shows the area instead;
+# the bare `!org` lists the organisations, as `!orgs` (in the area) does.
+NOT_IN_AN_AREA = {"meeting", "org"}
 
 
 def test_every_command_is_in_an_area_and_every_area_names_real_commands():
@@ -20,6 +21,7 @@ def test_every_command_is_in_an_area_and_every_area_names_real_commands():
         "polls",
         "find-a-time",
         "minutes",
+        "organisations",
         "actions",
         "settings",
     ]
