@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.decisions import item_text, numbered, outcome_line, ref, register_json, vote_json
 from bot.format import Clock, and_more, show_duration, undecrypted
 from bot.i18n import Translate
 from bot.minutes.agenda import (
@@ -148,6 +149,9 @@ def _kind_labels(_: Translate) -> dict[Kind, str]:
         Kind.AGREED: _("Agreed"),
         Kind.ACTION: _("Action"),
         Kind.LINK: _("Link"),
+        Kind.REJECTED: _("Rejected"),
+        Kind.DEFERRED: _("Deferred"),
+        Kind.VOTE: _("Vote"),
     }
 
 
@@ -187,7 +191,7 @@ def action_line(action: ActionEntry, clock: Clock, _: Translate, *, now: datetim
 def _item_text(item: Item, clock: Clock, _: Translate) -> str:
     if item.kind is Kind.ACTION and item.action is not None:
         return action_line(item.action, clock, _, now=None)
-    return one_line(item.text)
+    return item_text(item, _)  # a vote's with its outcome and counts
 
 
 def _removed(count: int, _: Translate) -> LineView:
@@ -225,7 +229,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
                 at=clock.time(topic.item.at) if topic.item else None,
                 items=[
                     ItemView(
-                        label=kinds[item.kind],
+                        label=numbered(kinds[item.kind], item),
                         text=_item_text(item, clock, _),
                         author=one_line(item.author),
                         at=clock.time(item.at),
@@ -276,7 +280,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
             "generated": _("Minutes written by wgbot."),
         },
         topics=topics,
-        decisions=[one_line(d.text) for d in minutes.decisions],
+        decisions=[outcome_line(d, _) for d in minutes.decisions],
         actions_by_person=by_person,
         open_actions=open_actions,
         open_more=and_more(more, _) if more > 0 else None,
@@ -437,6 +441,8 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
             "at": clock.iso(i.at),
             "url": safe_url(i.url),
             "action": i.action.id if i.action else None,
+            "decision": ref(i.decision) if i.decision is not None else None,
+            "vote": vote_json(i.vote),
         }
 
     topics = []
@@ -481,7 +487,8 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
         "attendees": list(minutes.attendees),
         **attendance_json(minutes.attendance, minutes.quorum),
         "topics": topics,
-        "decisions": [clean(d.text) for d in minutes.decisions],
+        "decisions": [clean(d.text) for d in minutes.decisions if d.kind is Kind.AGREED],
+        "register": register_json(minutes.decisions),
         "actions": [action(a) for a in minutes.actions],
         "open_actions": [action(a) for a in minutes.open_actions],
         "gaps": [

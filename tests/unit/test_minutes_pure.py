@@ -217,6 +217,7 @@ def test_json_schema_is_stable():
         "attendees",
         "topics",
         "decisions",
+        "register",
         "actions",
         "open_actions",
         "gaps",
@@ -228,7 +229,16 @@ def test_json_schema_is_stable():
     ]
     assert doc["schema"] == "wgbot.minutes/1"
     assert set(doc["actions"][0]) == {"id", "text", "assignees", "status", "due", "due_has_time"}
-    assert set(doc["topics"][1]["items"][0]) == {"kind", "text", "author", "at", "url", "action"}
+    assert set(doc["topics"][1]["items"][0]) == {
+        "kind",
+        "text",
+        "author",
+        "at",
+        "url",
+        "action",
+        "decision",
+        "vote",
+    }
 
 
 def test_a_5000_message_meeting_renders():
