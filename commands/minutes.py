@@ -151,7 +151,7 @@ def _shorten(text: str, limit: int = SUMMARY_TEXT) -> str:
 
 @command(
     "startmeeting",
-    usage="[#<meeting id>] [<title>]",
+    usage="[#<meeting id>] [<title>] [--chatham]",
     help=N_(
         "Start recording a meeting (linked to the meeting scheduled within two hours, or #<id>): "
         "then !topic, !next, !info, !idea, !agreed, !action, !link."

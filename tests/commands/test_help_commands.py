@@ -104,7 +104,7 @@ async def test_help_for_an_area_in_german(room: Room):
     assert tasks[1].startswith("!action <@user or name>… <text> [by|due <when>] — ")
     protocol = (await ask(room, "!hilfe protokoll")).splitlines()
     assert protocol[0] == "Protokolle" and protocol[1].startswith(
-        "!startmeeting [#<meeting id>] [<title>] — "
+        "!startmeeting [#<meeting id>] [<title>] [--chatham] — "
     )
 
 
