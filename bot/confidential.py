@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from bot.attendance import Attendance, Excused, Present, organisation_key, present
 from bot.i18n import N_, translator
-from bot.minutes.items import Minutes
+from bot.ids import USER_ID
+from bot.minutes.items import Minutes, VoteEntry
 from bot.parsing import split_args
 from storage.confidential import ConfidentialRepository
 from storage.models import MinutesItem, MinutesMeeting
@@ -108,11 +109,21 @@ def unattributed(minutes: Minutes) -> Minutes:
         minutes,
         started_by="",
         chairs=(),
-        items=tuple(replace(item, author="") for item in minutes.items),
+        items=tuple(
+            replace(item, author="", vote=_nameless_vote(item.vote)) for item in minutes.items
+        ),
         lines=tuple(replace(line, sender="") for line in minutes.lines),
         attendance=unnamed(minutes.attendance),
         errata=tuple(replace(e, author="", accepted_by="") for e in minutes.errata),
     )
+
+
+def _nameless_vote(vote: VoteEntry | None) -> VoteEntry | None:
+    """A vote's voters without people (organisations of a per-organisation vote stay)."""
+    if vote is None:
+        return None
+    voters = {a: tuple("" if USER_ID.match(v) else v for v in vs) for a, vs in vote.voters.items()}
+    return replace(vote, voters=voters)
 
 
 # --- A Chatham House meeting ends -----------------------------------------------------------

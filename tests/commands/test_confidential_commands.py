@@ -278,6 +278,8 @@ async def test_unattributed_minutes_of_an_ordinary_meeting(room: Room, db):
     await room.say("The ministry cannot support paragraph 3.", BOB)
     await room.say("!info Our report is due in March", CAROL)
     await room.say("!idea A joint statement", DAN)
+    await room.say('!vote "Publish it"', ALICE, level=CHAIR)
+    await vote(room, 1, BOB, "for")
     await room.say("!endmeeting", ALICE, level=CHAIR)
     named = (await minutes(room, 1, "md")).decode()
     assert BOB in named and "Carol NGO" in named  # the ordinary view names them
@@ -291,6 +293,8 @@ async def test_unattributed_minutes_of_an_ordinary_meeting(room: Room, db):
         {"name": "Amnesty", "members": 2},
     ]
     assert doc["present"]["without_organisation"] == 2  # Alice (the chair) and Dan
+    (voted,) = [i for t in doc["topics"] for i in t["items"] if i["kind"] == "vote"]
+    assert voted["vote"]["for"] == 1 and voted["vote"]["voters"]["for"] == [""]
     # Render time only: the rows still name who said what.
     with db.transaction() as s:
         assert BOB in set(s.scalars(select(LogEntry.sender)))
