@@ -23,7 +23,7 @@ from bot.attendance import Attendance, Excused, Present, organisation_key, prese
 from bot.i18n import N_, translator
 from bot.ids import USER_ID
 from bot.minutes.items import Minutes, VoteEntry
-from bot.parsing import split_args
+from bot.parsing import UsageError, split_args
 from storage.confidential import ConfidentialRepository
 from storage.models import MinutesItem, MinutesMeeting
 
@@ -47,7 +47,7 @@ def _quoted_words(raw: str) -> list[str]:
     """The words inside quotes (a flag among them is text, not a flag)."""
     try:
         parts = split_args(raw)
-    except Exception:  # an unclosed quote: let the command's own parser say so
+    except UsageError:  # an unclosed quote: the command's own parser says so
         return []
     return [w for part in parts if " " in part for w in part.split()]
 
