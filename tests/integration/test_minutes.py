@@ -103,7 +103,7 @@ async def test_a_meeting_with_two_members_its_minutes_and_every_export(members, 
     assert text.decode().startswith("Minutes: Plenary\n")
     _event, raw = await ask_file(bob, room_id, bot, "!minutes 1 json")
     doc = json.loads(raw)
-    assert doc["schema"] == "wgbot.minutes/1"
+    assert doc["schema"] == "wgbot.minutes/2"
     assert doc["attendees"] == [alice.user_id, bob.user_id]
     assert doc["decisions"] == ["Meet every 3-4 months"]
     assert [a["assignees"] for a in doc["actions"]] == [[bob.user_id]]
