@@ -92,7 +92,7 @@ class LineView:
 class View:
     language: str
     heading: str
-    facts: list[tuple[str, str]]
+    facts: list[tuple[str, str]]  # the first two: the meeting's number, when (HTML's title block)
     gaps_note: str | None
     labels: dict[str, str]
     topics: list[TopicView]
@@ -104,6 +104,10 @@ class View:
     attendance: AttendanceView | None = None
     agenda: AgendaView | None = None  # bot/minutes/agenda.py
     errata: list[str] = field(default_factory=list)
+    # The HTML's title block: "Minutes of meeting #3", the title, when it was held.
+    kicker: str = ""
+    title: str = ""
+    when: str = ""
 
 
 def _kind_labels(_: Translate) -> dict[Kind, str]:
@@ -177,10 +181,8 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
     clock = Clock(minutes.timezone, minutes.language, several_days=several)
     names = names_of(minutes)
     title = one_line(minutes.title) or _("(title removed)")
-    facts = [
-        (_("Meeting"), f"#{minutes.id}"),
-        (_("When"), Clock(minutes.timezone, minutes.language).span(start, end)),
-    ]
+    when = Clock(minutes.timezone, minutes.language).span(start, end)
+    facts = [(_("Meeting"), f"#{minutes.id}"), (_("When"), when)]
     if minutes.duration is not None:
         facts.append((_("Duration"), show_duration(minutes.duration, minutes.language)))
         facts += standing_facts(minutes, _)
@@ -260,6 +262,9 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         attendance=attendance_view(minutes, _),
         agenda=agenda_view(minutes, _, one_line),
         errata=[erratum_line(e, clock, _, names) for e in minutes.errata],
+        kicker=_("Minutes of meeting #{number}").format(number=minutes.id),
+        title=title,
+        when=when,
     )
 
 
