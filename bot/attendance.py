@@ -25,6 +25,7 @@ from bot.parsing import QUOTES, UsageError
 from bot.replies import Fragment, Purpose, PurposeKind, code, fmt
 from storage.actions import ActionRepository
 from storage.attendance import AttendanceRepository, QuorumRepository
+from storage.decisions import VoteRepository
 from storage.members import MemberRepository
 from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting
@@ -410,6 +411,10 @@ def _named(session: Session, meeting: MinutesMeeting) -> list[str]:
     linked = [row.action_id for row in items if row.action_id is not None]
     for assignees in ActionRepository(session).assignees(linked).values():
         people += [a for a in assignees if looks_like_user(a)]
+    for vote in VoteRepository(session).by_items([row.id for row in items]).values():
+        voters = (vote.counts or {}).get("voters") or {}
+        for who in voters.values() if isinstance(voters, dict) else ():
+            people += [v for v in who if isinstance(v, str) and looks_like_user(v)]
     return list(dict.fromkeys(people))
 
 

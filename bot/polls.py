@@ -18,6 +18,7 @@ from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, fmt
 from bot.rooms import RoomSettings, settings_of
 from bot.slots import slot_outcome
 from bot.turnout import members_known, not_voted, not_voted_line
+from bot.votes import vote_closing
 from storage.models import Poll
 from storage.polls import PollRepository
 from storage.status import PollKind, PollStatus
@@ -131,7 +132,9 @@ def closing(
     session: Session, poll: Poll, *, room: RoomSettings, send_end: bool, now: datetime
 ) -> list[Message]:
     """What a poll claimed closed says: its end event (for every app), then its results; the
-    count is stored with it."""
+    count is stored with it. A meeting's vote records its outcome (bot/votes.py)."""
+    if poll.kind == PollKind.VOTE:
+        return vote_closing(session, poll, room=room, send_end=send_end, now=now)
     _ = room._
     counted = current_tally(session, poll)
     poll.result = counted.to_json()

@@ -5,6 +5,7 @@ from commands import (
     actions,
     agenda_calls,
     attendance,
+    decisions,
     findtime,
     findtime_closing,
     help,
@@ -19,6 +20,7 @@ from commands import (
     polls,
     retention,
     settings,
+    votes,
 )
 
 MODULES = (
@@ -36,6 +38,8 @@ MODULES = (
     minutes_log,
     organisations,
     attendance,
+    decisions,
+    votes,
     minutes_approval,
     actions,
     action_rounds,

@@ -71,6 +71,10 @@ AREAS = (
             "info",
             "idea",
             "agreed",
+            "rejected",
+            "deferred",
+            "vote",
+            "vote close",
             "action",
             "link",
             "chair",
@@ -102,6 +106,19 @@ AREAS = (
             "quorum",
         ),
         ("org me", "org set", "org clear", "orgs", "here", "apologies", "quorum"),
+    ),
+    Area(
+        N_("Decisions"),
+        # "décisions" folds to the English word: `!help décisions` finds it.
+        {"en": "decisions", "fr": "decisions", "de": "beschlüsse"},
+        ("decision", "beschluss", "register", "registre"),
+        (
+            "decisions",
+            "decision show",
+            "decision supersede",
+            "decision revoke",
+            "decisions export",
+        ),
     ),
     Area(
         N_("Actions"),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.args import parse_number, parse_user, unquote
 from bot.attendance import close_attendance, describe_state, open_roll_call, roll_call_line
+from bot.decisions import register_item
 from bot.dispatch import CommandContext
 from bot.features import command
 from bot.format import Clock, and_more, joined, people, show_duration, undecrypted, user_ids
@@ -27,9 +28,10 @@ from bot.minutes.meeting import LiveMeeting
 from bot.minutes.planned import find_scheduled, link, linked_lines
 from bot.minutes.record import list_state
 from bot.minutes.rows import load_minutes, standings
-from bot.minutes.writers import FORMATS, MIMETYPES, render
+from bot.minutes.writers import FORMATS, MIMETYPES, outcome_line, render
 from bot.parsing import UsageError, split_args
-from bot.replies import Attachment, Reply, bold, code, fmt, mention
+from bot.replies import Attachment, Message, Reply, bold, code, fmt, mention
+from bot.votes import close_open_votes
 from storage.actions import ActionRepository
 from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting
@@ -236,7 +238,7 @@ async def start_meeting(ctx: CommandContext, args: StartArgs) -> Reply:
 async def _record(ctx: CommandContext, kind: Kind, text: str, url: str | None = None) -> Reply:
     meeting = _running(ctx)
     live(ctx.session, meeting).may_record(kind, ctx.sender, ctx.is_chair, ctx.prefix + kind.value)
-    MinutesRepository(ctx.session).add_item(
+    item = MinutesRepository(ctx.session).add_item(
         meeting,
         kind=kind.value,
         text=text,
@@ -246,14 +248,15 @@ async def _record(ctx: CommandContext, kind: Kind, text: str, url: str | None = 
         event_id=ctx.event_id,
     )
     _ = ctx._
+    shown = _shorten(text or url or "")
+    if (registered := register_item(ctx.session, meeting, item, kind, shown, _)) is not None:
+        return Reply.of(registered)  # an outcome, entered in the decision register
     labels = {
         Kind.TOPIC: _("Topic: {text}"),
         Kind.INFO: _("Info recorded: {text}"),
         Kind.IDEA: _("Idea recorded: {text}"),
-        Kind.AGREED: _("Decision recorded: {text}"),
         Kind.LINK: _("Link recorded: {text}"),
     }
-    shown = _shorten(text or url or "")
     return Reply.of(fmt(labels[kind], text=bold(shown) if kind is Kind.TOPIC else shown))
 
 
@@ -354,6 +357,9 @@ def _kind_name(kind: Kind, _: Translate) -> str:
         Kind.AGREED: _("decision"),
         Kind.ACTION: _("action"),
         Kind.LINK: _("link"),
+        Kind.REJECTED: _("rejection"),
+        Kind.DEFERRED: _("deferral"),
+        Kind.VOTE: _("vote"),
     }[kind]
 
 
@@ -372,7 +378,7 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
     decisions = minutes.decisions
     if decisions:
         lines.append(bold(_("Decisions")))
-        lines.extend(f"• {_shorten(d.text)}" for d in decisions[:SUMMARY_LIMIT])
+        lines.extend(f"• {_shorten(outcome_line(d, _))}" for d in decisions[:SUMMARY_LIMIT])
         if len(decisions) > SUMMARY_LIMIT:
             lines.append(and_more(len(decisions) - SUMMARY_LIMIT, _))
     mentioned: list[str] = []
@@ -411,17 +417,18 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
 @command(
     "endmeeting", help=N_("End the meeting and post its minutes (chairs)."), parse=parse_nothing
 )
-async def end_meeting(ctx: CommandContext, _args: None) -> list[Reply]:
-    """Stop recording; the summary is said in the room and the minutes come as a file."""
+async def end_meeting(ctx: CommandContext, _args: None) -> list[Message]:
+    """Stop recording: open votes close (first), then the summary, then the minutes as a file."""
     meeting = _running(ctx)
     live(ctx.session, meeting).require_chair(ctx.sender, ctx.is_chair, ctx.prefix + "endmeeting")
+    votes = close_open_votes(ctx, meeting)  # their outcomes belong to these minutes
     MinutesRepository(ctx.session).end(meeting, ctx.sender, ctx.now)
     close_attendance(ctx.session, meeting, ctx.now)
     minutes = load_minutes(
         ctx.session, meeting, language=ctx.language, timezone=ctx.timezone, now=ctx.now
     )
-    # Two messages answer this command: the summary first, then the file.
     return [
+        *votes,
         summary(minutes, ctx.prefix, ctx._),
         Reply.file(minutes_file(minutes, "md", ctx._, ctx.now)),
     ]

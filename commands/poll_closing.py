@@ -188,6 +188,8 @@ def settle(session: Session, poll_id: int, ended_at: datetime, settings: Default
     if poll is None or poll.ended_at is not None:
         return []
     poll.ended_at = ended_at
+    if poll.kind == PollKind.VOTE:
+        return []  # a vote's outcome was recorded at its close, in the minutes and the register
     counted = current_tally(session, poll)
     if counted.to_json() == poll.result:
         return []

@@ -29,6 +29,7 @@ class PollKind(StrEnum):
     # The earlier find-a-time: one multi-select poll of the slots (kept for polls stored then).
     FINDTIME = "findtime"
     FINDTIME_SLOT = "findtime-slot"  # one slot of a find-a-time: Yes / If need be / No
+    VOTE = "vote"  # a formal vote of a recorded meeting: For / Against / Abstain
 
 
 class ActionStatus(StrEnum):
@@ -71,6 +72,28 @@ class QuorumKind(StrEnum):
     ORGANISATIONS = "organisations"  # at least n organisations
     MEMBERS = "members"  # at least n members
     PERCENT = "percent"  # at least p % of the organisations known in the room
+
+
+class DecisionOutcome(StrEnum):
+    """What a register entry records."""
+
+    AGREED = "agreed"  # !agreed
+    ADOPTED = "adopted"  # a vote with more For than Against
+    REJECTED = "rejected"  # !rejected, or a vote with more Against than For
+    DEFERRED = "deferred"  # !deferred
+
+
+class DecisionStatus(StrEnum):
+    IN_FORCE = "in_force"
+    SUPERSEDED = "superseded"
+    REVOKED = "revoked"
+
+
+class VoteOutcome(StrEnum):
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+    TIED = "tied"
+    NO_QUORUM = "no_quorum"
 
 
 class AmendmentStatus(StrEnum):

@@ -23,6 +23,14 @@ class Kind(enum.StrEnum):
     AGREED = "agreed"
     ACTION = "action"
     LINK = "link"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+    VOTE = "vote"  # a vote's outcome, its text the motion
+
+
+# Items that record an outcome: each gets a number in the decision register (a vote only when
+# adopted or rejected).
+OUTCOME_KINDS = frozenset({Kind.AGREED, Kind.REJECTED, Kind.DEFERRED, Kind.VOTE})
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,19 @@ class ActionEntry:
 
 
 @dataclass(frozen=True)
+class VoteEntry:
+    """A vote's outcome as the minutes show it: the counts, and who (or which organisations)
+    voted what."""
+
+    outcome: str  # adopted | rejected | tied | no_quorum
+    votes_for: int
+    against: int
+    abstain: int
+    per_org: bool = False
+    voters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # for|against|abstain
+
+
+@dataclass(frozen=True)
 class Item:
     """One thing recorded in a meeting: a topic, an info, an idea, a decision, an action, a link."""
 
@@ -48,6 +69,8 @@ class Item:
     at: datetime
     url: str | None = None
     action: ActionEntry | None = None
+    decision: int | None = None  # its number in the decision register (D<n>)
+    vote: VoteEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +148,8 @@ class Minutes:
 
     @property
     def decisions(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if i.kind is Kind.AGREED)
+        """Items that record an outcome: agreed, rejected, deferred, votes."""
+        return tuple(i for i in self.items if i.kind in OUTCOME_KINDS)
 
     @property
     def actions(self) -> tuple[ActionEntry, ...]:

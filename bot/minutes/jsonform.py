@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.decisions import ref, register_json, vote_json
 from bot.format import Clock
 from bot.minutes.agenda import agenda_json
 from bot.minutes.attendance import attendance_json
-from bot.minutes.items import ActionEntry, Item, Minutes
+from bot.minutes.items import ActionEntry, Item, Kind, Minutes
 from bot.minutes.people import Names, names_of, people_json
 from bot.minutes.record import errata_json, removal_json, standing_json
 from bot.minutes.text import clean, safe_url
@@ -47,7 +48,16 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
             "at": clock.iso(i.at),
             "url": safe_url(i.url),
             "action": i.action.id if i.action else None,
+            "decision": ref(i.decision) if i.decision is not None else None,
+            "vote": vote(i),
         }
+
+    def vote(i: Item) -> dict[str, Any] | None:
+        found = vote_json(i.vote)
+        if found is not None:  # who voted: user ids (or organisations), and their names
+            voters = found["voters"].items()
+            found["voter_names"] = {answer: [names.name(v) for v in who] for answer, who in voters}
+        return found
 
     topics = []
     for topic in minutes.topics():
@@ -95,7 +105,8 @@ def minutes_json(minutes: Minutes) -> dict[str, Any]:
         "people": people_json(minutes),
         **attendance_json(minutes.attendance, minutes.quorum),
         "topics": topics,
-        "decisions": [clean(d.text) for d in minutes.decisions],
+        "decisions": [clean(d.text) for d in minutes.decisions if d.kind is Kind.AGREED],
+        "register": register_json(minutes.decisions),
         "actions": [action(a) for a in minutes.actions],
         "open_actions": [action(a) for a in minutes.open_actions],
         "gaps": [

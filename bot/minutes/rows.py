@@ -11,12 +11,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.attendance import meeting_quorum, names_at, present
-from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
+from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes, VoteEntry
 from bot.minutes.lifecycle import Erratum, Removal, Standing
 from bot.minutes.people import Person, looks_like_user, unambiguous
 from bot.minutes.planned import load_plan
 from storage.actions import ActionRepository
 from storage.approval import AmendmentRepository, ApprovalRepository, CirculationRepository
+from storage.decisions import DecisionRepository, VoteRepository
 from storage.members import MemberRepository
 from storage.minutes import MinutesRepository
 from storage.models import ActionItem, LogEntry, MinutesMeeting
@@ -52,6 +53,26 @@ def line_of(seq: int, entry: LogEntry) -> Line:
     )
 
 
+def register_of(
+    session: Session, item_ids: list[int]
+) -> tuple[dict[int, int], dict[int, VoteEntry]]:
+    """For the items of a meeting: their register numbers, and the votes whose outcome they are."""
+    numbers = {i: d.number for i, d in DecisionRepository(session).by_items(item_ids).items()}
+    votes = {}
+    for item_id, vote in VoteRepository(session).by_items(item_ids).items():
+        counts = vote.counts or {}
+        voters = counts.get("voters") or {}
+        votes[item_id] = VoteEntry(
+            outcome=vote.outcome or "",
+            votes_for=int(counts.get("for", 0)),
+            against=int(counts.get("against", 0)),
+            abstain=int(counts.get("abstain", 0)),
+            per_org=vote.per_org,
+            voters={k: tuple(v) for k, v in voters.items()},
+        )
+    return numbers, votes
+
+
 def load_minutes(
     session: Session, meeting: MinutesMeeting, *, language: str, timezone: str, now: datetime
 ) -> Minutes:
@@ -70,6 +91,7 @@ def load_minutes(
     )
     people = actions.assignees([*linked, *(a.id for a in carried.items)])
     entries = {i: action_entry(a, people[i]) for i, a in linked.items()}
+    numbers, votes = register_of(session, [row.id for row in rows])
     items = tuple(
         Item(
             seq=row.seq,
@@ -79,6 +101,8 @@ def load_minutes(
             at=row.created_at,
             url=row.url,
             action=entries.get(row.action_id) if row.action_id is not None else None,
+            decision=numbers.get(row.id),
+            vote=votes.get(row.id),
         )
         for row in rows
     )

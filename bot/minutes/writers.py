@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.decisions import item_text, numbered, outcome_line
 from bot.format import Clock, and_more, show_duration, undecrypted
 from bot.i18n import Translate
 from bot.minutes.agenda import (
@@ -118,6 +119,9 @@ def _kind_labels(_: Translate) -> dict[Kind, str]:
         Kind.AGREED: _("Agreed"),
         Kind.ACTION: _("Action"),
         Kind.LINK: _("Link"),
+        Kind.REJECTED: _("Rejected"),
+        Kind.DEFERRED: _("Deferred"),
+        Kind.VOTE: _("Vote"),
     }
 
 
@@ -165,7 +169,7 @@ def action_line(
 def _item_text(item: Item, clock: Clock, _: Translate, names: Names) -> str:
     if item.kind is Kind.ACTION and item.action is not None:
         return action_line(item.action, clock, _, now=None, names=names)
-    return one_line(item.text)
+    return item_text(item, _)  # a vote's with its outcome and counts
 
 
 def _removed(count: int, _: Translate) -> LineView:
@@ -202,7 +206,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
                 at=clock.time(topic.item.at) if topic.item else None,
                 items=[
                     ItemView(
-                        label=kinds[item.kind],
+                        label=numbered(kinds[item.kind], item),
                         text=_item_text(item, clock, _, names),
                         author=names.shown(item.author),
                         at=clock.time(item.at),
@@ -254,7 +258,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
             "generated": _("Minutes written by wgbot."),
         },
         topics=topics,
-        decisions=[one_line(d.text) for d in minutes.decisions],
+        decisions=[outcome_line(d, _) for d in minutes.decisions],
         actions_by_person=by_person,
         open_actions=open_actions,
         open_more=and_more(more, _) if more > 0 else None,

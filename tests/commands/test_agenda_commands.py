@@ -183,7 +183,7 @@ async def test_next_goes_through_the_agenda_and_refuses_past_its_end(db, room):
     assert topics[0].startswith("### 1. Budget 2027 (")
     assert topics[1].startswith("### 2. Any other business (")
     assert topics[2].startswith("### 3. Elections (")
-    assert "- **Agreed:** Elections in March" in markdown.split("### 3. Elections")[1]
+    assert "- **Agreed (D1):** Elections in March" in markdown.split("### 3. Elections")[1]
 
 
 async def test_next_with_no_agenda_or_no_meeting_is_refused(db, room, clock):

@@ -29,10 +29,11 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
         "Meetings: !meeting add|list|show|cancel|move|agenda|rsvp|reminders|cycle|ics",
         "Polls: !poll, !poll results|close|list|export",
         "Find a time: !findtime, !findtime results|close|book|list|export",
-        "Minutes: !startmeeting, !topic, !next, !info, !idea, !agreed, !action, !link, !chair, "
-        "!unchair, !undo, !endmeeting, !minutes, "
+        "Minutes: !startmeeting, !topic, !next, !info, !idea, !agreed, !rejected, !deferred, "
+        "!vote, !vote close, !action, !link, !chair, !unchair, !undo, !endmeeting, !minutes, "
         "!minutes list|amend|accept|reject|approve|circulate|object",
         "Organisations and attendance: !org me|set|clear, !orgs, !here, !apologies, !quorum",
+        "Decisions: !decisions, !decisions export, !decision show|supersede|revoke",
         "Actions: !action, !action reopen|drop|assign|due|note|show, !actions, !done",
         "Settings: !settings, !lang, !timezone, !retention, !help",
         "Details: !help meetings for an area, !help meeting add for one command.",

@@ -44,7 +44,7 @@ async def test_a_meeting_from_start_to_minutes(room: Room):
         "Idea recorded: Ask the NGOs",
     ]
     (decision,) = await room.say("!decision Meet every 3-4 months", ALICE)
-    assert decision.body == "Decision recorded: Meet every 3-4 months"
+    assert decision.body == "Decision D1 recorded: Meet every 3-4 months"
     (action,) = await room.say(f"!action {BOB} draft the note by 15 December 2026", ALICE)
     assert action.body.splitlines()[:3] == [
         "Action #1 recorded.",
@@ -63,7 +63,7 @@ async def test_a_meeting_from_start_to_minutes(room: Room):
     assert lines[0] == "Meeting #1 ended: Plenary (2 hours 8 minutes)."
     assert lines[1:5] == [
         "Decisions",
-        "• Meet every 3-4 months",
+        "• D1 Agreed: Meet every 3-4 months",
         "Actions",
         f"• #1 draft the note → {BOB}",
     ]
@@ -77,7 +77,7 @@ async def test_a_meeting_from_start_to_minutes(room: Room):
     assert "# Minutes: Plenary" in text
     assert "### 1. Before the first topic" not in text
     assert "### 1. Budget 2027 (23 Nov 22:03)" in text
-    assert f"- **Agreed:** Meet every 3-4 months — {ALICE}, 23 Nov 22:05" in text
+    assert f"- **Agreed (D1):** Meet every 3-4 months — {ALICE}, 23 Nov 22:05" in text
     assert "`24 Nov 00:08`" in text  # log times carry the day once the meeting spans two
 
     doc = await minutes_json(room)

@@ -92,14 +92,17 @@ async def test_demo_replays_a_plenary_writes_its_minutes_and_cleans_up(tmp_path)
     ]
     assert "- **Présidence:** Marie Weis (MAEE)" in markdown
     decisions = markdown.split("## Décisions", 1)[1].split("##", 1)[0]
+    agreed = [
+        "Préparer un projet pilote d'accueil temporaire",
+        "Le groupe se réunit tous les 3 à 4 mois, en format hybride",
+        "La collaboration passe par des salons Matrix chiffrés",
+    ]
     assert decisions.strip().splitlines() == [
-        "- Préparer un projet pilote d'accueil temporaire",
-        "- Le groupe se réunit tous les 3 à 4 mois, en format hybride",
-        "- La collaboration passe par des salons Matrix chiffrés",
+        f"- D{n} Décision : {text}" for n, text in enumerate(agreed, start=1)
     ]
     minutes = json.loads(files[".json"].read_text(encoding="utf-8"))
     assert minutes["language"] == "fr"
-    assert minutes["decisions"] == [line[2:] for line in decisions.strip().splitlines()]
+    assert minutes["decisions"] == agreed
     assert minutes["attendees"] == [
         "@maee:localhost",
         "@amnesty:localhost",

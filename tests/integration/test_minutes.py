@@ -80,7 +80,7 @@ async def test_a_meeting_with_two_members_its_minutes_and_every_export(members, 
     assert summary.body.splitlines()[:5] == [
         summary.body.splitlines()[0],
         "Decisions",
-        "• Meet every 3-4 months",
+        "• D1 Agreed: Meet every 3-4 months",
         "Actions",
         f"• #1 draft the note → {bob.user_id}",
     ]
@@ -292,8 +292,8 @@ async def test_the_groups_first_meeting_replayed_in_french(members, bot):
         assert priority in priorities
     assert "— Claire Schmit (Amnesty International Luxembourg), " in priorities
     decisions = minutes.split("## Décisions", 1)[1].split("##", 1)[0]
-    assert "Le groupe se réunit tous les 3 à 4 mois" in decisions
-    assert "Mettre en place une plateforme électronique de collaboration" in decisions
+    assert "Décision : Le groupe se réunit tous les 3 à 4 mois" in decisions
+    assert "Décision : Mettre en place une plateforme électronique de collaboration" in decisions
     by_person = minutes.split("## Actions par personne", 1)[1].split("##", 1)[0]
     assert "**MAEE**" in by_person and "note de présentation" in by_person
 

@@ -316,3 +316,154 @@ async def test_closing_time_across_a_restart_counts_votes_sent_while_down(
     reminders = [e for e in alice.events(room_id) if notice_starting(bot, "Reminder")(e)]
     assert len(reminders) == 1
     assert reminder_rows(bot) == [("sent", remind_due)]
+
+
+async def test_a_meetings_vote_changed_votes_its_close_and_the_register(members, bot):
+    alice, bob, carol = [await members(n) for n in ("alice", "bob", "carol")]
+    room_id = await room_with_bot(alice, bot, invite=[bob.user_id, carol.user_id])
+    for member in (bob, carol):
+        await member.join(room_id)
+
+    outside = await ask(alice, room_id, bot, '!vote "Adopt the budget"')
+    assert outside.body.startswith("Votes are held in meetings, and none is being recorded here")
+    await ask(alice, room_id, bot, "!startmeeting Plenary")
+    await ask(alice, room_id, bot, "!topic Budget 2027")
+    refused = await ask(bob, room_id, bot, '!vote "Adopt the budget"')
+    assert refused.body.startswith("Only the meeting's chairs may use !vote")
+    start, notice = await start_poll(alice, room_id, bot, '!vote "Adopt the budget"')
+    assert notice.body.splitlines()[0] == "Vote #1: Adopt the budget"
+    wire = await alice.raw_event(room_id, start.event_id)
+    assert wire["type"] == "m.room.encrypted"
+    content = start.source["content"][POLL_START]
+    assert [a[TEXT] for a in content["answers"]] == ["For", "Against", "Abstain"]
+    assert content["max_selections"] == 1
+    yes, no, abstain = (a["id"] for a in content["answers"])
+
+    await vote(bob, room_id, start.event_id, [no])
+    await vote(carol, room_id, start.event_id, [yes])
+    await vote(alice, room_id, start.event_id, [abstain])
+    await vote(bob, room_id, start.event_id, [yes])  # Bob changes his mind: the latest counts
+    close_id = await alice.send(room_id, "!vote close")
+    end = await alice.wait_for(of_type(POLL_END, bot, start.event_id), room_id=room_id)
+    assert end.source["content"][TEXT] == (
+        "The vote has ended: adopted (For 2, Against 0, Abstain 1)."
+    )
+    final = await alice.wait_for_reply(room_id, close_id, sender=bot.user_id)
+    assert final.body.splitlines() == [
+        "Vote #1 closed: Adopt the budget",
+        f"For: 2 — {carol.user_id}, {bob.user_id}",
+        "Against: 0",
+        f"Abstain: 1 — {alice.user_id}",
+        "Outcome: adopted, entered as D1.",
+    ]
+    rejected = await ask(alice, room_id, bot, "!rejected Double the budget")
+    assert rejected.body == "Rejection D2 recorded: Double the budget"
+    shown = await ask(carol, room_id, bot, "!decision show D1")
+    assert shown.body.splitlines()[:2] == ["D1 — Adopted: Adopt the budget", "Status: in force"]
+    assert "Topic: Budget 2027" in shown.body.splitlines()
+    assert "Votes: For 2, Against 0, Abstain 1" in shown.body.splitlines()
+    with sqlite3.connect(bot.data_dir / "wgbot.db") as db:
+        rows = db.execute(
+            "SELECT number, outcome, text, topic, status FROM decisions WHERE room_id = ?"
+            " ORDER BY number",
+            (room_id,),
+        ).fetchall()
+    assert rows == [
+        (1, "adopted", "Adopt the budget", "Budget 2027", "in_force"),
+        (2, "rejected", "Double the budget", "Budget 2027", "in_force"),
+    ]
+    _event, data = await ask_file(alice, room_id, bot, "!decisions export json")
+    register = json.loads(data)["decisions"]
+    assert [(d["number"], d["votes_for"], d["abstain"]) for d in register] == [
+        ("D1", 2, 1),
+        ("D2", None, None),
+    ]
+    assert alice.undecryptable(room_id) == []
+
+
+async def test_the_register_across_two_meetings_with_a_supersede(members, bot):
+    alice, bob = await members("alice"), await members("bob")
+    room_id = await room_with_bot(alice, bot, invite=[bob.user_id])
+    await bob.join(room_id)
+
+    await ask(alice, room_id, bot, "!startmeeting First plenary")
+    first = await ask(bob, room_id, bot, "!agreed Meet every three months")
+    assert first.body == "Decision D1 recorded: Meet every three months"
+    deferred = await ask(bob, room_id, bot, "!deferred The annual report")
+    assert deferred.body == "Deferral D2 recorded: The annual report"
+    await alice.send(room_id, "!endmeeting")
+    await ask(alice, room_id, bot, "!startmeeting Second plenary")
+    second = await ask(alice, room_id, bot, "!agreed Meet every two months")
+    assert second.body == "Decision D3 recorded: Meet every two months"
+    refused = await ask(bob, room_id, bot, "!decision supersede D1 by D3")
+    assert refused.body.startswith("Only chairs")
+    itself = await ask(alice, room_id, bot, "!decision supersede D3 by D3")
+    assert itself.body.splitlines()[0] == "A decision cannot supersede itself."
+    unknown = await ask(alice, room_id, bot, "!decision supersede D1 by D9")
+    assert unknown.body.splitlines()[0] == "There is no decision D9 in this room."
+    done = await ask(alice, room_id, bot, "!decision supersede D1 by D3")
+    assert done.body == "D1 is now superseded by D3: Meet every three months"
+    listing = await ask(bob, room_id, bot, "!decisions months")
+    assert [line.split(" — ")[1].split(";")[0] for line in listing.body.splitlines()[1:]] == [
+        "Agreed, in force",
+        "Agreed, superseded by D3",
+    ]
+    _event, data = await ask_file(bob, room_id, bot, "!decisions export csv")
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    assert [(r["number"], r["meeting"], r["status"], r["superseded_by"]) for r in rows] == [
+        ("D1", "1", "superseded", "D3"),
+        ("D2", "1", "in_force", ""),
+        ("D3", "2", "in_force", ""),
+    ]
+
+
+async def test_a_per_organisation_vote_and_the_quorum_from_attendance(members, bot):
+    alice, bob, carol, dan = [await members(n) for n in ("alice", "bob", "carol", "dan")]
+    room_id = await room_with_bot(alice, bot, invite=[m.user_id for m in (bob, carol, dan)])
+    for member in (bob, carol, dan):
+        await member.join(room_id)
+    for member, organisation in ((alice, "MAEE"), (bob, "MAEE"), (carol, "CCDH")):
+        await ask(alice, room_id, bot, f'!org set {member.user_id} "{organisation}"')
+    await ask(alice, room_id, bot, "!quorum 2 organisations")
+    await ask(alice, room_id, bot, "!startmeeting Plenary")
+    await ask(bob, room_id, bot, "!here")
+    await carol.send(room_id, "Good afternoon")
+
+    start, notice = await start_poll(alice, room_id, bot, '!vote "Adopt the statement" --per-org')
+    assert notice.body.splitlines()[1] == (
+        "One vote per organisation: the latest vote of any of its members counts."
+    )
+    yes, no, _abstain = (a["id"] for a in start.source["content"][POLL_START]["answers"])
+    await vote(alice, room_id, start.event_id, [no])
+    await vote(carol, room_id, start.event_id, [yes])
+    await vote(bob, room_id, start.event_id, [yes])  # later than Alice: MAEE votes For
+    await vote(dan, room_id, start.event_id, [no])  # not present: named, not counted
+    results = await ask(alice, room_id, bot, "!vote close")
+    assert results.body.splitlines() == [
+        "Vote #1 closed: Adopt the statement",
+        "For: 2 — CCDH, MAEE",
+        "Against: 0",
+        "Abstain: 0",
+        "One vote per organisation: the latest vote of its members counted.",
+        f"Not counted, not present at the meeting: {dan.user_id}.",
+        "Outcome: adopted, entered as D1.",
+    ]
+
+    await ask(alice, room_id, bot, "!quorum 3 organisations")
+    start, _notice = await start_poll(alice, room_id, bot, '!vote "Adopt the annex"')
+    yes = start.source["content"][POLL_START]["answers"][0]["id"]
+    await vote(bob, room_id, start.event_id, [yes])
+    results = await ask(alice, room_id, bot, "!vote close")
+    assert results.body.splitlines()[-1] == (
+        "Outcome: no quorum; the quorum was not reached when the vote closed."
+    )
+    summary = await ask(alice, room_id, bot, "!endmeeting")
+    assert "• D1 Adopted: Adopt the statement (For 2, Against 0, Abstain 0; one vote per " in (
+        summary.body
+    )
+    _event, data = await ask_file(alice, room_id, bot, "!minutes 1 json")
+    items = [i for t in json.loads(data)["topics"] for i in t["items"] if i["kind"] == "vote"]
+    assert [(i["decision"], i["vote"]["outcome"], i["vote"]["voters"]["for"]) for i in items] == [
+        ("D1", "adopted", ["CCDH", "MAEE"]),
+        (None, "no_quorum", [bob.user_id]),
+    ]

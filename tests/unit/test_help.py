@@ -22,6 +22,7 @@ def test_every_command_is_in_an_area_and_every_area_names_real_commands():
         "find-a-time",
         "minutes",
         "organisations",
+        "decisions",
         "actions",
         "settings",
     ]

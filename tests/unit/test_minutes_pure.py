@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.i18n import translator
-from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
+from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes, VoteEntry
 from bot.minutes.meeting import LiveMeeting
 from bot.minutes.people import Names, Person, unambiguous
 from bot.minutes.writers import md_escape, minutes_json, render, safe_url
@@ -223,6 +223,7 @@ def test_json_schema_is_stable():
         "people",
         "topics",
         "decisions",
+        "register",
         "actions",
         "open_actions",
         "gaps",
@@ -250,6 +251,8 @@ def test_json_schema_is_stable():
         "at",
         "url",
         "action",
+        "decision",
+        "vote",
     }
     assert set(doc["log"][0]) == {
         "at",
@@ -319,3 +322,39 @@ def test_two_people_of_one_name_are_told_apart_by_their_ids():
     assert people[C].name == "Carl"
     assert Names(people).shown(B) == f"anne ({B}) (SIP)"
     assert Names(people).shown("@nobody:x") == "@nobody:x"
+
+
+def test_votes_and_register_numbers_in_every_format():
+    """A vote's outcome with its counts and an agreed item, each with its register number, in
+    the Markdown, text, HTML and JSON; voters by name next to their ids in the JSON."""
+    vote = VoteEntry("adopted", 3, 1, 0, voters={"for": (A, B, "SIP"), "against": (C,)})
+    minutes = sample(
+        people=NAMED,
+        items=(
+            item(1, Kind.TOPIC, "Budget"),
+            item(2, Kind.AGREED, "Meet every 3-4 months", decision=3),
+            item(3, Kind.VOTE, "Adopt the <b>budget</b>", decision=4, vote=vote),
+            item(4, Kind.VOTE, "Move the office", vote=VoteEntry("tied", 1, 1, 0)),
+        ),
+    )
+    _ = translator("en")
+    page = unescape(re.sub(r"<[^>]+>", "", render(minutes, "html", _).decode()))
+    markdown = render(minutes, "md", _).decode().replace("\\", "").replace("**", "")
+    for text in (markdown, render(minutes, "txt", _).decode(), page):
+        decisions = text.split("Decisions", 1)[1].split("Action items by person", 1)[0]
+        assert "D3 Agreed: Meet every 3-4 months" in decisions
+        assert "D4 Adopted: Adopt the <b>budget</b> (For 3, Against 1, Abstain 0)" in decisions
+        assert "Tied: Move the office (For 1, Against 1, Abstain 0)" in decisions
+        assert "Vote (D4): Adopt the <b>budget</b>: adopted (For 3, Against 1, Abstain 0)" in text
+    doc = minutes_json(minutes)
+    assert doc["register"][:2] == [
+        {"number": "D3", "outcome": "agreed", "text": "Meet every 3-4 months"},
+        {"number": "D4", "outcome": "adopted", "text": "Adopt the <b>budget</b>"},
+    ]
+    voted = doc["topics"][0]["items"][1]
+    assert voted["decision"] == "D4"
+    assert voted["vote"]["voters"] == {"for": [A, B, "SIP"], "against": [C]}
+    assert voted["vote"]["voter_names"] == {
+        "for": ["Anne Muller", "Bob Weber", "SIP"],
+        "against": ["Chloé <i>Faber</i>"],
+    }
