@@ -292,8 +292,11 @@ async def test_the_groups_first_meeting_replayed_in_french(members, bot):
         assert priority in priorities
     assert "— Claire Schmit (Amnesty International Luxembourg), " in priorities
     decisions = minutes.split("## Décisions", 1)[1].split("##", 1)[0]
-    assert "Décision : Le groupe se réunit tous les 3 à 4 mois" in decisions
-    assert "Décision : Mettre en place une plateforme électronique de collaboration" in decisions
+    assert decisions.strip().splitlines() == [
+        "- D1 Décision : Le groupe se réunit tous les 3 à 4 mois",
+        "- D2 Décision : Mettre en place une plateforme électronique de collaboration à partir"
+        " d'outils qui existent déjà",
+    ]
     by_person = minutes.split("## Actions par personne", 1)[1].split("##", 1)[0]
     assert "**MAEE**" in by_person and "note de présentation" in by_person
 
@@ -318,6 +321,10 @@ async def test_the_groups_first_meeting_replayed_in_french(members, bot):
         for organisation, account, name in GROUP
     ]
     assert doc["present"]["without_organisation"] == [] and doc["apologies"] == []
+    assert [(d["number"], d["outcome"]) for d in doc["register"]] == [
+        ("D1", "agreed"),
+        ("D2", "agreed"),
+    ]
     assert doc["chairs"] == [maee.user_id] and doc["chair_names"] == ["Anne Muller"]
     assert doc["attendee_names"] == ["Anne Muller", "Claire Schmit", "Tom Reuter", "Jean Weber"]
     assert {"user_id": maee.user_id, "name": "Anne Muller", "organisation": GROUP[0][0]} in (
