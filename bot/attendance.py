@@ -20,10 +20,13 @@ from sqlalchemy.orm import Session
 
 from bot.args import take_quoted
 from bot.i18n import N_, Translate
+from bot.minutes.people import Person, looks_like_user
 from bot.parsing import QUOTES, UsageError
 from bot.replies import Fragment, Purpose, PurposeKind, code, fmt
+from storage.actions import ActionRepository
 from storage.attendance import AttendanceRepository, QuorumRepository
 from storage.confidential import ConfidentialRepository
+from storage.decisions import VoteRepository
 from storage.members import MemberRepository
 from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting
@@ -410,6 +413,7 @@ def close_attendance(session: Session, meeting: MinutesMeeting, now: datetime) -
         if apology.user_id is not None:
             apology.organisation = rooms.get(apology.user_id)
             apology.display_name = apology.display_name or names.get(apology.user_id)
+    _keep_names(session, meeting, rooms, names)
     known = known_organisations(session, meeting.room_id)
     rule = QuorumRepository(session).get(meeting.room_id)
     roll_call.quorum_kind = rule.kind if rule is not None else None
@@ -417,6 +421,56 @@ def close_attendance(session: Session, meeting: MinutesMeeting, now: datetime) -
     roll_call.known_organisations = len(known)
     roll_call.organisations = known
     roll_call.closed_at = now
+
+
+def _named(session: Session, meeting: MinutesMeeting) -> list[str]:
+    """Everyone a meeting's minutes name by user id: chairs, speakers, authors, assignees."""
+    items = MinutesRepository(session).items(meeting.id)
+    people = [meeting.started_by, *meeting.chairs, *(row.author for row in items)]
+    people += AttendanceRepository(session).speakers(meeting.id)
+    linked = [row.action_id for row in items if row.action_id is not None]
+    for assignees in ActionRepository(session).assignees(linked).values():
+        people += [a for a in assignees if looks_like_user(a)]
+    for vote in VoteRepository(session).by_items([row.id for row in items]).values():
+        voters = (vote.counts or {}).get("voters") or {}
+        for who in voters.values() if isinstance(voters, dict) else ():
+            people += [v for v in who if isinstance(v, str) and looks_like_user(v)]
+    return list(dict.fromkeys(people))
+
+
+def _keep_names(
+    session: Session, meeting: MinutesMeeting, rooms: dict[str, str], names: dict[str, str]
+) -> None:
+    """At the meeting's end: the name and organisation of everyone its minutes name, kept."""
+    repo = AttendanceRepository(session)
+    rows = repo.attendees(meeting.id)
+    for user_id in _named(session, meeting):
+        row = rows.get(user_id) or repo.attendee(meeting.id, user_id)
+        row.display_name = row.display_name or names.get(user_id)
+        if not row.organisation_said and row.organisation is None:
+            row.organisation = rooms.get(user_id)
+
+
+def names_at(session: Session, meeting: MinutesMeeting) -> dict[str, Person]:
+    """How the meeting's minutes name people: as kept when it ended (those not kept by their
+    user id), or while it runs as the room names them now."""
+    repo = AttendanceRepository(session)
+    roll_call = repo.roll_call(meeting.id)
+    rows = repo.attendees(meeting.id)
+    if roll_call is not None and roll_call.closed_at is not None:
+        return {
+            user_id: Person(row.display_name or user_id, row.organisation)
+            for user_id, row in rows.items()
+        }
+    rooms = organisation_of(session, meeting.room_id)
+    names = MemberRepository(session).display_names(meeting.room_id)
+    people = {}
+    for user_id in {*names, *rooms, *rows}:
+        row = rows.get(user_id)
+        said = row.organisation if row is not None and row.organisation_said else None
+        name = (row.display_name if row is not None else None) or names.get(user_id) or user_id
+        people[user_id] = Person(name, said or rooms.get(user_id))
+    return people
 
 
 def quorum(session: Session, room_id: str, attendance: Attendance) -> QuorumState | None:

@@ -1,6 +1,7 @@
-"""The scripted plenary of `wgbot demo --replay`: four members, each a matrix-nio client with
-encryption, hold a short plenary in French with the bot (a meeting, a poll, minutes), as members
-would from their apps; `--output` keeps the minutes they fetch."""
+"""The scripted plenary of `wgbot demo --replay`: five members of five organisations, each a
+matrix-nio client with encryption, hold a short plenary in French with the bot (organisations,
+a meeting with its roll call, a poll, minutes), as members would from their apps; `--output`
+keeps the minutes they fetch."""
 
 from __future__ import annotations
 
@@ -24,12 +25,14 @@ class ReplayError(RuntimeError):
 
 # --- The script ------------------------------------------------------------------------------
 
-# Who takes part: localpart, display name. The first one chairs (room power level 50).
+# Who takes part: localpart, display name. The first one chairs (room power level 50); the
+# last never says a word and is counted present by ✅ on the roll call.
 SPEAKERS = (
-    ("maee", "Marie (MAEE)"),
-    ("amnesty", "Paul (Amnesty International Luxembourg)"),
-    ("asti", "Sofia (ASTI)"),
-    ("justice", "Jean (ministère de la Justice)"),
+    ("maee", "Marie Weis"),
+    ("amnesty", "Paul Hansen"),
+    ("asti", "Sofia Lopes"),
+    ("justice", "Jean Klein"),
+    ("ccdh", "Claire Reding"),
 )
 
 
@@ -48,6 +51,13 @@ class Vote:
 
     who: str
     answer: str  # the text of the chosen option
+
+
+@dataclass(frozen=True)
+class Present:
+    """A step of the replay: someone reacts ✅ on the roll call of the meeting started last."""
+
+    who: str
 
 
 # `{amnesty}` and the like are the speakers' user ids.
@@ -69,7 +79,13 @@ PLENARY = (
     Vote("asti", "Hybride"),
     Vote("justice", "Sur place"),
     Say("maee", "!poll close 1"),
+    Say("maee", '!org me "MAEE"', expect="Marie Weis représente MAEE"),
+    Say("justice", '!org me "ministère de la Justice"', expect="Jean Klein représente"),
+    Say("amnesty", '!org me "Amnesty International Luxembourg"', expect="Paul Hansen représente"),
+    Say("asti", '!org me "ASTI"', expect="Sofia Lopes représente ASTI"),
+    Say("maee", '!org set {ccdh} "CCDH"', expect="Claire Reding représente CCDH"),
     Say("maee", "!startmeeting Plénière du groupe de travail", expect="Réunion n°1 ouverte"),
+    Present("ccdh"),
     Say("amnesty", "Bonjour, Amnesty International Luxembourg est là."),
     Say("asti", "Bonjour de l'ASTI !"),
     Say("justice", "Bonjour, pour le ministère de la Justice."),
@@ -281,8 +297,15 @@ class Plenary:
 
         ids = {name: s.user_id for name, s in self.speakers.items()}
         poll: Any = None
+        roll_call: str | None = None
         for step in PLENARY:
             speaker = self.speakers[step.who]
+            if isinstance(step, Present):
+                if roll_call is None:
+                    raise ReplayError("no meeting was started for a roll call")
+                check = {"rel_type": "m.annotation", "event_id": roll_call, "key": "✅"}
+                await speaker.send(room_id, "m.reaction", {"m.relates_to": check})
+                continue
             if isinstance(step, Vote):
                 if poll is None:
                     raise ReplayError("the bot did not start the poll; see its log")
@@ -300,6 +323,8 @@ class Plenary:
             body = getattr(reply, "body", "")
             if not body.startswith(step.expect):
                 raise ReplayError(f"the bot answered {text!r} with {body!r}")
+            if text.startswith("!startmeeting"):
+                roll_call = reply.event_id  # its answer is the roll call
             if text.startswith("!poll ") and not text.startswith("!poll close"):
                 poll = await speaker.wait_for(event_from(bot_id, POLL_START), room_id)
 

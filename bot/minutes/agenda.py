@@ -28,6 +28,7 @@ class ScheduledLink:
     title: str
     start_at: datetime
     end_at: datetime
+    place: str | None = None  # where it was planned to be held (`!meeting add … at <place>`)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,10 @@ def agenda_facts(minutes: Minutes, _: Translate, one_line: Callable[[str], str])
         return []
     when = Clock(minutes.timezone, minutes.language).span(link.start_at, link.end_at)
     title = one_line(link.title) or _("(title removed)")
-    return [(_("Scheduled meeting"), f"#{link.id} {title} — {when}")]
+    facts = [(_("Scheduled meeting"), f"#{link.id} {title} — {when}")]
+    if link.place and one_line(link.place):
+        facts.append((_("Place"), one_line(link.place)))
+    return facts
 
 
 def agenda_view(

@@ -55,6 +55,7 @@ def attendance_view(minutes: Minutes, _: Translate) -> AttendanceView | None:
         labels={
             "attendance": _("Attendance"),
             "present": _("Present"),
+            "organisation": _("Organisation"),
             "without": _("Without organisation"),
             "apologies": _("Apologies"),
             "nobody": _("Nobody was counted present."),

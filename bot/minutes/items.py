@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.minutes.agenda import AgendaEntry, ScheduledLink
 from bot.minutes.lifecycle import Erratum, Removal, Standing
+from bot.minutes.people import Person
 
 if TYPE_CHECKING:  # values of bot/attendance.py, which reads the database
     from bot.attendance import Attendance, QuorumState
@@ -121,6 +123,8 @@ class Minutes:
     scheduled: ScheduledLink | None = None
     agenda: tuple[AgendaEntry, ...] = ()
     bot: str | None = field(default=None, compare=False)
+    # How each person is named: display name and organisation then (bot/minutes/people.py).
+    people: Mapping[str, Person] = field(default_factory=dict)
     # After the meeting (bot/minutes/lifecycle.py): errata, approval, lines removed by retention.
     errata: tuple[Erratum, ...] = ()
     standing: Standing = Standing()

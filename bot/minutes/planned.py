@@ -165,6 +165,10 @@ def load_plan(
     ]
     start = recorded.scheduled_at
     scheduled = ScheduledLink(
-        meeting.short_id, meeting.title, start, start + (meeting.end_at - meeting.start_at)
+        meeting.short_id,
+        meeting.title,
+        start,
+        start + (meeting.end_at - meeting.start_at),
+        place=meeting.place,
     )
     return scheduled, tuple(entries)

@@ -10,6 +10,7 @@ from bot.format import Clock
 from bot.i18n import Translate
 from bot.minutes.items import Minutes
 from bot.minutes.lifecycle import Erratum, Removal, Standing
+from bot.minutes.people import Names, names_of
 from bot.replies import clean
 
 
@@ -32,7 +33,7 @@ def standing_facts(minutes: Minutes, _: Translate) -> list[tuple[str, str]]:
         status = _("approved by silence procedure on {when}").format(when=when)
     else:
         status = _("approved by {who} on {when}").format(
-            who=_one_line(standing.approved_by), when=when
+            who=names_of(minutes).shown(standing.approved_by), when=when
         )
     facts = [(_("Status"), status), (_("SHA-256 of the approved JSON"), standing.sha256 or "")]
     changes = []
@@ -60,14 +61,15 @@ def list_state(standing: Standing, clock: Clock, _: Translate) -> str:
     return _("draft")
 
 
-def erratum_line(erratum: Erratum, clock: Clock, _: Translate) -> str:
+def erratum_line(erratum: Erratum, clock: Clock, _: Translate, names: Names | None = None) -> str:
     """An accepted amendment as the errata list it: its number, text, who and when."""
     line = _("Amendment {number}: {text} (proposed by {author}, accepted by {chair}, {when})")
+    shown = names.shown if names is not None else _one_line
     return line.format(
         number=erratum.number,
         text=_one_line(erratum.text),
-        author=_one_line(erratum.author),
-        chair=_one_line(erratum.accepted_by),
+        author=shown(erratum.author),
+        chair=shown(erratum.accepted_by),
         when=clock.span(erratum.accepted_at, None),
     )
 
@@ -87,6 +89,7 @@ def removal_json(minutes: Minutes, mark: Removal) -> dict[str, Any]:
     return {
         "at": None,
         "sender": None,
+        "sender_name": None,
         "type": "removed",
         "body": None,
         "edited": False,

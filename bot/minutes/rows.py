@@ -10,15 +10,17 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.attendance import meeting_quorum, present
+from bot.attendance import meeting_quorum, names_at, present
 from bot.confidential import item_text, unattributed
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes, VoteEntry
 from bot.minutes.lifecycle import Erratum, Removal, Standing
+from bot.minutes.people import Person, looks_like_user, unambiguous
 from bot.minutes.planned import load_plan
 from storage.actions import ActionRepository
 from storage.approval import AmendmentRepository, ApprovalRepository, CirculationRepository
 from storage.confidential import ConfidentialRepository
 from storage.decisions import DecisionRepository, VoteRepository
+from storage.members import MemberRepository
 from storage.minutes import MinutesRepository
 from storage.models import ActionItem, LogEntry, MinutesMeeting
 from storage.retention import RetentionRepository
@@ -127,9 +129,25 @@ def load_minutes(
         quorum=meeting_quorum(session, meeting, attendance),
         scheduled=scheduled,
         agenda=agenda,
+        people=_people(session, meeting, [people[a.id] for a in carried.items]),
     )
     minutes = after_meeting(session, meeting, minutes)
     return unattributed(minutes) if minutes_repo.is_chatham(meeting) else minutes
+
+
+def _people(
+    session: Session, meeting: MinutesMeeting, carried: list[list[str]]
+) -> dict[str, Person]:
+    """How the minutes name people: as at the meeting; the assignees of actions still open
+    from earlier meetings (shown live, not kept) as the room names them now."""
+    people = names_at(session, meeting)
+    missing = {a for assignees in carried for a in assignees if looks_like_user(a)} - set(people)
+    if missing:
+        members = MemberRepository(session).display_names(meeting.room_id)
+        for user_id in missing:
+            if user_id in members:
+                people[user_id] = Person(members[user_id])
+    return unambiguous(people)
 
 
 def after_meeting(session: Session, meeting: MinutesMeeting, minutes: Minutes) -> Minutes:

@@ -9,40 +9,33 @@ script), links must be http(s), and control or bidi-override characters are drop
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.decisions import item_text, numbered, outcome_line, ref, register_json, vote_json
+from bot.decisions import item_text, numbered, outcome_line
 from bot.format import Clock, and_more, show_duration, undecrypted
 from bot.i18n import Translate
 from bot.minutes.agenda import (
     AgendaView,
     agenda_facts,
-    agenda_json,
     agenda_markdown,
     agenda_text,
     agenda_view,
 )
 from bot.minutes.attendance import (
     AttendanceView,
-    attendance_json,
     attendance_markdown,
     attendance_text,
     attendance_view,
 )
 from bot.minutes.items import ActionEntry, Item, Kind, Minutes
-from bot.minutes.record import (
-    errata_json,
-    erratum_line,
-    removal_json,
-    removal_note,
-    standing_facts,
-    standing_json,
-)
+from bot.minutes.jsonform import JSON_SCHEMA, minutes_json
+from bot.minutes.people import Names, names_of
+from bot.minutes.record import erratum_line, removal_note, standing_facts
+from bot.minutes.text import clean, md_escape, one_line, safe_url
 from storage.status import ActionStatus
 
 if TYPE_CHECKING:
@@ -55,34 +48,7 @@ MIMETYPES = {
     "txt": "text/plain",
     "json": "application/json",
 }
-JSON_SCHEMA = "wgbot.minutes/1"
-# C0/C1 controls (but tab and newline), and the characters that reorder text on screen.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&~|#])")
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.I)
-
-
-def clean(text: str) -> str:
-    """User text without control characters or bidi overrides."""
-    if text.isascii() and text.isprintable():
-        return text  # the common case, without a regex
-    return _UNSAFE.sub("", text)
-
-
-def one_line(text: str) -> str:
-    return " ".join(clean(text).split())
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL if it is a plain http(s) link, else None (no javascript:, data:, …)."""
-    if url and _SAFE_URL.match(url):
-        return url
-    return None
-
-
-def md_escape(text: str) -> str:
-    """Text that Markdown shows as it is: on one line, every markup character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", one_line(text))
+__all__ = ["FORMATS", "JSON_SCHEMA", "MIMETYPES", "clean", "md_escape", "minutes_json", "render"]
 
 
 def show_due(action: ActionEntry, clock: Clock) -> str | None:
@@ -127,7 +93,7 @@ class LineView:
 class View:
     language: str
     heading: str
-    facts: list[tuple[str, str]]
+    facts: list[tuple[str, str]]  # the first two: the meeting's number, when (HTML's title block)
     gaps_note: str | None
     labels: dict[str, str]
     topics: list[TopicView]
@@ -139,6 +105,10 @@ class View:
     attendance: AttendanceView | None = None
     agenda: AgendaView | None = None  # bot/minutes/agenda.py
     errata: list[str] = field(default_factory=list)
+    # The HTML's title block: "Minutes of meeting #3", the title, when it was held.
+    kicker: str = ""
+    title: str = ""
+    when: str = ""
 
 
 def _kind_labels(_: Translate) -> dict[Kind, str]:
@@ -179,18 +149,26 @@ def _notes(due: str | None, state: str | None, _: Translate) -> str | None:
     return None
 
 
-def action_line(action: ActionEntry, clock: Clock, _: Translate, *, now: datetime | None) -> str:
-    """One action on one line: "#12 Draft the note → @bob:example.org, MAEE (due …; overdue)"."""
+def action_line(
+    action: ActionEntry,
+    clock: Clock,
+    _: Translate,
+    *,
+    now: datetime | None,
+    names: Names | None = None,
+) -> str:
+    """One action on one line: "#12 Draft the note → Bob Weber (MAEE), SIP (due …; overdue)"."""
     text = f"#{action.id} {one_line(action.text)}"
     if action.assignees:
-        text += " → " + ", ".join(one_line(a) for a in action.assignees)
+        shown = names.shown if names is not None else one_line
+        text += " → " + ", ".join(shown(a) for a in action.assignees)
     notes = _notes(show_due(action, clock), _state(action, now), _)
     return f"{text} ({notes})" if notes else text
 
 
-def _item_text(item: Item, clock: Clock, _: Translate) -> str:
+def _item_text(item: Item, clock: Clock, _: Translate, names: Names) -> str:
     if item.kind is Kind.ACTION and item.action is not None:
-        return action_line(item.action, clock, _, now=None)
+        return action_line(item.action, clock, _, now=None, names=names)
     return item_text(item, _)  # a vote's with its outcome and counts
 
 
@@ -205,19 +183,18 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
     last = end or (minutes.lines[-1].at if minutes.lines else start)
     several = start.astimezone(tz).date() != last.astimezone(tz).date()
     clock = Clock(minutes.timezone, minutes.language, several_days=several)
+    names = names_of(minutes)
     title = one_line(minutes.title) or _("(title removed)")
-    facts = [
-        (_("Meeting"), f"#{minutes.id}"),
-        (_("When"), Clock(minutes.timezone, minutes.language).span(start, end)),
-    ]
+    when = Clock(minutes.timezone, minutes.language).span(start, end)
+    facts = [(_("Meeting"), f"#{minutes.id}"), (_("When"), when)]
     if minutes.duration is not None:
         facts.append((_("Duration"), show_duration(minutes.duration, minutes.language)))
         facts += standing_facts(minutes, _)
     else:
         facts.append((_("Status"), _("still running")))
     facts += agenda_facts(minutes, _, one_line)
-    facts.append((_("Chairs"), ", ".join(one_line(c) for c in minutes.chairs)))
-    facts.append((_("Attendees (who spoke)"), ", ".join(one_line(a) for a in minutes.attendees)))
+    facts.append((_("Chairs"), names.all(minutes.chairs)))
+    facts.append((_("Attendees (who spoke)"), names.all(minutes.attendees)))
     gaps = len(minutes.gaps)
     gaps_note = undecrypted(gaps, _) if gaps else None
     kinds = _kind_labels(_)
@@ -230,8 +207,8 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
                 items=[
                     ItemView(
                         label=numbered(kinds[item.kind], item),
-                        text=_item_text(item, clock, _),
-                        author=one_line(item.author),
+                        text=_item_text(item, clock, _, names),
+                        author=names.shown(item.author),
                         at=clock.time(item.at),
                         url=safe_url(item.url),
                     )
@@ -241,9 +218,10 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         )
     by_person = []
     for person, actions in minutes.actions_by_person():
-        label = one_line(person) if person is not None else _("Not assigned")
-        by_person.append((label, [action_line(a, clock, _, now=None) for a in actions]))
-    open_actions = [action_line(a, clock, _, now=now) for a in minutes.open_actions]
+        label = names.shown(person) if person is not None else _("Not assigned")
+        lines = [action_line(a, clock, _, now=None, names=names) for a in actions]
+        by_person.append((label, lines))
+    open_actions = [action_line(a, clock, _, now=now, names=names) for a in minutes.open_actions]
     more = minutes.open_actions_total - len(minutes.open_actions)
     log = []
     marks = list(minutes.removals)
@@ -252,7 +230,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
             log.append(_removed(marks.pop(0).lines, _))
         if line.is_gap:
             note = _("message not decrypted")
-            log.append(LineView(clock.time(line.at), one_line(line.sender), None, note))
+            log.append(LineView(clock.time(line.at), names.shown(line.sender), None, note))
         else:
             note = _("edited") if line.edited else None
             body = clean(line.body or "")
@@ -260,7 +238,7 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
                 body = f"* {body}"
             elif line.msgtype not in ("m.text", "m.notice"):
                 body = f"[{line.msgtype.removeprefix('m.')}] {body}"
-            log.append(LineView(clock.time(line.at), one_line(line.sender), body, note))
+            log.append(LineView(clock.time(line.at), names.shown(line.sender), body, note))
     log += [_removed(mark.lines, _) for mark in marks]
     return View(
         language=minutes.language,
@@ -287,7 +265,10 @@ def build_view(minutes: Minutes, _: Translate, now: datetime | None = None) -> V
         log=log,
         attendance=attendance_view(minutes, _),
         agenda=agenda_view(minutes, _, one_line),
-        errata=[erratum_line(e, clock, _) for e in minutes.errata],
+        errata=[erratum_line(e, clock, _, names) for e in minutes.errata],
+        kicker=_("Minutes of meeting #{number}").format(number=minutes.id),
+        title=title,
+        when=when,
     )
 
 
@@ -418,92 +399,6 @@ def _environment() -> Environment:
 
 def render_html(view: View) -> str:
     return _environment().get_template("minutes.html.j2").render(view=view)
-
-
-# --- JSON ------------------------------------------------------------------------------------
-
-
-def minutes_json(minutes: Minutes) -> dict[str, Any]:
-    """The documented, stable JSON form (schema "wgbot.minutes/1", see README)."""
-    clock = Clock(minutes.timezone, minutes.language)
-
-    def action(a: ActionEntry) -> dict[str, Any]:
-        return {
-            "id": a.id,
-            "text": clean(a.text),
-            "assignees": list(a.assignees),
-            "status": a.status,
-            "due": clock.iso(a.due_at),
-            "due_has_time": a.due_has_time if a.due_at else None,
-        }
-
-    def item(i: Item) -> dict[str, Any]:
-        return {
-            "kind": i.kind.value,
-            "text": clean(i.text),
-            "author": i.author,
-            "at": clock.iso(i.at),
-            "url": safe_url(i.url),
-            "action": i.action.id if i.action else None,
-            "decision": ref(i.decision) if i.decision is not None else None,
-            "vote": vote_json(i.vote),
-        }
-
-    topics = []
-    for topic in minutes.topics():
-        topics.append(
-            {
-                "title": clean(topic.item.text) if topic.item else None,
-                "at": clock.iso(topic.item.at) if topic.item else None,
-                "items": [item(i) for i in topic.items],
-            }
-        )
-    log = []
-    marks = list(minutes.removals)
-    for line in minutes.lines:
-        while marks and marks[0].seq <= line.seq:
-            log.append(removal_json(minutes, marks.pop(0)))
-        current = minutes.topic_of(line.seq)
-        log.append(
-            {
-                "at": clock.iso(line.at),
-                "sender": line.sender,
-                "type": "gap" if line.is_gap else line.msgtype,
-                "body": None if line.body is None else clean(line.body),
-                "edited": line.edited,
-                "topic": clean(current.text) if current else None,
-                "event_id": line.event_id,
-            }
-        )
-    log += [removal_json(minutes, mark) for mark in marks]
-    duration = minutes.duration
-    return {
-        "schema": JSON_SCHEMA,
-        "id": minutes.id,
-        "room_id": minutes.room_id,
-        "title": clean(minutes.title) or None,
-        "language": minutes.language,
-        "timezone": minutes.timezone,
-        "start": clock.iso(minutes.started_at),
-        "end": clock.iso(minutes.ended_at),
-        "duration_seconds": None if duration is None else int(duration.total_seconds()),
-        "chairs": list(minutes.chairs),
-        "attendees": list(minutes.attendees),
-        **attendance_json(minutes.attendance, minutes.quorum),
-        "topics": topics,
-        "decisions": [clean(d.text) for d in minutes.decisions if d.kind is Kind.AGREED],
-        "register": register_json(minutes.decisions),
-        "actions": [action(a) for a in minutes.actions],
-        "open_actions": [action(a) for a in minutes.open_actions],
-        "gaps": [
-            {"at": clock.iso(g.at), "sender": g.sender, "event_id": g.event_id}
-            for g in minutes.gaps
-        ],
-        "log": log,
-        **agenda_json(minutes, clock, clean),
-        "errata": errata_json(minutes, clock),
-        "approval": standing_json(minutes, clock),
-    }
 
 
 def render(minutes: Minutes, form: str, _: Translate, now: datetime | None = None) -> bytes:

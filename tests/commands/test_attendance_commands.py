@@ -224,7 +224,11 @@ async def test_roll_call_here_speaking_and_apologies_make_the_attendance(room: R
         " * Without organisation: Alice Chair, Dan Silent\nApologies:\n * Frank Away\n * ASTI\n"
     ) in plain
     page = (await export(room, "html")).decode()
-    assert '<li><span class="label">MAEE:</span> Bob Ministry</li>' in page
+    assert '<tr><th scope="row">MAEE</th><td>Bob Ministry</td></tr>' in page
+    assert (
+        '<tr><th scope="row" class="without">Without organisation</th>'
+        "<td>Alice Chair, Dan Silent</td></tr>"
+    ) in page
     assert "<h3>Apologies</h3>\n<ul>\n<li>Frank Away</li>\n<li>ASTI</li>" in page
     doc = json.loads(await export(room, "json"))
     assert doc["present"]["organisations"] == [

@@ -282,7 +282,7 @@ async def test_unattributed_minutes_of_an_ordinary_meeting(room: Room, db):
     await vote(room, 1, BOB, "for")
     await room.say("!endmeeting", ALICE, level=CHAIR)
     named = (await minutes(room, 1, "md")).decode()
-    assert BOB in named and "Carol NGO" in named  # the ordinary view names them
+    assert "Bob Ministry" in named and "Carol NGO" in named  # the ordinary view names them
     for form in ("md", "html", "txt", "json"):
         data = (await minutes(room, 1, form, "--unattributed")).decode()
         assert not any(n in data for n in needles()), form

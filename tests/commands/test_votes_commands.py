@@ -134,6 +134,8 @@ async def test_a_vote_is_a_native_poll_and_its_close_records_the_outcome(db, roo
         "abstain": 1,
         "per_org": False,
         "voters": {"for": [ALICE, CAROL, BOB], "against": [], "abstain": [DAN]},
+        # their display names then (the room driver's members have none: their ids)
+        "voter_names": {"for": [ALICE, CAROL, BOB], "against": [], "abstain": [DAN]},
     }
     assert doc["register"] == [
         {"number": "D1", "outcome": "adopted", "text": "Adopt the 2027 budget"}

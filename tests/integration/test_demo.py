@@ -81,6 +81,16 @@ async def test_demo_replays_a_plenary_writes_its_minutes_and_cleans_up(tmp_path)
     assert markdown.startswith("# Procès-verbal : Plénière du groupe de travail")
     for organisation in ("MAEE", "ministère de la Justice", "Amnesty International Luxembourg"):
         assert organisation in markdown
+    # Present by organisation, in the order the room named them; the CCDH only reacted ✅.
+    present = markdown.split("**Présents**\n\n", 1)[1].split("\n\n", 1)[0]
+    assert present.splitlines() == [
+        "- **MAEE:** Marie Weis",
+        "- **ministère de la Justice:** Jean Klein",
+        "- **Amnesty International Luxembourg:** Paul Hansen",
+        "- **ASTI:** Sofia Lopes",
+        "- **CCDH:** Claire Reding",
+    ]
+    assert "- **Présidence:** Marie Weis (MAEE)" in markdown
     decisions = markdown.split("## Décisions", 1)[1].split("##", 1)[0]
     agreed = [
         "Préparer un projet pilote d'accueil temporaire",
@@ -99,10 +109,14 @@ async def test_demo_replays_a_plenary_writes_its_minutes_and_cleans_up(tmp_path)
         "@asti:localhost",
         "@justice:localhost",
     ]
+    assert minutes["attendee_names"] == ["Marie Weis", "Paul Hansen", "Sofia Lopes", "Jean Klein"]
+    ccdh = minutes["present"]["organisations"][-1]["members"]
+    assert [(p["user_id"], p["counted_by"]) for p in ccdh] == [("@ccdh:localhost", ["reaction"])]
     assert [action["assignees"] for action in minutes["actions"]] == [
         ["@amnesty:localhost"],
         ["ASTI", "MAEE"],
     ]
+    assert minutes["actions"][0]["assignee_names"] == ["Paul Hansen"]
     page = _Text()
     page.feed(files[".html"].read_text(encoding="utf-8"))
     assert "script" not in page.tags

@@ -7,6 +7,7 @@ import asyncio
 import json
 import re
 from datetime import datetime, timedelta
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +17,8 @@ import pytest
 from botproc import BotProcess
 from helpers import ask, ask_file, is_file_reply, room_with_bot
 from members import Member, expect, reply_target
+
+from bot.minutes.writers import md_escape
 
 LUX = ZoneInfo("Europe/Luxembourg")
 # The group's first meeting retold as a chat, in the project's words (tests/fixtures).
@@ -103,7 +106,7 @@ async def test_a_meeting_with_two_members_its_minutes_and_every_export(members, 
     assert text.decode().startswith("Minutes: Plenary\n")
     _event, raw = await ask_file(bob, room_id, bot, "!minutes 1 json")
     doc = json.loads(raw)
-    assert doc["schema"] == "wgbot.minutes/1"
+    assert doc["schema"] == "wgbot.minutes/2"
     assert doc["attendees"] == [alice.user_id, bob.user_id]
     assert doc["decisions"] == ["Meet every 3-4 months"]
     assert [a["assignees"] for a in doc["actions"]] == [[bob.user_id]]
@@ -192,48 +195,93 @@ def transcript(text: str) -> list[tuple[str, str]]:
     return lines
 
 
+# The group's list of who came (organisation, then its people), in its order: the member who
+# speaks for each in the replay, and the display name they have in the room. The first four
+# speak; the others never say a word and are counted present by ✅ on the roll call.
+GROUP = [
+    ("MAEE – Direction politique", "maee", "Anne Muller"),
+    ("MAEE – Direction de la coopération", "coop", "Léa Hoffmann"),
+    ("Ministère de la Justice", "justice", "Jean Weber"),
+    ("Commission nationale pour l'Unesco", "unesco", "Sara Klein"),
+    ("SIP", "sip", "Marc Thill"),
+    ("Université du Luxembourg", "uni", "Inès Faber"),
+    ("CCDH", "ccdh", "Paul Reding"),
+    ("Amnesty International Luxembourg", "amnesty", "Claire Schmit"),
+    ("ASTI", "asti", "Tom Reuter"),
+    ("Action solidarité Tiers-Monde", "astm", "Nina Berg"),
+    ("Frères des Hommes", "fdh", "Luc Kieffer"),
+    ("OGBL", "ogbl", "Eva Wagner"),
+    ("SOS Faim", "sosfaim", "Yves Hansen"),
+]
+SPEAKERS = ("maee", "amnesty", "asti", "justice")
+
+
 async def test_the_groups_first_meeting_replayed_in_french(members, bot):
-    """The first meeting of 3 December 2019, said as a chat by four members; the minutes show
-    who came, the topics, the priorities, the two decisions and the MAEE's follow-up."""
+    """The first meeting of 3 December 2019, said as a chat in French by the thirteen
+    organisations of the group's list, set by `!org`: four speak, nine only react ✅ to the
+    roll call. The minutes' attendance reads like the group's own list: present by
+    organisation in its order, each with the display name of its member; then the topics,
+    the priorities, the two decisions and the MAEE's follow-up."""
     chat = transcript(FIRST_MEETING.read_text(encoding="utf-8"))
-    people = {name: await members(name) for name in ("maee", "amnesty", "asti", "justice")}
+    people: dict[str, Member] = {}
+    for _organisation, account, name in GROUP:
+        people[account] = member = await members(account)
+        expect(await member.client.set_displayname(name), nio.ProfileSetDisplayNameResponse, "name")
     maee = people["maee"]
-    room_id = await room_with_bot(
-        maee, bot, invite=[m.user_id for name, m in people.items() if name != "maee"]
-    )
-    for name, member in people.items():
-        if name != "maee":
-            await member.join(room_id)
+    others = [m for account, m in people.items() if account != "maee"]
+    room_id = await room_with_bot(maee, bot, invite=[m.user_id for m in others])
+    for member in others:
+        await member.join(room_id)
     await ask(maee, room_id, bot, "!lang fr")
+
+    # The organisations, in the group's order: the speakers say theirs, the chair sets the others'.
+    for organisation, account, name in GROUP:
+        if account in SPEAKERS:
+            said = await ask(people[account], room_id, bot, f'!org me "{organisation}"')
+        else:
+            said = await ask(
+                maee, room_id, bot, f'!org set {people[account].user_id} "{organisation}"'
+            )
+        assert said.body == f"{name} représente {organisation} dans ce salon."
+    await ask(maee, room_id, bot, "!quorum 50%")
+
+    silent = [people[account] for _o, account, _n in GROUP if account not in SPEAKERS]
     for who, said in chat:
         if said.startswith("!startmeeting"):
             started = await ask(people[who], room_id, bot, said)
             assert started.body.startswith(
                 "Réunion n°1 ouverte : Première réunion du groupe de travail"
             )
+            assert started.body.splitlines()[-1].startswith("Appel : ")
+            for member in silent:
+                await member.send_raw(room_id, "m.reaction", roll_call_check(started.event_id))
         else:
             await people[who].send(room_id, said)
+    state = await ask(maee, room_id, bot, "!quorum")
+    assert state.body.splitlines()[1] == (
+        "Quorum atteint : 13 organisations présentes ; il en faut 7."
+    )
     summary, _event, data = await end_meeting(maee, room_id, bot)
 
     assert "Le groupe se réunit tous les 3 à 4 mois" in summary.body
     assert "• #1 Rédiger une note de présentation de la plateforme d'appui" in summary.body
     minutes = data.decode()
     assert minutes.startswith("# Procès-verbal : Première réunion du groupe de travail")
-    # Participants: who spoke, and the organisations said before the first topic.
-    attendees = next(line for line in minutes.splitlines() if "Participants" in line)
-    for member in people.values():
-        assert member.user_id in attendees
-    for organisation in (
-        "Amnesty International Luxembourg",
-        "ASTI",
-        "Action solidarité Tiers-Monde",
-        "Frères des Hommes",
-        "OGBL",
-        "SOS Faim",
-        "Commission nationale pour l'Unesco",
-        "Université du Luxembourg",
-    ):
-        assert organisation in minutes
+    # Present: the group's list, organisation by organisation, silent members included.
+    present = minutes.split("**Présents**\n\n", 1)[1].split("\n\n", 1)[0]
+    assert present.splitlines() == [
+        f"- **{md_escape(organisation)}:** {name}" for organisation, _a, name in GROUP
+    ]
+    assert "- Quorum atteint : 13 organisations présentes ; il en faut 7." in minutes
+    # Those who spoke and the chair are named as members see them, not by their ids.
+    spoke = next(line for line in minutes.splitlines() if "Participants" in line)
+    assert spoke.endswith(
+        ":** Anne Muller (MAEE – Direction politique), Claire Schmit (Amnesty International"
+        " Luxembourg), Tom Reuter (ASTI), Jean Weber (Ministère de la Justice)"
+    )
+    assert "- **Présidence:** Anne Muller (MAEE – Direction politique)" in minutes
+    assert "@" not in minutes.split("## Journal", 1)[0]  # no user id before the log…
+    assert "**Tom Reuter (ASTI)**: Bonjour, l'ASTI est là aussi" in minutes  # …nor in it
     topics = [said.removeprefix("!topic ") for _who, said in chat if said.startswith("!topic ")]
     assert len(topics) == 8
     headings = re.findall(r"^### \d+\. (.+?)(?: \(\d\d:\d\d\))?$", minutes, re.M)
@@ -242,11 +290,61 @@ async def test_the_groups_first_meeting_replayed_in_french(members, bot):
     priorities = minutes.split("### 4. ", 1)[1].split("### 5. ", 1)[0]
     for priority in ("femmes défenseuses", "LGBTI+, migrants/réfugiés", "médias libres"):
         assert priority in priorities
+    assert "— Claire Schmit (Amnesty International Luxembourg), " in priorities
     decisions = minutes.split("## Décisions", 1)[1].split("##", 1)[0]
-    assert "Décision : Le groupe se réunit tous les 3 à 4 mois" in decisions
-    assert "Décision : Mettre en place une plateforme électronique de collaboration" in decisions
+    assert decisions.strip().splitlines() == [
+        "- D1 Décision : Le groupe se réunit tous les 3 à 4 mois",
+        "- D2 Décision : Mettre en place une plateforme électronique de collaboration à partir"
+        " d'outils qui existent déjà",
+    ]
     by_person = minutes.split("## Actions par personne", 1)[1].split("##", 1)[0]
     assert "**MAEE**" in by_person and "note de présentation" in by_person
+
+    # The JSON keeps the ids, with the names next to them; the HTML shows the same table.
+    _event, raw = await ask_file(maee, room_id, bot, "!minutes 1 json")
+    doc = json.loads(raw)
+    assert doc["schema"] == "wgbot.minutes/2"
+    assert [
+        (o["name"], [(p["user_id"], p["name"], p["counted_by"]) for p in o["members"]])
+        for o in doc["present"]["organisations"]
+    ] == [
+        (
+            organisation,
+            [
+                (
+                    people[account].user_id,
+                    name,
+                    ["spoke"] if account in SPEAKERS else ["reaction"],
+                )
+            ],
+        )
+        for organisation, account, name in GROUP
+    ]
+    assert doc["present"]["without_organisation"] == [] and doc["apologies"] == []
+    assert [(d["number"], d["outcome"]) for d in doc["register"]] == [
+        ("D1", "agreed"),
+        ("D2", "agreed"),
+    ]
+    assert doc["chairs"] == [maee.user_id] and doc["chair_names"] == ["Anne Muller"]
+    assert doc["attendee_names"] == ["Anne Muller", "Claire Schmit", "Tom Reuter", "Jean Weber"]
+    assert {"user_id": maee.user_id, "name": "Anne Muller", "organisation": GROUP[0][0]} in (
+        doc["people"]
+    )
+    assert doc["quorum"] == {
+        "rule": "percent",
+        "value": 50,
+        "required": 7,
+        "present": 13,
+        "reached": True,
+    }
+    _event, page = await ask_file(maee, room_id, bot, "!minutes 1 html")
+    html = page.decode()
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td></tr>', html)
+    organisations = {organisation for organisation, _a, _n in GROUP}
+    assert [(unescape(o), n) for o, n in rows if unescape(o) in organisations] == [
+        (organisation, name) for organisation, _a, name in GROUP
+    ]
+    assert maee.undecryptable(room_id) == []
 
 
 async def test_a_restart_mid_meeting_loses_nothing_and_the_due_day_reminder_comes(

@@ -6,6 +6,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import inspect
 
 from bot.attendance import close_attendance, meeting_quorum, present
+from bot.i18n import translator
+from bot.minutes.hash import approved_sha256
+from bot.minutes.people import Names
+from bot.minutes.rows import load_minutes
+from bot.minutes.writers import render
+from storage.actions import ActionRepository
 from storage.attendance import AttendanceRepository, QuorumRepository
 from storage.db import Database
 from storage.members import MemberRepository
@@ -125,3 +131,58 @@ def test_closing_keeps_names_organisations_and_the_rule(db: Database):
             1,
             True,
         )
+
+
+def test_the_minutes_name_people_as_they_were_named_when_the_meeting_ended(db: Database):
+    """Chairs, item authors, action owners and those who spoke keep the names and organisations
+    they had at the end; renames and new organisations afterwards change nothing, nor the
+    approved minutes' hash. While the meeting runs, the room's names now are used."""
+    carol, dan = "@carol:example.org", "@dan:example.org"
+    with db.transaction() as s:
+        MemberRepository(s).replace(ROOM, [(ALICE, "Alice Martin"), (BOB, "Bob"), (carol, None)])
+        OrganisationRepository(s).set(ROOM, ALICE, "MAEE", "maee", ALICE, NOW)
+        minutes = MinutesRepository(s)
+        meeting = minutes.start(room_id=ROOM, title="A", started_by=ALICE, now=NOW, event_id="$a")
+        minutes.set_chairs(meeting, [ALICE, dan])  # Dan chairs and never speaks
+        minutes.record(
+            meeting,
+            event_id="$m",
+            sender=BOB,
+            ts=NOW,
+            kind=LogKind.MESSAGE,
+            payload={"msgtype": "m.text", "body": "hello"},
+        )
+        action = ActionRepository(s).add(
+            room_id=ROOM, text="Draft", creator=BOB, assignees=[carol, "SIP"], now=NOW
+        )
+        minutes.add_item(
+            meeting,
+            kind="action",
+            text="Draft",
+            author=BOB,
+            now=NOW,
+            event_id="$x",
+            action_id=action.id,
+        )
+        running = load_minutes(s, meeting, language="en", timezone="UTC", now=NOW)
+        assert Names(running.people).shown(ALICE) == "Alice Martin (MAEE)"
+        minutes.end(meeting, ALICE, NOW)
+        close_attendance(s, meeting, NOW)
+        before = load_minutes(s, meeting, language="en", timezone="UTC", now=NOW)
+        digest = approved_sha256(before)
+        MemberRepository(s).replace(ROOM, [(ALICE, "Alice M."), (BOB, "Robert"), (carol, "C")])
+        OrganisationRepository(s).set(ROOM, BOB, "Justice", "justice", ALICE, NOW)
+        after = load_minutes(s, meeting, language="en", timezone="UTC", now=NOW)
+        names = Names(after.people)
+        assert [names.shown(p) for p in (ALICE, dan, BOB, carol, "SIP")] == [
+            "Alice Martin (MAEE)",
+            dan,  # not in the room: known by his id
+            "Bob",
+            carol,
+            "SIP",
+        ]
+        assert approved_sha256(after) == digest
+        markdown = render(after, "md", translator("en")).decode()
+        assert "- **Chairs:** Alice Martin (MAEE), @dan:example.org" in markdown
+        assert "#1 Draft → @carol:example.org, SIP" in markdown
+        assert "Robert" not in markdown and "Justice" not in markdown

@@ -3,6 +3,7 @@ parsers of the plenary's commands, and what every minutes format says about atte
 
 import json
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 
 import pytest
 
@@ -19,6 +20,7 @@ from bot.attendance import (
     required,
 )
 from bot.i18n import translator
+from bot.minutes.agenda import ScheduledLink
 from bot.minutes.items import Minutes
 from bot.minutes.writers import render
 from bot.parsing import UsageError
@@ -257,3 +259,73 @@ def test_minutes_without_attendance_say_nothing_of_it():
     minutes = Minutes(1, "!r:x", "Old", B, T0, T0, (B,), "Europe/Luxembourg", "en")
     assert "Attendance" not in render(minutes, "md", EN).decode()
     assert "present" not in json.loads(render(minutes, "json", EN))
+
+
+class _Cells(HTMLParser):
+    """The rows of the HTML minutes' attendance table, and the title block's text."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.where: list[str] = []
+        self.header: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.where.append(tag)
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td") and self.rows:
+            self.rows[-1].append("")
+
+    def handle_endtag(self, tag):
+        while self.where and self.where.pop() != tag:
+            pass
+
+    def handle_data(self, data):
+        if "header" in self.where and data.strip():
+            self.header.append(data.strip())
+        elif self.where and self.where[-1] in ("th", "td") and self.rows:
+            self.rows[-1][-1] += data
+
+
+def test_the_html_minutes_open_with_a_title_block_and_an_attendance_table():
+    attendance = Attendance(
+        present=(
+            person(A, "Anne Muller", "MAEE – Direction politique", HERE),
+            person(B, "Bob <b>Weber</b>", "ASTI"),
+            person(C, "Carl", None),
+            person(D, "Dora", "MAEE – Direction politique"),
+        ),
+        order=("MAEE – Direction politique", "ASTI"),
+    )
+    minutes = Minutes(
+        id=4,
+        room_id="!r:x",
+        title="Plénière",
+        started_by=A,
+        started_at=T0,
+        ended_at=T0,
+        chairs=(A,),
+        timezone="Europe/Luxembourg",
+        language="fr",
+        attendance=attendance,
+        scheduled=ScheduledLink(2, "Plénière", T0, T0, place="MAEE, salle 2"),
+    )
+    html = render(minutes, "html", FR).decode()
+    cells = _Cells()
+    cells.feed(html)
+    assert cells.header == [
+        "Procès-verbal de la réunion n°4",
+        "Plénière",
+        "lun. 23 nov. 2026, 10:00–10:00 (Europe/Luxembourg)",
+    ]
+    present = cells.rows[cells.rows.index(["Organisation", "Présents"]) :]
+    assert present[1:4] == [
+        ["MAEE – Direction politique", "Anne Muller, Dora"],
+        ["ASTI", "Bob <b>Weber</b>"],
+        ["Sans organisation", "Carl"],
+    ]
+    assert "&lt;b&gt;Weber&lt;/b&gt;" in html
+    assert ["Lieu", "MAEE, salle 2"] in cells.rows
+    for form in ("md", "txt"):
+        assert "Lieu" in render(minutes, form, FR).decode()

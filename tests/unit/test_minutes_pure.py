@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.i18n import translator
-from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes
+from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes, VoteEntry
 from bot.minutes.meeting import LiveMeeting
+from bot.minutes.people import Names, Person, unambiguous
 from bot.minutes.writers import md_escape, minutes_json, render, safe_url
 from bot.parsing import UsageError
 
@@ -125,6 +126,7 @@ def test_every_format_says_the_same_in_the_room_language():
     assert doc["log"][1] == {
         "at": "2019-12-03T14:02:00+01:00",
         "sender": C,
+        "sender_name": C,  # no name known: the user id
         "type": "gap",
         "body": None,
         "edited": False,
@@ -175,7 +177,8 @@ def test_user_text_cannot_make_markup(evil):
     parser = _Tags()
     parser.feed(html)
     allowed = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "dl", "dt"}
-    allowed |= {"dd", "ul", "li", "p", "span", "ol", "time", "a"}
+    allowed |= {"dd", "ul", "li", "p", "span", "ol", "time", "a", "header", "footer", "section"}
+    allowed |= {"table", "thead", "tbody", "tr", "th", "td"}
     assert set(parser.tags) <= allowed
     assert parser.tags.count("h1") == 1 and "script" not in parser.tags
     assert all(h.startswith("https://") for h in parser.hrefs)
@@ -214,7 +217,10 @@ def test_json_schema_is_stable():
         "end",
         "duration_seconds",
         "chairs",
+        "chair_names",
         "attendees",
+        "attendee_names",
+        "people",
         "topics",
         "decisions",
         "register",
@@ -227,21 +233,128 @@ def test_json_schema_is_stable():
         "errata",
         "approval",
     ]
-    assert doc["schema"] == "wgbot.minutes/1"
-    assert set(doc["actions"][0]) == {"id", "text", "assignees", "status", "due", "due_has_time"}
+    assert doc["schema"] == "wgbot.minutes/2"
+    assert set(doc["actions"][0]) == {
+        "id",
+        "text",
+        "assignees",
+        "assignee_names",
+        "status",
+        "due",
+        "due_has_time",
+    }
     assert set(doc["topics"][1]["items"][0]) == {
         "kind",
         "text",
         "author",
+        "author_name",
         "at",
         "url",
         "action",
         "decision",
         "vote",
     }
+    assert set(doc["log"][0]) == {
+        "at",
+        "sender",
+        "sender_name",
+        "type",
+        "body",
+        "edited",
+        "topic",
+        "event_id",
+    }
+    assert set(doc["people"][0]) == {"user_id", "name", "organisation"}
 
 
 def test_a_5000_message_meeting_renders():
     lines = tuple(Line(i, T0 + timedelta(seconds=i), B, f"message {i}") for i in range(5000))
     text = render(sample(lines=lines), "md", translator("en")).decode()
     assert text.count("message ") == 5000
+
+
+# --- People by the names they had ----------------------------------------------------------------
+
+NAMED = {
+    A: Person("Anne Muller", "MAEE"),
+    B: Person("Bob Weber", "ASTI"),
+    C: Person("Chloé <i>Faber</i>\u202e"),
+}
+
+
+def test_people_are_named_with_their_organisation_in_every_format_ids_stay_in_json():
+    minutes = sample(people=NAMED, chairs=(A, B))
+    _ = translator("fr")
+    md = render(minutes, "md", _).decode()
+    txt = render(minutes, "txt", _).decode()
+    html = render(minutes, "html", _).decode()
+    page = unescape(re.sub(r"<[^>]+>", "", html))
+    for text in (md.replace("\\", "").replace("**", ""), txt, page):
+        assert "Anne Muller (MAEE), Bob Weber (ASTI)" in text  # the chairs
+        assert "#7 Draft the note → Bob Weber (ASTI), MAEE" in text  # the action's owners
+        assert "— Anne Muller (MAEE), 14:06" in text  # who recorded the decision
+        assert "Bob Weber (ASTI): je m'en charge" in text
+        assert "Chloé <i>Faber</i>" in text  # said as typed, without the bidi override
+        assert "@a:example.org" not in text and "@b:example.org" not in text
+    assert "&lt;i&gt;Faber&lt;/i&gt;" in html and "<i>" not in html
+    assert "\u202e" not in md + txt + html
+    doc = minutes_json(minutes)
+    assert doc["chairs"] == [A, B] and doc["chair_names"] == ["Anne Muller", "Bob Weber"]
+    assert doc["attendee_names"] == ["Anne Muller", "Chloé <i>Faber</i>", "Bob Weber"]
+    assert doc["people"] == [
+        {"user_id": A, "name": "Anne Muller", "organisation": "MAEE"},
+        {"user_id": B, "name": "Bob Weber", "organisation": "ASTI"},
+        {"user_id": C, "name": "Chloé <i>Faber</i>", "organisation": None},
+    ]
+    assert doc["actions"][0]["assignees"] == [B, "MAEE"]
+    assert doc["actions"][0]["assignee_names"] == ["Bob Weber", "MAEE"]
+    assert doc["topics"][1]["items"][0]["author_name"] == "Anne Muller"
+    assert [line["sender_name"] for line in doc["log"]] == [
+        "Anne Muller",
+        "Chloé <i>Faber</i>",
+        "Bob Weber",
+    ]
+
+
+def test_two_people_of_one_name_are_told_apart_by_their_ids():
+    people = unambiguous({A: Person("Anne"), B: Person("anne", "SIP"), C: Person("Carl")})
+    assert people[A].name == f"Anne ({A})" and people[B].name == f"anne ({B})"
+    assert people[C].name == "Carl"
+    assert Names(people).shown(B) == f"anne ({B}) (SIP)"
+    assert Names(people).shown("@nobody:x") == "@nobody:x"
+
+
+def test_votes_and_register_numbers_in_every_format():
+    """A vote's outcome with its counts and an agreed item, each with its register number, in
+    the Markdown, text, HTML and JSON; voters by name next to their ids in the JSON."""
+    vote = VoteEntry("adopted", 3, 1, 0, voters={"for": (A, B, "SIP"), "against": (C,)})
+    minutes = sample(
+        people=NAMED,
+        items=(
+            item(1, Kind.TOPIC, "Budget"),
+            item(2, Kind.AGREED, "Meet every 3-4 months", decision=3),
+            item(3, Kind.VOTE, "Adopt the <b>budget</b>", decision=4, vote=vote),
+            item(4, Kind.VOTE, "Move the office", vote=VoteEntry("tied", 1, 1, 0)),
+        ),
+    )
+    _ = translator("en")
+    page = unescape(re.sub(r"<[^>]+>", "", render(minutes, "html", _).decode()))
+    markdown = render(minutes, "md", _).decode().replace("\\", "").replace("**", "")
+    for text in (markdown, render(minutes, "txt", _).decode(), page):
+        decisions = text.split("Decisions", 1)[1].split("Action items by person", 1)[0]
+        assert "D3 Agreed: Meet every 3-4 months" in decisions
+        assert "D4 Adopted: Adopt the <b>budget</b> (For 3, Against 1, Abstain 0)" in decisions
+        assert "Tied: Move the office (For 1, Against 1, Abstain 0)" in decisions
+        assert "Vote (D4): Adopt the <b>budget</b>: adopted (For 3, Against 1, Abstain 0)" in text
+    doc = minutes_json(minutes)
+    assert doc["register"][:2] == [
+        {"number": "D3", "outcome": "agreed", "text": "Meet every 3-4 months"},
+        {"number": "D4", "outcome": "adopted", "text": "Adopt the <b>budget</b>"},
+    ]
+    voted = doc["topics"][0]["items"][1]
+    assert voted["decision"] == "D4"
+    assert voted["vote"]["voters"] == {"for": [A, B, "SIP"], "against": [C]}
+    assert voted["vote"]["voter_names"] == {
+        "for": ["Anne Muller", "Bob Weber", "SIP"],
+        "against": ["Chloé <i>Faber</i>"],
+    }
