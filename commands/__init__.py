@@ -20,6 +20,7 @@ from commands import (
     polls,
     retention,
     settings,
+    silence,
     votes,
 )
 
@@ -41,6 +42,7 @@ MODULES = (
     decisions,
     votes,
     minutes_approval,
+    silence,
     actions,
     action_rounds,
     retention,
