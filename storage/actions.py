@@ -10,6 +10,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ActionAssignee, ActionItem, ActionNote, ActionTimer
+from storage.numbering import next_number
 from storage.status import ActionStatus, TimerStatus
 from storage.timed import TimedRows
 
@@ -42,12 +43,10 @@ class ActionRepository:
         event_id: str | None = None,
     ) -> ActionItem:
         """Store an open item with the room's next short id; flushed, so its id is known."""
-        last = self.session.scalar(
-            select(func.max(ActionItem.short_id)).where(ActionItem.room_id == room_id)
-        )
+        number = next_number(self.session, ActionItem.short_id, ActionItem.room_id == room_id)
         item = ActionItem(
             room_id=room_id,
-            short_id=(last or 0) + 1,
+            short_id=number,
             text=text,
             creator=creator,
             created_at=now,

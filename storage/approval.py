@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import LogEntry, MinutesItem, MinutesLine, MinutesMeeting
 from storage.models_after import MinutesAmendment, MinutesApproval, MinutesCirculation
+from storage.numbering import next_number
 from storage.status import AmendmentStatus, CirculationStatus
 from storage.timed import TimedRows
 
@@ -24,14 +25,12 @@ class AmendmentRepository:
         self, meeting_id: int, *, text: str, author: str, now: datetime, event_id: str | None
     ) -> MinutesAmendment:
         """A proposed correction with the meeting's next number; flushed, so it is known."""
-        last = self.session.scalar(
-            select(func.max(MinutesAmendment.number)).where(
-                MinutesAmendment.meeting_id == meeting_id
-            )
+        number = next_number(
+            self.session, MinutesAmendment.number, MinutesAmendment.meeting_id == meeting_id
         )
         amendment = MinutesAmendment(
             meeting_id=meeting_id,
-            number=(last or 0) + 1,
+            number=number,
             text=text,
             author=author,
             created_at=now,

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from storage.findtime_models import FindTime, FindTimeReminder, FindTimeSlot
 from storage.models import Poll
+from storage.numbering import next_number
 from storage.status import PollKind, PollStatus, TimerStatus
 from storage.timed import TimedRows
 
@@ -39,12 +40,10 @@ class FindTimeRepository:
         now: datetime,
     ) -> FindTime:
         """Store an open find-a-time with the room's next short id; flushed, so its id is known."""
-        last = self.session.scalar(
-            select(func.max(FindTime.short_id)).where(FindTime.room_id == room_id)
-        )
+        number = next_number(self.session, FindTime.short_id, FindTime.room_id == room_id)
         findtime = FindTime(
             room_id=room_id,
-            short_id=(last or 0) + 1,
+            short_id=number,
             title=title,
             duration_minutes=duration_minutes,
             timezone=timezone,

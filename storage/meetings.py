@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -18,6 +18,7 @@ from storage.models import (
     ReminderOffsets,
     Rsvp,
 )
+from storage.numbering import next_number
 from storage.status import MeetingStatus, TimerStatus
 from storage.timed import TimedRows
 
@@ -42,12 +43,10 @@ class MeetingRepository:
         now: datetime,
     ) -> Meeting:
         """Store a meeting with the room's next short id; flushed, so its id is known."""
-        last = self.session.scalar(
-            select(func.max(Meeting.short_id)).where(Meeting.room_id == room_id)
-        )
+        number = next_number(self.session, Meeting.short_id, Meeting.room_id == room_id)
         meeting = Meeting(
             room_id=room_id,
-            short_id=(last or 0) + 1,
+            short_id=number,
             title=title,
             start_at=start_at,
             end_at=end_at,
@@ -114,10 +113,9 @@ class MeetingRepository:
 
     def add_agenda_item(self, meeting_id: int, text: str, added_by: str, now: datetime) -> int:
         """Append an item to the agenda; its position (1, 2, 3…)."""
-        last = self.session.scalar(
-            select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting_id)
+        position = next_number(
+            self.session, AgendaItem.position, AgendaItem.meeting_id == meeting_id
         )
-        position = (last or 0) + 1
         self.session.add(
             AgendaItem(
                 meeting_id=meeting_id, position=position, text=text, added_by=added_by, added_at=now

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from storage.approval import ApprovalRepository
 from storage.log import LogRepository
 from storage.models import LogEntry, MinutesItem, MinutesLine, MinutesMeeting
+from storage.numbering import next_number
 from storage.status import MinutesStatus
 
 
@@ -47,12 +48,12 @@ class MinutesRepository:
         self, *, room_id: str, title: str, started_by: str, now: datetime, event_id: str | None
     ) -> MinutesMeeting:
         """Begin recording with the room's next short id; flushed, so its id is known."""
-        last = self.session.scalar(
-            select(func.max(MinutesMeeting.short_id)).where(MinutesMeeting.room_id == room_id)
+        number = next_number(
+            self.session, MinutesMeeting.short_id, MinutesMeeting.room_id == room_id
         )
         meeting = MinutesMeeting(
             room_id=room_id,
-            short_id=(last or 0) + 1,
+            short_id=number,
             title=title,
             start_event_id=event_id,
             started_by=started_by,

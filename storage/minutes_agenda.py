@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import MinutesAgendaItem, MinutesItem, MinutesMeeting
+from storage.numbering import next_number
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,12 @@ class MinutesAgendaRepository:
 
     def extend(self, meeting_id: int, items: Iterable[tuple[int, str]]) -> int:
         """Add the scheduled agenda's items (position, text) not taken yet; how many."""
-        last = self.session.scalar(
-            select(func.max(MinutesAgendaItem.position)).where(
-                MinutesAgendaItem.meeting_id == meeting_id
-            )
+        taken = next_number(
+            self.session, MinutesAgendaItem.position, MinutesAgendaItem.meeting_id == meeting_id
         )
         added = 0
         for position, text in items:
-            if position > (last or 0):
+            if position >= taken:
                 self.session.add(
                     MinutesAgendaItem(meeting_id=meeting_id, position=position, text=text)
                 )

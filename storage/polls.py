@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Poll, PollReminder, PollResponse
+from storage.numbering import next_number
 from storage.status import PollStatus, TimerStatus
 from storage.timed import TimedRows
 
@@ -33,12 +34,12 @@ class PollRepository:
     ) -> Poll:
         """Store an open poll with the room's next short id; flushed, so its id is known."""
         # Find-a-time slot polls have negative numbers (storage/findtimes.py): not counted.
-        last = self.session.scalar(
-            select(func.max(Poll.short_id)).where(Poll.room_id == room_id, Poll.short_id > 0)
+        number = next_number(
+            self.session, Poll.short_id, Poll.room_id == room_id, Poll.short_id > 0
         )
         poll = Poll(
             room_id=room_id,
-            short_id=(last or 0) + 1,
+            short_id=number,
             kind=kind,
             question=question,
             answers=answers,

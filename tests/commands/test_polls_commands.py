@@ -587,7 +587,7 @@ async def test_remind_on_time_in_the_rooms_language(db, room, clock):
     assert await service.fire("poll-remind", 1)
     (reminder,) = room.take()
     assert reminder.body.splitlines() == [
-        "Rappel : le sondage n°1 se clôt dans 1\u00a0heure 30 minutes : Budget ?",
+        "Rappel : le sondage #1 se clôt dans 1\u00a0heure 30 minutes : Budget ?",
         f"N'ont pas encore voté : {ALICE}, {BOB}",
     ]
 
