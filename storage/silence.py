@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from storage.numbering import next_number
 from storage.silence_models import SilenceObjection, SilenceProcedure, SilenceStatus
 from storage.timed import TimedRows
 
@@ -32,12 +33,11 @@ class SilenceRepository(TimedRows[SilenceProcedure]):
         event_id: str | None,
     ) -> SilenceProcedure:
         """A new pending procedure with the room's next number; flushed."""
-        last = self.session.scalar(
-            select(func.max(SilenceProcedure.number)).where(SilenceProcedure.room_id == room_id)
-        )
         procedure = SilenceProcedure(
             room_id=room_id,
-            number=(last or 0) + 1,
+            number=next_number(
+                self.session, SilenceProcedure.number, SilenceProcedure.room_id == room_id
+            ),
             text=text,
             opened_by=by,
             opened_at=now,
