@@ -233,7 +233,8 @@ async def test_written_procedures_adopted_late_once_and_broken_by_an_objection(m
     assert twice.body.startswith("You objected to silence procedure S2 already, on ")
 
     assert await bot.stop() == 0
-    assert rows(bot, "SELECT number, status FROM silence_procedures ORDER BY number") == [
+    procedures = "FROM silence_procedures WHERE room_id = ? ORDER BY number"
+    assert rows(bot, f"SELECT number, status {procedures}", room_id) == [
         (1, "pending"),
         (2, "pending"),
     ]
@@ -275,9 +276,9 @@ async def test_written_procedures_adopted_late_once_and_broken_by_an_objection(m
     assert f"Adopted by silence procedure S1, opened by {alice.user_id}." in shown.body
     assert len(notices_from(bot, alice, room_id, "No objection to silence procedure")) == 1
     assert len(notices_from(bot, alice, room_id, "Silence procedure S2 is broken")) == 1
-    assert rows(
-        bot, "SELECT number, status, late, decision_number FROM silence_procedures ORDER BY number"
-    ) == [(1, "adopted", 1, 1), (2, "broken", 1, None)]
-    assert rows(bot, "SELECT number, outcome, status, author FROM decisions") == [
-        (1, "adopted", "in_force", None)
+    assert rows(bot, f"SELECT number, status, late, decision_number {procedures}", room_id) == [
+        (1, "adopted", 1, 1),
+        (2, "broken", 1, None),
     ]
+    register = "SELECT number, outcome, status, author FROM decisions WHERE room_id = ?"
+    assert rows(bot, register, room_id) == [(1, "adopted", "in_force", None)]
