@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -23,7 +23,9 @@ from bot.i18n import N_, Translate
 from bot.parsing import QUOTES, UsageError
 from bot.replies import Fragment, Purpose, PurposeKind, code, fmt
 from storage.attendance import AttendanceRepository, QuorumRepository
+from storage.confidential import ConfidentialRepository
 from storage.members import MemberRepository
+from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting
 from storage.organisations import OrganisationRepository
 from storage.plenary_models import RollCall
@@ -110,6 +112,9 @@ class Attendance:
     present: tuple[Present, ...] = ()
     apologies: tuple[Excused, ...] = ()
     order: tuple[str, ...] = ()
+    # Nobody named: members are counted per organisation (a Chatham House meeting's, or minutes
+    # shown --unattributed; bot/confidential.py); `present` then holds nameless members.
+    unnamed: bool = False
 
     def is_present(self, user_id: str) -> bool:
         return any(p.user_id == user_id for p in self.present)
@@ -283,11 +288,15 @@ def open_roll_call(session: Session, meeting: MinutesMeeting) -> Purpose:
     return Purpose(PurposeKind.ROLL_CALL, meeting.id)
 
 
-def present(session: Session, meeting: MinutesMeeting) -> Attendance:
-    """Who was present at a meeting (so far, while it runs) and who sent apologies."""
+def present(session: Session, meeting: MinutesMeeting, *, as_kept: bool = True) -> Attendance:
+    """Who was present at a meeting (so far, while it runs) and who sent apologies. An ended
+    Chatham House meeting keeps counts only (unless `as_kept` is False: at its end, before
+    the names go)."""
     repo = AttendanceRepository(session)
     roll_call = repo.roll_call(meeting.id)
     closed = roll_call is not None and roll_call.closed_at is not None
+    if closed and as_kept and MinutesRepository(session).is_chatham(meeting):
+        return _counted(session, meeting, roll_call)
     rows = repo.attendees(meeting.id)
     marks = repo.marks(meeting.id)
     speakers = repo.speakers(meeting.id)
@@ -313,6 +322,18 @@ def present(session: Session, meeting: MinutesMeeting) -> Attendance:
         apologies=_apologies(session, meeting, attendance, rooms, names, closed),
         order=attendance.order,
     )
+
+
+def _counted(session: Session, meeting: MinutesMeeting, roll_call: RollCall | None) -> Attendance:
+    """A Chatham House meeting's attendance as kept: nameless members per organisation."""
+    people = tuple(
+        Present("", "", organisation, ())
+        for organisation, members in ConfidentialRepository(session).counts(meeting.id)
+        for _n in range(members)
+    )
+    attendance = Attendance(people, order=_order(session, meeting, roll_call), unnamed=True)
+    apologies = _apologies(session, meeting, attendance, {}, {}, True)
+    return replace(attendance, apologies=apologies)
 
 
 def _order(session: Session, meeting: MinutesMeeting, roll_call: RollCall | None) -> tuple:

@@ -33,7 +33,9 @@ def cutoff(poll: Poll) -> datetime | None:
 
 def responses_of(session: Session, poll: Poll) -> list[Response]:
     """Every response kept for the poll, in the order received (the tally decides)."""
-    return [Response(r.sender, r.answers, r.ts) for r in PollRepository(session).responses(poll.id)]
+    # A response without a sender ("") was erased at its voter's request (`!forget me`): withdrawn.
+    rows = PollRepository(session).responses(poll.id)
+    return [Response(r.sender, r.answers, r.ts) for r in rows if r.sender]
 
 
 def current_tally(session: Session, poll: Poll) -> Tally:

@@ -25,9 +25,11 @@ from bot.decisions import counts_text, enter, outcome_label, ref
 from bot.dispatch import CommandContext
 from bot.format import joined
 from bot.i18n import Translate
+from bot.ids import USER_ID
 from bot.msc3381 import POLL_END, SPOILT, WITHDRAWN, Response, end_content, tally, validate
 from bot.replies import Event, Message, Purpose, PurposeKind, Reply, bold, fmt
 from bot.rooms import RoomSettings, settings_of
+from storage.confidential import ConfidentialRepository
 from storage.decisions import VoteRepository
 from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting, Poll
@@ -182,7 +184,8 @@ def result_lines(poll: Poll, count: Count, result: str, number: int | None, _: T
     texts = {a["id"]: a["text"] for a in poll.answers}
     for answer in ANSWERS:
         names = count.voters.get(answer, ())
-        if names:
+        shown = [name for name in names if name]  # "": nobody named (Chatham House)
+        if shown:
             template = _("{answer}: {count} — {names}")
         else:
             template = _("{answer}: {count}")
@@ -191,7 +194,7 @@ def result_lines(poll: Poll, count: Count, result: str, number: int | None, _: T
                 template,
                 answer=bold(texts.get(answer, answer)),
                 count=str(len(names)),
-                names=joined(names),
+                names=joined(shown),
             )
         )
     if count.per_org:
@@ -251,12 +254,15 @@ def vote_closing(
     else:
         attendance = presence(session, meeting, now)
         count = count_votes(responses, per_org=vote.per_org, presence=attendance, ended_at=cutoff)
+        chatham = minutes.is_chatham(meeting)
+        if chatham:  # tallied without names: people out, organisations kept
+            count = nameless(count)
         result = outcome(count.n(FOR), count.n(AGAINST), count.n(ABSTAIN), attendance.quorum)
         item = minutes.add_item(
             meeting,
             kind="vote",
             text=poll.question,
-            author=poll.creator,
+            author=minutes.attributed(meeting, poll.creator),
             now=now,
             event_id=vote.event_id,
         )
@@ -264,6 +270,8 @@ def vote_closing(
         number = None
         if result in (VoteOutcome.ADOPTED, VoteOutcome.REJECTED):
             number = enter(session, meeting, item, str(result), counts=count.to_json(result)).number
+        if chatham:  # its responses and posted tally keep counts, not who (a stand-in each)
+            ConfidentialRepository(session).anonymise_responses(poll.id)
     if poll.start_event_id and send_end:
         counts = counts_text(count.to_json(result), _)
         text = _("The vote has ended: {outcome} ({counts}).").format(
@@ -273,6 +281,15 @@ def vote_closing(
         said.append(Event(POLL_END, content, Purpose(PurposeKind.POLL_END, poll.id)))
     said.append(Reply.of(*result_lines(poll, count, result, number, _)))
     return said
+
+
+def nameless(count: Count) -> Count:
+    """A count naming nobody: each person's name empty (organisations of a per-organisation
+    vote stay: they are not people), and nobody listed as not counted."""
+    return Count(
+        {a: tuple("" if USER_ID.match(v) else v for v in vs) for a, vs in count.voters.items()},
+        per_org=count.per_org,
+    )
 
 
 def close_open_votes(ctx: CommandContext, meeting: MinutesMeeting) -> list[Message]:

@@ -230,6 +230,10 @@ def _may_change(ctx: CommandContext, item: ActionItem, assignees: list[str]) -> 
     """Assignees, the creator and chairs may change an item."""
     if ctx.sender in assignees or ctx.sender == item.creator or ctx.is_chair:
         return
+    if not item.creator:
+        raise UsageError(
+            N_("Only its assignees or a chair may change action #{id}."), id=item.short_id
+        )
     raise UsageError(
         N_("Only its assignees, {creator} who created it, or a chair may change action #{id}."),
         creator=item.creator,
@@ -258,10 +262,14 @@ async def add_action(ctx: CommandContext, args: ActionArgs) -> Reply:
     text, due_at, has_time = split_due(ctx, args.text)
     meeting = MinutesRepository(ctx.session).running(ctx.room_id)
     actions = ActionRepository(ctx.session)
+    # A Chatham House meeting's action names its assignees, nobody else (bot/confidential.py).
+    creator = (
+        MinutesRepository(ctx.session).attributed(meeting, ctx.sender) if meeting else ctx.sender
+    )
     item = actions.add(
         room_id=ctx.room_id,
         text=text,
-        creator=ctx.sender,
+        creator=creator,
         assignees=args.assignees,
         now=ctx.now,
         due_at=due_at,
@@ -270,7 +278,7 @@ async def add_action(ctx: CommandContext, args: ActionArgs) -> Reply:
         event_id=ctx.event_id,
     )
     if meeting is not None:
-        record_in_minutes(ctx.session, meeting, item, ctx.sender, ctx.now, ctx.event_id)
+        record_in_minutes(ctx.session, meeting, item, creator, ctx.now, ctx.event_id)
     first = fmt(_("Action #{id} recorded."), id=str(item.short_id))
     lines: list = [
         first,
@@ -378,6 +386,8 @@ async def reopen_action(ctx: CommandContext, short_id: int) -> Reply:
 )
 async def drop_action(ctx: CommandContext, short_id: int) -> Reply:
     item = _item(ctx, short_id)
+    if not item.creator and not ctx.is_chair:
+        raise UsageError(N_("Only a chair may drop action #{id}."), id=short_id)
     if ctx.sender != item.creator and not ctx.is_chair:
         raise UsageError(
             N_("Only {creator}, who created action #{id}, or a chair may drop it."),
@@ -469,7 +479,9 @@ async def show_action(ctx: CommandContext, short_id: int) -> Reply:
             _("Created by {person}, {date}"),
             person=mention(item.creator),
             date=clock.day(item.created_at),
-        ),
+        )
+        if item.creator  # NOBODY: Chatham House, or erased (bot/confidential.py)
+        else fmt(_("Created {date}"), date=clock.day(item.created_at)),
     ]
     if item.closed_by and item.closed_at:
         lines.append(

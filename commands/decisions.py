@@ -164,7 +164,12 @@ async def _record(ctx: CommandContext, kind: Kind, text: str) -> Reply:
             command=f"{ctx.prefix}startmeeting <title>",
         )
     item = minutes.add_item(
-        meeting, kind=kind.value, text=text, author=ctx.sender, now=ctx.now, event_id=ctx.event_id
+        meeting,
+        kind=kind.value,
+        text=text,
+        author=minutes.attributed(meeting, ctx.sender),  # nobody in a Chatham House meeting
+        now=ctx.now,
+        event_id=ctx.event_id,
     )
     registered = register_item(ctx.session, meeting, item, kind, _shorten(text, MAX_SHOWN), ctx._)
     assert registered is not None  # both kinds are outcomes

@@ -157,6 +157,12 @@ AREAS = (
         ("paramètres", "réglage", "einstellung"),
         ("settings", "lang", "timezone", "retention", "help"),
     ),
+    Area(
+        N_("Confidentiality"),
+        {"en": "confidentiality", "fr": "confidentialité", "de": "vertraulichkeit"},
+        ("privacy", "chatham", "datenschutz", "vie privée"),
+        ("startmeeting", "minutes", "retention", "forget"),
+    ),
 )
 
 

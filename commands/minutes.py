@@ -11,37 +11,35 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bot.args import parse_number, parse_user, unquote
 from bot.attendance import close_attendance, describe_state, open_roll_call, roll_call_line
+from bot.confidential import CHATHAM, close_chatham, take_flag
 from bot.decisions import register_item
 from bot.dispatch import CommandContext
 from bot.features import command
-from bot.format import Clock, and_more, joined, people, show_duration, undecrypted, user_ids
+from bot.format import and_more, joined, people, show_duration, undecrypted, user_ids
 from bot.i18n import N_, Translate
+from bot.minutes.files import minutes_file
 from bot.minutes.items import Item, Kind, Minutes
 from bot.minutes.meeting import LiveMeeting
 from bot.minutes.planned import find_scheduled, link, linked_lines
-from bot.minutes.record import list_state
-from bot.minutes.rows import load_minutes, standings
-from bot.minutes.writers import FORMATS, MIMETYPES, outcome_line, render
+from bot.minutes.rows import load_minutes
+from bot.minutes.writers import outcome_line
 from bot.parsing import UsageError, split_args
-from bot.replies import Attachment, Message, Reply, bold, code, fmt, mention
+from bot.replies import Message, Reply, bold, code, fmt, mention
 from bot.votes import close_open_votes
 from storage.actions import ActionRepository
+from storage.confidential_models import NOBODY
 from storage.minutes import MinutesRepository
 from storage.models import MinutesMeeting
 from storage.status import LogKind
 
 MAX_TITLE, MAX_ITEM, MAX_URL = 200, 2000, 2000
-LIST_LIMIT = 20
 SUMMARY_LIMIT, SUMMARY_TEXT = 20, 300
 URL = re.compile(r"^https?://[^\s<>\"']+$", re.I)
-FORMAT_WORDS = {**{f: f for f in FORMATS}, "markdown": "md", "text": "txt", "texte": "txt"}
 
 
 # --- Pure argument parsers ----------------------------------------------------------------
@@ -59,21 +57,24 @@ def parse_title(raw: str) -> str:
 
 @dataclass(frozen=True)
 class StartArgs:
-    """`!startmeeting [#<meeting id>] [<title>]`: the scheduled meeting named, if one is."""
+    """`!startmeeting [#<meeting id>] [<title>] [--chatham]`: the scheduled meeting named, if
+    one is; Chatham House (nothing attributed, bot/confidential.py)."""
 
     title: str | None
     scheduled: int | None = None
+    chatham: bool = False
 
 
 def parse_start(raw: str) -> StartArgs:
     """A title, after `#<id>` of the scheduled meeting to link; either may be left out."""
+    raw, chatham = take_flag(raw, CHATHAM)
     words = raw.split(maxsplit=1)
     scheduled = None
     if words and len(words[0]) > 1 and words[0][0] == "#" and words[0][1:].isdigit():
         scheduled = parse_number(words[0], N_("“{value}” is not a meeting number."))
         raw = words[1] if len(words) > 1 else ""
     given = " ".join(unquote(raw).split())
-    return StartArgs(parse_title(raw) if given else None, scheduled)
+    return StartArgs(parse_title(raw) if given else None, scheduled, chatham)
 
 
 def parse_text(raw: str) -> str:
@@ -112,24 +113,6 @@ def parse_nothing(raw: str) -> None:
     return None
 
 
-@dataclass(frozen=True)
-class ExportArgs:
-    short_id: int
-    form: str
-
-
-def parse_export(raw: str) -> ExportArgs | None:
-    """`<id> [md|html|txt|json]`; nothing at all lists the meetings."""
-    words = split_args(raw)
-    if not words:
-        return None
-    number = parse_number(words[0], N_("“{value}” is not a meeting number."))
-    form = FORMAT_WORDS.get(words[1].lower().lstrip(".")) if len(words) > 1 else "md"
-    if form is None or len(words) > 2:
-        raise UsageError(N_("Choose one of: {formats}."), formats=", ".join(FORMATS))
-    return ExportArgs(number, form)
-
-
 # --- From rows to values --------------------------------------------------------------------
 
 
@@ -146,15 +129,6 @@ def live(session: Session, meeting: MinutesMeeting) -> LiveMeeting:
         started_by=meeting.started_by,
         chairs=tuple(meeting.chairs),
         items=items,
-    )
-
-
-def minutes_file(minutes: Minutes, form: str, _: Translate, now: datetime) -> Attachment:
-    day = minutes.started_at.astimezone(ZoneInfo(minutes.timezone)).date().isoformat()
-    return Attachment(
-        filename=f"minutes-{minutes.id}-{day}.{form}",
-        mimetype=MIMETYPES[form],
-        data=render(minutes, form, _, now),
     )
 
 
@@ -177,7 +151,7 @@ def _shorten(text: str, limit: int = SUMMARY_TEXT) -> str:
 
 @command(
     "startmeeting",
-    usage="[#<meeting id>] [<title>]",
+    usage="[#<meeting id>] [<title>] [--chatham]",
     help=N_(
         "Start recording a meeting (linked to the meeting scheduled within two hours, or #<id>): "
         "then !topic, !next, !info, !idea, !agreed, !action, !link."
@@ -202,17 +176,23 @@ async def start_meeting(ctx: CommandContext, args: StartArgs) -> Reply:
     if not title:
         raise UsageError(N_("Give the meeting a title, e.g. “Plenary”."))
     meeting = minutes.start(
-        room_id=ctx.room_id, title=title, started_by=ctx.sender, now=ctx.now, event_id=ctx.event_id
+        room_id=ctx.room_id,
+        title=title,
+        started_by=ctx.sender,
+        now=ctx.now,
+        event_id=ctx.event_id,
+        chatham=args.chatham,
     )
     # The command opens the log, as in MeetBot's.
     named = f"#{args.scheduled} " if args.scheduled else ""
+    flag = f" {CHATHAM}" if args.chatham else ""
     minutes.record(
         meeting,
         event_id=ctx.event_id,
-        sender=ctx.sender,
+        sender=NOBODY if args.chatham else ctx.sender,
         ts=ctx.now,
         kind=LogKind.MESSAGE,
-        payload={"msgtype": "m.text", "body": f"{ctx.prefix}startmeeting {named}{title}"},
+        payload={"msgtype": "m.text", "body": f"{ctx.prefix}startmeeting {named}{title}{flag}"},
     )
     planned = link(ctx.session, meeting, scheduled) if scheduled else 0
     return Reply.of(
@@ -230,6 +210,11 @@ async def start_meeting(ctx: CommandContext, args: StartArgs) -> Reply:
             ),
         ),
         *linked_lines(scheduled, planned, ctx.prefix, _),
+        *(
+            [_("Chatham House rule: nothing said in this meeting will be attributed to anyone.")]
+            if args.chatham
+            else []
+        ),
         # The answer is the roll call too: ✅ on it counts (commands/attendance.py).
         roll_call_line(ctx.prefix, _),
     ).for_purpose(open_roll_call(ctx.session, meeting))
@@ -243,7 +228,7 @@ async def _record(ctx: CommandContext, kind: Kind, text: str, url: str | None = 
         kind=kind.value,
         text=text,
         url=url,
-        author=ctx.sender,
+        author=MinutesRepository(ctx.session).attributed(meeting, ctx.sender),
         now=ctx.now,
         event_id=ctx.event_id,
     )
@@ -393,7 +378,10 @@ def summary(minutes: Minutes, prefix: str, _: Translate) -> Reply:
             mentioned += user_ids(action.assignees)
         if len(actions) > SUMMARY_LIMIT:
             lines.append(and_more(len(actions) - SUMMARY_LIMIT, _))
-    lines.append(fmt(_("Attendees: {people}"), people=joined(minutes.attendees)))
+    if minutes.attendance is not None and minutes.attendance.unnamed:
+        lines.append(_("Nothing is attributed: attendance is kept by organisation only."))
+    else:
+        lines.append(fmt(_("Attendees: {people}"), people=joined(minutes.attendees)))
     if minutes.quorum is not None:
         lines.append(describe_state(minutes.quorum, _))
     if minutes.gaps:
@@ -424,6 +412,8 @@ async def end_meeting(ctx: CommandContext, _args: None) -> list[Message]:
     votes = close_open_votes(ctx, meeting)  # their outcomes belong to these minutes
     MinutesRepository(ctx.session).end(meeting, ctx.sender, ctx.now)
     close_attendance(ctx.session, meeting, ctx.now)
+    if MinutesRepository(ctx.session).is_chatham(meeting):
+        close_chatham(ctx.session, meeting)
     minutes = load_minutes(
         ctx.session, meeting, language=ctx.language, timezone=ctx.timezone, now=ctx.now
     )
@@ -432,64 +422,3 @@ async def end_meeting(ctx: CommandContext, _args: None) -> list[Message]:
         summary(minutes, ctx.prefix, ctx._),
         Reply.file(minutes_file(minutes, "md", ctx._, ctx.now)),
     ]
-
-
-# --- Exports --------------------------------------------------------------------------------
-
-
-@command(
-    "minutes list",
-    help=N_("List the meetings recorded in this room."),
-    parse=parse_nothing,
-)
-async def list_minutes(ctx: CommandContext, _args: None) -> Reply:
-    _ = ctx._
-    minutes = MinutesRepository(ctx.session)
-    meetings, total = minutes.recent(ctx.room_id, LIST_LIMIT)
-    if not meetings:
-        return Reply.of(
-            _("No meeting has been recorded in this room."),
-            fmt(_("Start one with {command}."), command=code(f"{ctx.prefix}startmeeting <title>")),
-        )
-    counts = minutes.count_lines(m.id for m in meetings)
-    clock = Clock(ctx.timezone, ctx.language)
-    standing = standings(ctx.session, [m.id for m in meetings])
-    lines: list = [bold(_("Recorded meetings"))]
-    for meeting in meetings:
-        title = meeting.title or _("(title removed)")
-        when = clock.span(meeting.started_at, meeting.ended_at)
-        state = (
-            _("running") if meeting.ended_at is None else list_state(standing[meeting.id], clock, _)
-        )
-        count = counts.get(meeting.id, 0)
-        messages = _.ngettext("{count} message", "{count} messages", count).format(count=count)
-        details = ", ".join(p for p in (when, messages, state) if p)
-        lines.append([f"#{meeting.short_id} ", bold(title), f" — {details}"])
-    if total > len(meetings):
-        lines.append(and_more(total - len(meetings), _))
-    lines.append(
-        fmt(
-            _("Export one with {command}."),
-            command=code(f"{ctx.prefix}minutes <id> md|html|txt|json"),
-        )
-    )
-    return Reply.of(*lines)
-
-
-@command(
-    "minutes",
-    usage="[<id> md|html|txt|json]",
-    help=N_("Send a meeting's minutes as a file (Markdown by default), or list the meetings."),
-    aliases=("procès-verbal", "protokoll"),
-    parse=parse_export,
-)
-async def export_minutes(ctx: CommandContext, args: ExportArgs | None) -> Reply:
-    if args is None:
-        return await list_minutes.handler(ctx, None)
-    meeting = MinutesRepository(ctx.session).by_short_id(ctx.room_id, args.short_id)
-    if meeting is None:
-        raise UsageError(N_("There is no recorded meeting #{id} in this room."), id=args.short_id)
-    minutes = load_minutes(
-        ctx.session, meeting, language=ctx.language, timezone=ctx.timezone, now=ctx.now
-    )
-    return Reply.file(minutes_file(minutes, args.form, ctx._, ctx.now))

@@ -201,7 +201,8 @@ async def amend_minutes(ctx: CommandContext, args: TextArgs) -> Reply:
     _not_approved(ctx, meeting)
     amendments = AmendmentRepository(ctx.session)
     present = ctx.sender in meeting.chairs or amendments.was_present(meeting.id, ctx.sender)
-    if not present:
+    # A Chatham House meeting's rows do not say who took part: any member may propose.
+    if not present and not MinutesRepository(ctx.session).is_chatham(meeting):
         raise UsageError(
             N_(
                 "Only members who took part in meeting #{id} (a message or an item in its log) "

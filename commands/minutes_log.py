@@ -4,13 +4,16 @@ redaction removes the message from the log and whatever it created. Nothing is s
 
 from __future__ import annotations
 
+from bot.attendance import count_present
 from bot.content import Content, without_reply_fallback
 from bot.dispatch import CommandContext, RoomEvent
 from bot.features import on_event
 from storage.actions import ActionRepository
+from storage.confidential_models import NOBODY
 from storage.log import LogRepository
 from storage.minutes import MinutesRepository
-from storage.status import LogKind
+from storage.models import MinutesMeeting
+from storage.status import AttendanceWay, LogKind
 
 # A message longer than a Matrix event can be is cut (64 KiB is the protocol's limit anyway).
 MAX_BODY = 65_536
@@ -26,7 +29,8 @@ def _reply_fallback_removed(content: Content) -> str:
 
 
 def _edit(ctx: CommandContext, event: RoomEvent, original_id: str) -> None:
-    """An edit replaces the text of the logged message (its sender's own edits only)."""
+    """An edit replaces the text of the logged message (its sender's own edits only: none in a
+    Chatham House meeting, whose lines do not say whose they are)."""
     minutes = MinutesRepository(ctx.session)
     original = minutes.line(original_id)
     if original is None or original.sender != event.sender or original.kind != LogKind.MESSAGE:
@@ -75,11 +79,20 @@ async def log_message(ctx: CommandContext, event: RoomEvent) -> None:
         minutes.record(
             meeting,
             event_id=event.event_id,
-            sender=event.sender,
+            sender=_sender(ctx, meeting, event),
             ts=event.ts,
             kind=LogKind.MESSAGE,
             payload=payload,
         )
+
+
+def _sender(ctx: CommandContext, meeting: MinutesMeeting, event: RoomEvent) -> str:
+    """Who the log line names: nobody in a Chatham House meeting, where speaking counts the
+    member present by a mark instead (deleted with the names when it ends)."""
+    if MinutesRepository(ctx.session).attributed(meeting, event.sender):
+        return event.sender
+    count_present(ctx.session, meeting, event.sender, AttendanceWay.SPOKE, event.event_id, event.ts)
+    return NOBODY
 
 
 @on_event("m.room.encrypted")
@@ -92,7 +105,7 @@ async def log_gap(ctx: CommandContext, event: RoomEvent) -> None:
     minutes.record(
         meeting,
         event_id=event.event_id,
-        sender=event.sender,
+        sender=_sender(ctx, meeting, event),
         ts=event.ts,
         kind=LogKind.GAP,
         payload={},

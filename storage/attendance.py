@@ -100,7 +100,8 @@ class AttendanceRepository:
             .group_by(LogEntry.sender)
             .order_by(first)
         )
-        return [row[0] for row in rows]
+        # A Chatham House meeting's lines have no sender: its speakers are marks (`spoke`).
+        return [row[0] for row in rows if row[0]]
 
     # --- Apologies ----------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.approval import ApprovalRepository
+from storage.confidential_models import NOBODY, ChathamMeeting
 from storage.log import LogRepository
 from storage.models import LogEntry, MinutesItem, MinutesLine, MinutesMeeting
 from storage.numbering import next_number
@@ -45,7 +46,14 @@ class MinutesRepository:
         )
 
     def start(
-        self, *, room_id: str, title: str, started_by: str, now: datetime, event_id: str | None
+        self,
+        *,
+        room_id: str,
+        title: str,
+        started_by: str,
+        now: datetime,
+        event_id: str | None,
+        chatham: bool = False,
     ) -> MinutesMeeting:
         """Begin recording with the room's next short id; flushed, so its id is known."""
         number = next_number(
@@ -64,10 +72,22 @@ class MinutesRepository:
         )
         self.session.add(meeting)
         self.session.flush()
+        if chatham:
+            self.session.add(ChathamMeeting(meeting_id=meeting.id))
+            self.session.flush()
         return meeting
 
     def end(self, meeting: MinutesMeeting, by: str, now: datetime) -> None:
         meeting.status, meeting.ended_by, meeting.ended_at = MinutesStatus.ENDED, by, now
+
+    def is_chatham(self, meeting: MinutesMeeting) -> bool:
+        """Whether a meeting is held under the Chatham House rule (bot/confidential.py)."""
+        return self.session.get(ChathamMeeting, meeting.id) is not None
+
+    def attributed(self, meeting: MinutesMeeting, user_id: str) -> str:
+        """Who a row of the meeting names as its sender or author: nobody (NOBODY) in a
+        Chatham House meeting."""
+        return NOBODY if self.is_chatham(meeting) else user_id
 
     def get(self, meeting_id: int) -> MinutesMeeting | None:
         return self.session.get(MinutesMeeting, meeting_id)

@@ -63,7 +63,7 @@ class AttendanceWay(StrEnum):
 
     REACTION = "reaction"  # ✅ on the roll call
     HERE = "here"  # `!here`
-    SPOKE = "spoke"  # any message of the meeting's log (never stored: read from the log)
+    SPOKE = "spoke"  # a message of the log (read from it; a mark in a Chatham House meeting)
 
 
 class QuorumKind(StrEnum):

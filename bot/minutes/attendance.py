@@ -1,6 +1,7 @@
 """The attendance part of the minutes, for every writer (bot/minutes/writers.py): **Present**
 by organisation (the organisation, then its people by the names they had), then those present
-without one, then **Apologies**, and whether there was a quorum. JSON keeps user ids."""
+without one, then **Apologies**, and whether there was a quorum. JSON keeps user ids;
+when nobody is named (bot/confidential.py) it says how many members each organisation had."""
 
 from __future__ import annotations
 
@@ -29,7 +30,11 @@ class AttendanceView:
     quorum: list[str]  # the rule, then whether it was reached; empty without a quorum
 
 
-def _names(people: tuple[Present, ...]) -> list[str]:
+def _names(people: tuple[Present, ...], unnamed: bool, _: Translate) -> list[str]:
+    """Their names; "3 members" when nobody is named (bot/confidential.py)."""
+    if unnamed:
+        count = len(people)
+        return [_.ngettext("{count} member", "{count} members", count).format(count=count)]
     return [_one_line(p.name) for p in people]
 
 
@@ -56,10 +61,12 @@ def attendance_view(minutes: Minutes, _: Translate) -> AttendanceView | None:
             "quorum": _("Quorum"),
         },
         groups=[
-            (_one_line(organisation), _names(people))
+            (_one_line(organisation), _names(people, attendance.unnamed, _))
             for organisation, people in attendance.by_organisation()
         ],
-        without=_names(attendance.without_organisation),
+        without=_names(attendance.without_organisation, attendance.unnamed, _)
+        if attendance.without_organisation
+        else [],
         apologies=apologies,
         quorum=_quorum_lines(minutes.quorum, _),
     )
@@ -129,13 +136,17 @@ def attendance_json(attendance: Attendance | None, state: QuorumState | None) ->
             "counted_by": [str(w) for w in p.ways],
         }
 
+    def members(people: tuple[Present, ...]) -> Any:
+        """Each member; only how many when nobody is named."""
+        return len(people) if attendance.unnamed else [person(p) for p in people]
+
     return {
         "present": {
             "organisations": [
-                {"name": clean(organisation), "members": [person(p) for p in people]}
+                {"name": clean(organisation), "members": members(people)}
                 for organisation, people in attendance.by_organisation()
             ],
-            "without_organisation": [person(p) for p in attendance.without_organisation],
+            "without_organisation": members(attendance.without_organisation),
         },
         "apologies": [
             {

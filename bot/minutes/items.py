@@ -136,7 +136,8 @@ class Minutes:
         people = [self.started_by]
         people.extend(line.sender for line in self.lines)
         people.extend(item.author for item in self.items)
-        return tuple(dict.fromkeys(p for p in people if p != self.bot))
+        # "" is nobody named (a Chatham House meeting, bot/confidential.py).
+        return tuple(dict.fromkeys(p for p in people if p and p != self.bot))
 
     @property
     def gaps(self) -> tuple[Line, ...]:

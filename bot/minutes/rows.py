@@ -11,11 +11,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.attendance import meeting_quorum, present
+from bot.confidential import item_text, unattributed
 from bot.minutes.items import ActionEntry, Item, Kind, Line, Minutes, VoteEntry
 from bot.minutes.lifecycle import Erratum, Removal, Standing
 from bot.minutes.planned import load_plan
 from storage.actions import ActionRepository
 from storage.approval import AmendmentRepository, ApprovalRepository, CirculationRepository
+from storage.confidential import ConfidentialRepository
 from storage.decisions import DecisionRepository, VoteRepository
 from storage.minutes import MinutesRepository
 from storage.models import ActionItem, LogEntry, MinutesMeeting
@@ -39,11 +41,11 @@ def action_entry(item: ActionItem, assignees: list[str]) -> ActionEntry:
 def line_of(seq: int, entry: LogEntry) -> Line:
     payload = entry.payload or {}
     if entry.kind == LogKind.GAP:
-        return Line(seq, entry.ts, entry.sender, None, "gap", event_id=entry.event_id)
+        return Line(seq, entry.ts, entry.sender or "", None, "gap", event_id=entry.event_id)
     return Line(
         seq=seq,
         at=entry.ts,
-        sender=entry.sender,
+        sender=entry.sender or "",  # "": nobody named (Chatham House)
         body=str(payload.get("body", "")),
         msgtype=str(payload.get("msgtype", "m.text")),
         edited=bool(payload.get("versions")),
@@ -75,9 +77,10 @@ def load_minutes(
     session: Session, meeting: MinutesMeeting, *, language: str, timezone: str, now: datetime
 ) -> Minutes:
     """Everything the minutes of a meeting say, as they stand now (redactions honoured)."""
-    minutes = MinutesRepository(session)
+    minutes = minutes_repo = MinutesRepository(session)
     actions = ActionRepository(session)
     rows = minutes.items(meeting.id)
+    erased = ConfidentialRepository(session).erased(meeting.id)
     linked = actions.get_many([r.action_id for r in rows if r.action_id is not None])
     end = meeting.ended_at or now
     carried = actions.open_at(
@@ -94,8 +97,8 @@ def load_minutes(
         Item(
             seq=row.seq,
             kind=Kind(row.kind),
-            text=row.text,
-            author=row.author,
+            text=item_text(row, erased, language),
+            author=row.author or "",
             at=row.created_at,
             url=row.url,
             action=entries.get(row.action_id) if row.action_id is not None else None,
@@ -110,7 +113,7 @@ def load_minutes(
         id=meeting.short_id,
         room_id=meeting.room_id,
         title=meeting.title,
-        started_by=meeting.started_by,
+        started_by=meeting.started_by or "",
         started_at=meeting.started_at,
         ended_at=meeting.ended_at,
         chairs=tuple(meeting.chairs),
@@ -125,7 +128,8 @@ def load_minutes(
         scheduled=scheduled,
         agenda=agenda,
     )
-    return after_meeting(session, meeting, minutes)
+    minutes = after_meeting(session, meeting, minutes)
+    return unattributed(minutes) if minutes_repo.is_chatham(meeting) else minutes
 
 
 def after_meeting(session: Session, meeting: MinutesMeeting, minutes: Minutes) -> Minutes:

@@ -320,7 +320,8 @@ def render_markdown(view: View) -> str:
             if item.url:
                 target = item.url.replace("(", "%28").replace(")", "%29").replace(">", "%3E")
                 text = f"[{e(item.text or item.url)}](<{target}>)"
-            out.append(f"- **{e(item.label)}:** {text} — {e(item.author)}, {e(item.at)}")
+            by = ", ".join(e(part) for part in (item.author, item.at) if part)
+            out.append(f"- **{e(item.label)}:** {text} — {by}")
         out.append("")
     out += [f"## {e(view.labels['decisions'])}", ""]
     out += [f"- {e(d)}" for d in view.decisions] or [e(view.labels["none"])]
@@ -343,7 +344,8 @@ def render_markdown(view: View) -> str:
             continue
         note = f" *({e(line.note)})*" if line.note else ""
         body = _md_body(line.body) if line.body is not None else ""
-        out.append(f"- `{e(line.at)}` **{e(line.sender)}**: {body}{note}".rstrip())
+        said = f"**{e(line.sender)}**: " if line.sender else ""  # "": nobody named
+        out.append(f"- `{e(line.at)}` {said}{body}{note}".rstrip())
     out += ["", f"*{e(view.labels['generated'])}*", ""]
     return "\n".join(out)
 
@@ -367,7 +369,8 @@ def render_text(view: View) -> str:
         out.append(f"{number}. {title}" + (f" ({topic.at})" if topic.at else ""))
         for item in topic.items:
             text = item.text if not item.url else f"{item.text} <{item.url}>".strip()
-            out.append(f"   * {item.label}: {text} — {item.author}, {item.at}")
+            by = ", ".join(part for part in (item.author, item.at) if part)
+            out.append(f"   * {item.label}: {text} — {by}")
     heading(view.labels["decisions"])
     out += [f" * {d}" for d in view.decisions] or [view.labels["none"]]
     heading(view.labels["actions"])
@@ -389,7 +392,8 @@ def render_text(view: View) -> str:
             continue
         note = f" ({line.note})" if line.note else ""
         body = " ⏎ ".join(p for p in (line.body or "").splitlines() if p.strip())
-        out.append(f"[{line.at}] {line.sender}: {body}{note}".rstrip())
+        said = f"{line.sender}: " if line.sender else ""
+        out.append(f"[{line.at}] {said}{body}{note}".rstrip())
     out += ["", view.labels["generated"], ""]
     return "\n".join(out)
 

@@ -37,6 +37,7 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
         "!silence, !silence object|withdraw|list|show",
         "Actions: !action, !action reopen|drop|assign|due|note|show, !actions, !done",
         "Settings: !settings, !lang, !timezone, !retention, !help",
+        "Confidentiality: !startmeeting, !minutes, !retention, !forget",
         "Details: !help meetings for an area, !help meeting add for one command.",
     ]
     assert reply.html.startswith("<b>Commands</b><br><b>Meetings</b>: <code>!meeting add|")
@@ -104,7 +105,7 @@ async def test_help_for_an_area_in_german(room: Room):
     assert tasks[1].startswith("!action <@user or name>… <text> [by|due <when>] — ")
     protocol = (await ask(room, "!hilfe protokoll")).splitlines()
     assert protocol[0] == "Protokolle" and protocol[1].startswith(
-        "!startmeeting [#<meeting id>] [<title>] — "
+        "!startmeeting [#<meeting id>] [<title>] [--chatham] — "
     )
 
 

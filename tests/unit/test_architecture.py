@@ -66,7 +66,7 @@ def test_the_registry_holds_every_declaration_once():
     # Every purpose a feature gives a message is recorded once sent, by exactly one hook.
     assert sorted(h.kind for h in registry.sent_hooks) == sorted(PurposeKind)
     assert [w.name for w in registry.workers] == ["poll-upkeep"]
-    assert len(registry.start_hooks) == 2
+    assert len(registry.start_hooks) == 3
 
 
 def test_a_timer_kind_declared_twice_fails_at_start():

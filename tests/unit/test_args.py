@@ -7,7 +7,7 @@ from bot.args import echo, parse_number, when_error
 from bot.i18n import translator
 from bot.parsing import UsageError
 from bot.when import WhenError
-from commands import actions, meetings, minutes, polls
+from commands import actions, meetings, minutes_export, polls
 
 # str.isdigit() is True for all of these, and int() refuses them or reads another script.
 ODD = ["¹", "²", "³", "#²", "1²", "①", "፩", "٣", "१", "１", "𝟑", "3\u0663"]
@@ -21,7 +21,7 @@ ODD = ["¹", "²", "³", "#²", "1²", "①", "፩", "٣", "१", "１", "𝟑",
         (polls.parse_id, "a poll"),
         (actions.parse_id, "an action"),
         (actions.parse_ids, "an action"),
-        (minutes.parse_export, "a meeting"),
+        (minutes_export.parse_export, "a meeting"),
     ],
 )
 def test_ids_are_ascii_digits(parse, noun, token):

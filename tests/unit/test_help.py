@@ -25,6 +25,7 @@ def test_every_command_is_in_an_area_and_every_area_names_real_commands():
         "decisions",
         "actions",
         "settings",
+        "confidentiality",
     ]
 
 

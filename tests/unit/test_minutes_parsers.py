@@ -4,7 +4,8 @@ import pytest
 
 from bot.parsing import UsageError
 from commands.actions import due_candidates, parse_action, parse_assign, parse_listing
-from commands.minutes import parse_export, parse_link, parse_users
+from commands.minutes import parse_link, parse_users
+from commands.minutes_export import parse_export
 
 A, B, C = "@a:example.org", "@b:example.org", "@c:example.org"
 
