@@ -18,9 +18,9 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
 
 
-def test_migration_0015_keeps_rows_of_0012(database_url):
+def test_migration_0015_keeps_rows_of_0014(database_url):
     db = Database(database_url)
-    db.upgrade("0012")
+    db.upgrade("0014")
     with db.transaction() as s:
         meeting = MinutesRepository(s).start(
             room_id=ROOM, title="Plénière", started_by=ALICE, now=NOW, event_id="$s"
