@@ -22,6 +22,7 @@ from commands import (
     polls,
     retention,
     settings,
+    silence,
     votes,
 )
 
@@ -44,6 +45,7 @@ MODULES = (
     decisions,
     votes,
     minutes_approval,
+    silence,
     actions,
     action_rounds,
     retention,

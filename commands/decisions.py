@@ -30,6 +30,7 @@ from bot.replies import Attachment, Reply, bold, code, fmt
 from storage.decisions import DecisionRepository
 from storage.minutes import MinutesRepository
 from storage.register_models import Decision
+from storage.silence import SilenceRepository
 from storage.status import DecisionStatus
 
 PAGE = 20
@@ -269,6 +270,10 @@ async def show_decision(ctx: CommandContext, number: int) -> Reply:
     ]
     when = show_time(entry.decided_at, ctx.timezone, ctx.language)
     lines.append(fmt(_("Date: {when}"), when=when))
+    procedure = SilenceRepository(ctx.session).by_decision(ctx.room_id, entry.number)
+    if procedure is not None:
+        said = _("Adopted by silence procedure {number}, opened by {person}.")
+        lines.append(fmt(said, number=f"S{procedure.number}", person=procedure.opened_by))
     meeting = MinutesRepository(ctx.session).get(entry.meeting_id) if entry.meeting_id else None
     if meeting is not None:
         title = meeting.title or _("(title removed)")

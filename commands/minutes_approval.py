@@ -11,12 +11,12 @@ redactions, which the approval record counts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.args import parse_number, read_time, unquote
+from bot.args import parse_number
 from bot.dispatch import CommandContext, Defaults, RoomEvent
 from bot.features import Timer, command, on_event
 from bot.format import show_time
@@ -25,6 +25,7 @@ from bot.minutes.hash import approved_sha256
 from bot.minutes.rows import action_snapshot, load_minutes
 from bot.minutes.writers import MIMETYPES, render
 from bot.parsing import UsageError, split_args
+from bot.procedures import deadline, read_text, until_option
 from bot.replies import Attachment, Reply, ToRoom, bold, code, fmt, mention
 from bot.rooms import room_settings
 from storage.approval import AmendmentRepository, ApprovalRepository, CirculationRepository
@@ -33,21 +34,10 @@ from storage.models import MinutesMeeting
 from storage.models_after import MinutesAmendment, MinutesApproval, MinutesCirculation
 from storage.status import AmendmentStatus, CirculationStatus, MinutesStatus
 
-MAX_TEXT = 2000
-DEFAULT_DEADLINE = timedelta(days=7)
 NOT_A_MEETING = N_("“{value}” is not a meeting number.")
 
 
 # --- Pure argument parsers ----------------------------------------------------------------
-
-
-def _text(raw: str, missing: str) -> str:
-    text = " ".join(unquote(raw).split())
-    if not text:
-        raise UsageError(missing)
-    if len(text) > MAX_TEXT:
-        raise UsageError(N_("The text is too long (at most {limit} characters)."), limit=MAX_TEXT)
-    return text
 
 
 def _meeting_and_rest(raw: str) -> tuple[int, str]:
@@ -66,13 +56,13 @@ class TextArgs:
 def parse_amend(raw: str) -> TextArgs:
     """`<id> <text>`: the meeting and the correction proposed."""
     short_id, rest = _meeting_and_rest(raw)
-    return TextArgs(short_id, _text(rest, N_("Say what to correct, e.g. “Bob was present”.")))
+    return TextArgs(short_id, read_text(rest, N_("Say what to correct, e.g. “Bob was present”.")))
 
 
 def parse_objection(raw: str) -> TextArgs:
     """`<id> <reason>`: the meeting and why its minutes should not be approved as they are."""
     short_id, rest = _meeting_and_rest(raw)
-    return TextArgs(short_id, _text(rest, N_("Say why you object, e.g. “item 2 is wrong”.")))
+    return TextArgs(short_id, read_text(rest, N_("Say why you object, e.g. “item 2 is wrong”.")))
 
 
 @dataclass(frozen=True)
@@ -109,13 +99,7 @@ class CirculateArgs:
 def parse_circulate(raw: str) -> CirculateArgs:
     """`<id> [--until <when>]`."""
     short_id, rest = _meeting_and_rest(raw)
-    rest = rest.strip()
-    if not rest:
-        return CirculateArgs(short_id, None)
-    option, _space, phrase = rest.partition(" ")
-    if option.lower() not in ("--until", "—until", "–until") or not phrase.strip():
-        raise UsageError(N_("Give the deadline after --until, e.g. --until next Friday 17:00."))
-    return CirculateArgs(short_id, phrase.strip())
+    return CirculateArgs(short_id, until_option(rest))
 
 
 # --- Shared by the commands and the deadline ----------------------------------------------
@@ -373,7 +357,7 @@ async def circulate_minutes(ctx: CommandContext, args: CirculateArgs) -> list[Re
     _not_approved(ctx, meeting)
     _not_circulating(ctx, meeting)
     _all_decided(ctx, meeting)
-    due_at = ctx.now + DEFAULT_DEADLINE if args.until is None else read_time(ctx, args.until).start
+    due_at = deadline(ctx, args.until)
     CirculationRepository(ctx.session).add(meeting, by=ctx.sender, now=ctx.now, due_at=due_at)
     _ = ctx._
     notice = Reply.of(

@@ -33,7 +33,8 @@ async def test_help_is_one_line_per_area_naming_its_commands(room: Room):
         "!vote, !vote close, !action, !link, !chair, !unchair, !undo, !endmeeting, !minutes, "
         "!minutes list|amend|accept|reject|approve|circulate|object",
         "Organisations and attendance: !org me|set|clear, !orgs, !here, !apologies, !quorum",
-        "Decisions: !decisions, !decisions export, !decision show|supersede|revoke",
+        "Decisions: !decisions, !decisions export, !decision show|supersede|revoke, "
+        "!silence, !silence object|withdraw|list|show",
         "Actions: !action, !action reopen|drop|assign|due|note|show, !actions, !done",
         "Settings: !settings, !lang, !timezone, !retention, !help",
         "Confidentiality: !startmeeting, !minutes, !retention, !forget",

@@ -1,7 +1,8 @@
 """After the meeting, as members see it: a real Synapse, real E2EE clients, the bot as a process
 (one for the module, stopped and started again where a test needs the bot down). Amendments
 and approval with the hash; the silence procedure approved late, once, across a restart; an
-objection that breaks it; retention deleting old log rows at start while the items stay."""
+objection that breaks it; retention deleting old log rows at start while the items stay; written
+(silence) procedures between meetings, one adopted late once with its D-number, one broken."""
 
 from __future__ import annotations
 
@@ -209,3 +210,75 @@ async def test_retention_from_the_room_state_deletes_old_rows_at_start_items_sta
         "off the record" not in str(payload)
         for (payload,) in rows(bot, "SELECT payload FROM log_entries WHERE room_id = ?", room_id)
     )
+
+
+async def test_written_procedures_adopted_late_once_and_broken_by_an_objection(members, bot):
+    alice, bob, room_id = await two_members(members, bot)
+    deadline = (datetime.now(UTC) + timedelta(seconds=25)).replace(microsecond=0)
+    until = f"--until {deadline.isoformat()}"
+    opened = await ask(alice, room_id, bot, f'!silence "The annual report is adopted" {until}')
+    assert opened.body.splitlines()[0] == (
+        f"Silence procedure S1 opened by {alice.user_id}: The annual report is adopted"
+    )
+    assert opened.body.splitlines()[2] == "To object: !silence object S1 <reason>."
+    await ask(alice, room_id, bot, f'!silence "The office closes in August" {until}')
+    objected = await ask(bob, room_id, bot, "!silence object S2 Our staff work in August")
+    assert objected.body.splitlines()[:2] == [
+        f"{bob.user_id} objects to silence procedure S2, opened by {alice.user_id}: "
+        "The office closes in August",
+        "Reason: Our staff work in August",
+    ]
+    assert alice.user_id in objected.source["content"]["m.mentions"]["user_ids"]
+    twice = await ask(bob, room_id, bot, "!silence object S2 Again")
+    assert twice.body.startswith("You objected to silence procedure S2 already, on ")
+
+    assert await bot.stop() == 0
+    procedures = "FROM silence_procedures WHERE room_id = ? ORDER BY number"
+    assert rows(bot, f"SELECT number, status {procedures}", room_id) == [
+        (1, "pending"),
+        (2, "pending"),
+    ]
+    await asyncio.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 2)
+    await bot.start()
+    adopted = await alice.wait_for(
+        lambda e: (
+            isinstance(e, nio.RoomMessageNotice)
+            and e.sender == bot.user_id
+            and e.body.startswith("No objection to silence procedure S1 (late: the deadline was ")
+        ),
+        room_id=room_id,
+        timeout=60,
+    )
+    assert reply_target(adopted) is None
+    assert adopted.body.splitlines() == [
+        adopted.body.splitlines()[0],
+        "Text: The annual report is adopted",
+    ]
+    assert adopted.body.splitlines()[0].endswith("): adopted as decision D1.")
+    broken = await alice.wait_for(
+        lambda e: (
+            isinstance(e, nio.RoomMessageNotice)
+            and e.sender == bot.user_id
+            and e.body.startswith("Silence procedure S2 is broken (late: the deadline was ")
+        ),
+        room_id=room_id,
+        timeout=60,
+    )
+    assert broken.body.splitlines()[1:] == [f"• {bob.user_id}: Our staff work in August"]
+
+    # Once: a restart does not close them again.
+    assert await bot.stop() == 0
+    await bot.start()
+    too_late = await ask(bob, room_id, bot, "!silence object S1 I was away")
+    assert too_late.body.startswith("Too late: the deadline for objections to silence procedure S1")
+    shown = await ask(bob, room_id, bot, "!decision show D1")
+    assert shown.body.splitlines()[0] == "D1 — Adopted: The annual report is adopted"
+    assert f"Adopted by silence procedure S1, opened by {alice.user_id}." in shown.body
+    assert len(notices_from(bot, alice, room_id, "No objection to silence procedure")) == 1
+    assert len(notices_from(bot, alice, room_id, "Silence procedure S2 is broken")) == 1
+    assert rows(bot, f"SELECT number, status, late, decision_number {procedures}", room_id) == [
+        (1, "adopted", 1, 1),
+        (2, "broken", 1, None),
+    ]
+    register = "SELECT number, outcome, status, author FROM decisions WHERE room_id = ?"
+    assert rows(bot, register, room_id) == [(1, "adopted", "in_force", None)]

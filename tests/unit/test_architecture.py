@@ -61,6 +61,7 @@ def test_the_registry_holds_every_declaration_once():
         "poll-remind",
         "reminder",
         "retention",
+        "silence",
     ]
     # Every purpose a feature gives a message is recorded once sent, by exactly one hook.
     assert sorted(h.kind for h in registry.sent_hooks) == sorted(PurposeKind)
