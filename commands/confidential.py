@@ -212,6 +212,14 @@ def removed_lines(forgotten: Forgotten, _: Translate) -> list:
                 forgotten.decisions,
             ),
         ),
+        (
+            forgotten.objections,
+            _.ngettext(
+                "{count} objection to a written procedure deleted.",
+                "{count} objections to written procedures deleted.",
+                forgotten.objections,
+            ),
+        ),
     )
     lines: list = [bold(_("Erased in this room:"))]
     lines += [text.format(count=count) for count, text in counted if count]

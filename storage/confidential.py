@@ -30,6 +30,7 @@ from storage.models import (
 )
 from storage.plenary_models import Apology, AttendanceMark, Attendee, Organisation
 from storage.register_models import Decision, Vote
+from storage.silence_models import SilenceObjection, SilenceProcedure
 from storage.status import PollStatus
 
 
@@ -49,6 +50,7 @@ class Forgotten:
     open_votes: int = 0  # responses to polls still open: withdrawn
     counted_votes: int = 0  # responses to closed polls: counted, no longer theirs
     decisions: int = 0  # register entries that keep their text but lose their author
+    objections: int = 0  # objections to written (silence) procedures, deleted
     approved: tuple[int, ...] = ()  # approved meetings changed (counted as redactions)
 
     @property
@@ -67,6 +69,7 @@ class Forgotten:
                 self.open_votes,
                 self.counted_votes,
                 self.decisions,
+                self.objections,
             )
         )
 
@@ -293,6 +296,17 @@ class ConfidentialRepository:
             .where(Decision.room_id == room_id, Decision.changed_by == user_id)
             .values(changed_by=None)
         )
+        procedures = select(SilenceProcedure.id).where(SilenceProcedure.room_id == room_id)
+        objections = s.execute(
+            delete(SilenceObjection).where(
+                SilenceObjection.procedure_id.in_(procedures), SilenceObjection.author == user_id
+            )
+        ).rowcount
+        s.execute(
+            update(SilenceProcedure)
+            .where(SilenceProcedure.room_id == room_id, SilenceProcedure.opened_by == user_id)
+            .values(opened_by=NOBODY)
+        )
         s.execute(
             delete(UndecryptableEvent).where(
                 UndecryptableEvent.room_id == room_id, UndecryptableEvent.sender == user_id
@@ -328,6 +342,7 @@ class ConfidentialRepository:
             apologies=apologies or 0,
             open_votes=open_votes,
             counted_votes=counted_votes,
+            objections=objections or 0,
             decisions=decisions or 0,
             approved=tuple(approved),
         )

@@ -375,6 +375,8 @@ async def test_forget_me_removes_exactly_that_members_rows_in_this_room(room: Ro
     await bob_everywhere(room, db)
     (approved,) = await room.say("!minutes 1 approve", ALICE, level=CHAIR)
     assert "approved" in approved.body
+    await room.say('!silence "Adopt the annex"', ALICE, level=CHAIR)
+    await room.say("!silence object S1 Not before the ministry has read it", BOB)
     before = snapshot(db)
     (explained,) = await room.say("!forget me", BOB)
     assert explained.body.startswith("This erases, for good, what you said and did in this room:")
@@ -385,7 +387,7 @@ async def test_forget_me_removes_exactly_that_members_rows_in_this_room(room: Ro
     (done,) = await room.say("!forget me confirm", BOB)
     assert done.body.splitlines() == [
         "Erased in this room:",
-        "5 messages or commands removed from the log.",  # with his `!forget me`
+        "6 messages or commands removed from the log.",  # with his `!forget me`
         # His info and decision, and the minutes' item of the action he gave Carol (hers).
         "3 items of the minutes now read “(removed at the author's request)”.",
         "1 action item no longer names you as its creator.",
@@ -395,6 +397,7 @@ async def test_forget_me_removes_exactly_that_members_rows_in_this_room(room: Ro
         "Your vote in 1 open poll is withdrawn.",
         "Your votes in 2 closed polls stay counted, without your name.",
         "1 decision of the register no longer names you as its author.",
+        "1 objection to a written procedure deleted.",
         "Your organisation in this room is forgotten.",
         "The approved minutes of 1 meeting say they were amended after approval.",
     ]
