@@ -54,3 +54,18 @@ async def ask_file(
 def replies_to(member: Member, room_id: str, event_id: str) -> list:
     """Every event `member` has seen in `room_id` that replies to `event_id`."""
     return [e for e in member.events(room_id) if reply_target(e) == event_id]
+
+
+def from_bot(bot: BotProcess, event_type: str, relates_to: str | None = None):
+    """A (decrypted) event of this type from the bot, relating to `relates_to` if given."""
+
+    def predicate(event) -> bool:
+        source = getattr(event, "source", {}) or {}
+        relates = (source.get("content") or {}).get("m.relates_to") or {}
+        return (
+            source.get("type") == event_type
+            and source.get("sender") == bot.user_id
+            and (relates_to is None or relates.get("event_id") == relates_to)
+        )
+
+    return predicate

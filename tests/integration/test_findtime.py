@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import nio
 from botproc import BotProcess
-from helpers import ask, ask_file, room_with_bot
+from helpers import ask, ask_file, from_bot, room_with_bot
 from members import Member
 
 from bot.msc3381 import POLL_END, POLL_RESPONSE, POLL_START, TEXT, response_content
@@ -27,21 +27,6 @@ SLOTS = (
     "Tue, 30 Mar 2027, 14:00–16:00 (Europe/Luxembourg)",
 )
 COMMAND = '!findtime "Plenary" 26/3/2027 10:00 | 29/3/2027 10:00 | 30/3/2027 14:00 for 2h'
-
-
-def from_bot(bot: BotProcess, event_type: str, relates_to: str | None = None):
-    """A (decrypted) event of this type from the bot, relating to `relates_to` if given."""
-
-    def predicate(event) -> bool:
-        source = getattr(event, "source", {}) or {}
-        relates = (source.get("content") or {}).get("m.relates_to") or {}
-        return (
-            source.get("type") == event_type
-            and source.get("sender") == bot.user_id
-            and (relates_to is None or relates.get("event_id") == relates_to)
-        )
-
-    return predicate
 
 
 def notice_starting(bot: BotProcess, text: str):

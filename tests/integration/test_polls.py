@@ -13,25 +13,10 @@ from datetime import UTC, datetime
 
 import nio
 from botproc import BotProcess
-from helpers import ask, ask_file, room_with_bot
+from helpers import ask, ask_file, from_bot, room_with_bot
 from members import Member, reply_target
 
 from bot.msc3381 import POLL_END, POLL_RESPONSE, POLL_START, TEXT, response_content
-
-
-def of_type(event_type: str, bot: BotProcess, refers_to: str | None = None):
-    """A (decrypted) event of this type from the bot, referring to `refers_to` if given."""
-
-    def predicate(event) -> bool:
-        source = getattr(event, "source", {}) or {}
-        relates = (source.get("content") or {}).get("m.relates_to") or {}
-        return (
-            source.get("type") == event_type
-            and source.get("sender") == bot.user_id
-            and (refers_to is None or relates.get("event_id") == refers_to)
-        )
-
-    return predicate
 
 
 def notice_starting(bot: BotProcess, text: str):
@@ -50,7 +35,7 @@ async def start_poll(member: Member, room_id: str, bot: BotProcess, command: str
     known = {getattr(e, "event_id", None) for e in member.events(room_id)}
     notice = await ask(member, room_id, bot, command)
     start = await member.wait_for(
-        lambda e: of_type(POLL_START, bot)(e) and e.event_id not in known, room_id=room_id
+        lambda e: from_bot(bot, POLL_START)(e) and e.event_id not in known, room_id=room_id
     )
     return start, notice
 
@@ -115,7 +100,7 @@ async def test_element_counting_changed_spoilt_truncated_withdrawn_and_late_vote
     ]
 
     close_id = await alice.send(room_id, "!poll close 1")
-    end = await alice.wait_for(of_type(POLL_END, bot, start.event_id), room_id=room_id)
+    end = await alice.wait_for(from_bot(bot, POLL_END, start.event_id), room_id=room_id)
     assert end.source["content"][POLL_END] == {}
     assert end.source["content"]["m.relates_to"]["rel_type"] == "m.reference"
     assert end.source["content"][TEXT] == "The poll has ended. Top answer: Pasta and Soup"
@@ -131,7 +116,7 @@ async def test_element_counting_changed_spoilt_truncated_withdrawn_and_late_vote
         f"Did not vote: {', '.join(sorted((bob.user_id, dan.user_id)))}",
     ]
     # Bob saw the end, then voted: too late, for the bot as for every app.
-    await bob.wait_for(of_type(POLL_END, bot, start.event_id), room_id=room_id)
+    await bob.wait_for(from_bot(bot, POLL_END, start.event_id), room_id=room_id)
     await vote(bob, room_id, start.event_id, [pizza])
     after = await ask(dan, room_id, bot, "!poll results 1")
     assert after.body.splitlines()[:4] == final.body.splitlines()[:4]
@@ -284,7 +269,7 @@ async def test_closing_time_across_a_restart_counts_votes_sent_while_down(
         assert reminder.body.splitlines()[0].endswith(" (Europe/Luxembourg): Venue?")
         assert reminder.source["content"]["m.mentions"] == {"user_ids": [alice.user_id]}
         assert reply_target(reminder) is None
-        end = await alice.wait_for(of_type(POLL_END, bot, start.event_id), room_id=room_id)
+        end = await alice.wait_for(from_bot(bot, POLL_END, start.event_id), room_id=room_id)
         results = await alice.wait_for(
             notice_starting(bot, "Results of poll #1 (closed)"), room_id=room_id
         )
@@ -311,7 +296,7 @@ async def test_closing_time_across_a_restart_counts_votes_sent_while_down(
         await ask(alice, room_id, bot, "!polls")
     finally:
         await bot.stop()
-    ends = [e for e in alice.events(room_id) if of_type(POLL_END, bot)(e)]
+    ends = [e for e in alice.events(room_id) if from_bot(bot, POLL_END)(e)]
     assert len(ends) == 1
     reminders = [e for e in alice.events(room_id) if notice_starting(bot, "Reminder")(e)]
     assert len(reminders) == 1
@@ -344,7 +329,7 @@ async def test_a_meetings_vote_changed_votes_its_close_and_the_register(members,
     await vote(alice, room_id, start.event_id, [abstain])
     await vote(bob, room_id, start.event_id, [yes])  # Bob changes his mind: the latest counts
     close_id = await alice.send(room_id, "!vote close")
-    end = await alice.wait_for(of_type(POLL_END, bot, start.event_id), room_id=room_id)
+    end = await alice.wait_for(from_bot(bot, POLL_END, start.event_id), room_id=room_id)
     assert end.source["content"][TEXT] == (
         "The vote has ended: adopted (For 2, Against 0, Abstain 1)."
     )
